@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernels roam builds on (Debian's 6.1 and 6.12,
+ * and whatever a user builds against).  Features are detected, never
+ * versions: headers with __has_include, signatures by the compile tests
+ * in kmod/conftest/, whose results tools/conftest writes to
+ * compat-auto.h before the module is built.
+ */
+#ifndef _ROAM_COMPAT_H
+#define _ROAM_COMPAT_H
+
+#include "compat-auto.h"
+
+#if __has_include(<linux/unaligned.h>)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+#include <net/sock.h>
+
+/* proto_ops.accept: the core takes the file flags; the wrapper adapts. */
+int roam_accept_flags(struct socket *sock, struct socket *newsock, int flags);
+
+#ifdef ROAM_HAVE_PROTO_ACCEPT_ARG
+static inline int roam_accept(struct socket *sock, struct socket *newsock,
+			      struct proto_accept_arg *arg)
+{
+	return roam_accept_flags(sock, newsock, arg->flags);
+}
+#else
+static inline int roam_accept(struct socket *sock, struct socket *newsock,
+			      int flags, bool kern)
+{
+	return roam_accept_flags(sock, newsock, flags);
+}
+#endif
+
+#endif /* _ROAM_COMPAT_H */

@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The handshake (docs/PROTOCOL.md section 3).  The server side is
+ * stateless until a COOKIE_ECHO proves the client's address; the client
+ * side lives on the connecting socket.
+ */
+#include <linux/jhash.h>
+#include <linux/random.h>
+#include <crypto/algapi.h>
+
+#include "bind.h"
+#include "cid.h"
+#include "compat.h"
+#include "cookie.h"
+#include "crypto.h"
+#include "handshake.h"
+#include "netns.h"
+#include "port.h"
+#include "receive.h"
+#include "send.h"
+#include "sock.h"
+
+static void roam_long_hdr_init(struct roam_long_hdr *h, u8 type, u64 dcid,
+			       u64 scid, const u8 *cnonce)
+{
+	h->type = ROAM_HDR_LONG | type;
+	h->version = ROAM_VERSION;
+	h->flags = 0;
+	h->dcid = cpu_to_be64(dcid);
+	h->scid = cpu_to_be64(scid);
+	memcpy(h->cnonce, cnonce, ROAM_NONCE_LEN);
+}
+
+/* Which member of a reuseport group a client lands on. */
+static u32 roam_hs_hash(const struct in6_addr *caddr, __be16 cport, u64 ccid)
+{
+	static u32 salt __read_mostly;
+
+	net_get_random_once(&salt, sizeof(salt));
+	return jhash2(caddr->s6_addr32, 4,
+		      jhash_3words((__force u32)cport, lower_32_bits(ccid),
+				   upper_32_bits(ccid), salt));
+}
+
+static void roam_hs_send_reject(struct roam_port *port, const struct sk_buff *in,
+				const struct roam_long_hdr *ih, u8 reason)
+{
+	struct roam_reject *r;
+	struct sk_buff *skb;
+
+	skb = roam_skb_alloc(sizeof(*r), GFP_ATOMIC);
+	if (!skb)
+		return;
+	r = skb_put(skb, sizeof(*r));
+	roam_long_hdr_init(&r->h, ROAM_PT_REJECT, be64_to_cpu(ih->scid), 0,
+			   ih->cnonce);
+	r->reason = reason;
+	roam_reply(port, in, skb);
+}
+
+static void roam_cookie_ctx_init(struct roam_cookie_ctx *ctx, struct roam_port *port,
+				 const struct sk_buff *skb, u64 ccid, u64 scid,
+				 const u8 *cnonce)
+{
+	roam_skb_daddr(skb, &ctx->saddr);
+	ctx->sport = htons(port->num);
+	roam_skb_saddr(skb, &ctx->caddr);
+	ctx->cport = ROAM_CB(skb)->sport;
+	ctx->ccid = ccid;
+	ctx->scid = scid;
+	ctx->cnonce = cnonce;
+}
+
+/* A COOKIE for the client that sent @in: a fresh server CID and nonce. */
+static void roam_hs_send_cookie(struct roam_port *port, const struct sk_buff *in,
+				const struct roam_long_hdr *ih, u32 key_id)
+{
+	struct roam_cookie_ctx ctx;
+	struct roam_cookie_pkt *c;
+	struct sk_buff *skb;
+	u64 scid;
+
+	do {
+		scid = get_random_u64();
+	} while (!scid);
+	skb = roam_skb_alloc(sizeof(*c), GFP_ATOMIC);
+	if (!skb)
+		return;
+	c = skb_put(skb, sizeof(*c));
+	roam_long_hdr_init(&c->h, ROAM_PT_COOKIE, be64_to_cpu(ih->scid), scid,
+			   ih->cnonce);
+	roam_cookie_ctx_init(&ctx, port, in, be64_to_cpu(ih->scid), scid, ih->cnonce);
+	roam_cookie_make(port->rn, &ctx, key_id, &c->c);
+	if (!roam_reply(port, in, skb))
+		roam_stat_inc(port->rn, ROAM_A_STAT_COOKIES_SENT);
+}
+
+/* The listener for @skb, or NULL after answering REJECT. */
+static struct roam_sock *roam_hs_listener(struct roam_port *port, struct sk_buff *skb,
+					  const struct roam_long_hdr *h, u32 key_id)
+{
+	struct roam_net *rn = port->rn;
+	struct in6_addr saddr, daddr;
+	struct roam_sock *lrs;
+
+	roam_skb_saddr(skb, &saddr);
+	roam_skb_daddr(skb, &daddr);
+	lrs = roam_listener_lookup(rn, &daddr, htons(port->num), ROAM_CB(skb)->ifindex,
+				   roam_hs_hash(&saddr, ROAM_CB(skb)->sport,
+						be64_to_cpu(h->scid)));
+	if (!lrs) {
+		roam_stat_inc(rn, ROAM_A_STAT_REFUSED);
+		roam_hs_send_reject(port, skb, h, ROAM_REJECT_NO_LISTENER);
+		return NULL;
+	}
+	if (READ_ONCE(lrs->psk_id) != key_id) {
+		roam_stat_inc(rn, ROAM_A_STAT_KEY_REJECTS);
+		roam_hs_send_reject(port, skb, h, ROAM_REJECT_BAD_KEY);
+		sock_put(&lrs->sk);
+		return NULL;
+	}
+	return lrs;
+}
+
+void roam_hs_initial(struct roam_port *port, struct sk_buff *skb)
+{
+	const struct roam_initial *in = (const struct roam_initial *)skb->data;
+	struct roam_net *rn = port->rn;
+	struct roam_sock *lrs;
+
+	/* Padded, so that no answer is larger than the question. */
+	if (skb->len < ROAM_MIN_PACKET || !in->h.scid) {
+		roam_stat_inc(rn, ROAM_A_STAT_RX_MALFORMED);
+		return;
+	}
+	roam_stat_inc(rn, ROAM_A_STAT_NEWCONN);
+	lrs = roam_hs_listener(port, skb, &in->h, be32_to_cpu(in->key_id));
+	if (!lrs)
+		return;
+	sock_put(&lrs->sk);
+	roam_hs_send_cookie(port, skb, &in->h, be32_to_cpu(in->key_id));
+}
+
+static void roam_hs_send_done(struct roam_sock *rs)
+{
+	static const u8 no_nonce[ROAM_NONCE_LEN];
+	struct roam_keys *keys = rcu_dereference_protected(rs->keys,
+							    lockdep_sock_is_held(&rs->sk));
+	struct roam_done *d;
+	struct sk_buff *skb;
+
+	skb = roam_skb_alloc(sizeof(*d), GFP_ATOMIC);
+	if (!skb)
+		return;
+	d = skb_put(skb, sizeof(*d));
+	roam_long_hdr_init(&d->h, ROAM_PT_DONE, rs->remote_cid, rs->local_cid,
+			   no_nonce);
+	roam_seal(keys, ROAM_PN_HANDSHAKE, (u8 *)d, offsetof(struct roam_done, tag), 0);
+	roam_send(rs, skb);
+}
+
+/* A COOKIE_ECHO for a connection that exists: its DONE was lost. */
+static void roam_hs_echo_again(struct roam_sock *rs, struct sk_buff *skb, u64 ccid)
+{
+	struct roam_keys *keys;
+	bool ok;
+
+	bh_lock_sock(&rs->sk);
+	keys = rcu_dereference_protected(rs->keys, lockdep_sock_is_held(&rs->sk));
+	ok = test_bit(ROAM_F_SERVER, &rs->flags) && rs->remote_cid == ccid && keys &&
+	     roam_open(keys, ROAM_PN_HANDSHAKE, skb->data,
+		       offsetof(struct roam_cookie_echo, tag), 0);
+	if (ok)
+		roam_hs_send_done(rs);
+	bh_unlock_sock(&rs->sk);
+}
+
+/*
+ * Queues @child on @lrs.  Returns false, having counted an overflow, if
+ * the queue is full or the listener has gone.
+ */
+static bool roam_hs_enqueue(struct roam_sock *lrs, struct roam_sock *child)
+{
+	struct sock *lsk = &lrs->sk;
+	bool ok;
+
+	spin_lock(&lrs->acceptq_lock);
+	ok = READ_ONCE(lsk->sk_state) == TCP_LISTEN && !sk_acceptq_is_full(lsk);
+	if (ok) {
+		set_bit(ROAM_F_QUEUED, &child->flags);
+		list_add_tail(&child->accept_node, &lrs->acceptq);
+		sk_acceptq_added(lsk);
+	} else if (READ_ONCE(lsk->sk_state) == TCP_LISTEN) {
+		WRITE_ONCE(lrs->overflows, lrs->overflows + 1);
+	}
+	spin_unlock(&lrs->acceptq_lock);
+	return ok;
+}
+
+void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
+{
+	const struct roam_cookie_echo *e = (const struct roam_cookie_echo *)skb->data;
+	struct roam_sock *lrs = NULL, *rs;
+	struct roam_net *rn = port->rn;
+	struct roam_hs_secrets hs;
+	struct roam_cookie_ctx ctx;
+	struct roam_keys *keys;
+	struct sock *child;
+	u64 ccid, scid;
+
+	if (skb->len < sizeof(*e) || !e->h.scid || !e->h.dcid) {
+		roam_stat_inc(rn, ROAM_A_STAT_RX_MALFORMED);
+		return;
+	}
+	roam_stat_inc(rn, ROAM_A_STAT_NEWCONN);
+	ccid = be64_to_cpu(e->h.scid);
+	scid = be64_to_cpu(e->h.dcid);
+
+	rs = roam_cid_lookup(rn, scid);
+	if (rs) {
+		roam_hs_echo_again(rs, skb, ccid);
+		sock_put(&rs->sk);
+		return;
+	}
+
+	roam_cookie_ctx_init(&ctx, port, skb, ccid, scid, e->h.cnonce);
+	switch (roam_cookie_check(rn, &ctx, &e->c)) {
+	case ROAM_COOKIE_OK:
+		break;
+	case ROAM_COOKIE_BAD:
+		roam_stat_inc(rn, ROAM_A_STAT_COOKIES_BAD);
+		goto refresh;
+	case ROAM_COOKIE_EXPIRED:
+		roam_stat_inc(rn, ROAM_A_STAT_COOKIES_EXPIRED);
+		goto refresh;
+	case ROAM_COOKIE_WRONG_ADDR:
+		roam_stat_inc(rn, ROAM_A_STAT_COOKIES_WRONG_ADDR);
+		goto refresh;
+	}
+
+	lrs = roam_hs_listener(port, skb, &e->h, be32_to_cpu(e->c.key_id));
+	if (!lrs)
+		return;
+
+	/* Cheap check first: a full queue costs no key derivation. */
+	if (sk_acceptq_is_full(&lrs->sk)) {
+		WRITE_ONCE(lrs->overflows, lrs->overflows + 1);
+		goto overflow;
+	}
+
+	hs.ikm = NULL;
+	hs.cnonce = e->h.cnonce;
+	hs.snonce = e->c.snonce;
+	hs.ccid = ccid;
+	hs.scid = scid;
+	keys = roam_keys_derive(&hs, false, false, GFP_ATOMIC);
+	if (!keys)
+		goto out;
+	if (!roam_open(keys, ROAM_PN_HANDSHAKE, skb->data,
+		       offsetof(struct roam_cookie_echo, tag), 0)) {
+		roam_keys_free(keys);
+		roam_stat_inc(rn, ROAM_A_STAT_KEY_REJECTS);
+		roam_hs_send_reject(port, skb, &e->h, ROAM_REJECT_BAD_KEY);
+		goto out;
+	}
+
+	child = roam_sock_child(&lrs->sk, GFP_ATOMIC);
+	if (!child) {
+		roam_keys_free(keys);
+		goto out;
+	}
+	rs = roam_sk(child);
+	bh_lock_sock(child);
+	rcu_assign_pointer(rs->keys, keys);
+	rs->remote_cid = ccid;
+	rs->path.peer.sroam_family = roam_family;
+	rs->path.peer.sroam_addr = ctx.caddr;
+	rs->path.peer.sroam_port = ctx.cport;
+	rs->path.local = ctx.saddr;
+	rs->path.ifindex = ROAM_CB(skb)->ifindex;
+	if (ipv6_addr_type(&ctx.caddr) & IPV6_ADDR_LINKLOCAL)
+		rs->path.peer.sroam_scope_id = ROAM_CB(skb)->ifindex;
+	rs->port = roam_port_hold(port);
+	if (roam_cid_add(rn, rs, scid)) {
+		/* A copy of this COOKIE_ECHO won the race on another CPU. */
+		bh_unlock_sock(child);
+		roam_sock_done(child, 0);
+		sock_put(child);
+		goto out;
+	}
+	roam_sock_established(child);
+	if (!roam_hs_enqueue(lrs, rs)) {
+		bh_unlock_sock(child);
+		roam_sock_done(child, 0);
+		sock_put(child);
+		goto overflow;
+	}
+	roam_hs_send_done(rs);
+	bh_unlock_sock(child);
+	roam_stat_inc(rn, ROAM_A_STAT_ESTABLISHED);
+	lrs->sk.sk_data_ready(&lrs->sk);
+	goto out;
+
+overflow:
+	/* Dropped without a word: the client's retransmission comes back. */
+	roam_stat_inc(rn, ROAM_A_STAT_LISTEN_OVERFLOWS);
+	goto out;
+refresh:
+	/* Answer as an INITIAL: the client gets a fresh cookie. */
+	lrs = roam_hs_listener(port, skb, &e->h, be32_to_cpu(e->c.key_id));
+	if (lrs)
+		roam_hs_send_cookie(port, skb, &e->h, be32_to_cpu(e->c.key_id));
+out:
+	if (lrs)
+		sock_put(&lrs->sk);
+}
+
+/* ---------------------------------------------------------------- */
+/* Client side */
+
+static unsigned long roam_hs_interval(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	u32 ms = ROAM_CFG(roam_net(sock_net(sk)), hs_timeout);
+	u64 t = (u64)ms << min(rs->hs->retries, 16U);
+
+	return msecs_to_jiffies(min_t(u64, t, ROAM_MAX_HS_TIMEOUT));
+}
+
+static void roam_hs_send_initial(struct roam_sock *rs)
+{
+	struct roam_initial *in;
+	struct sk_buff *skb;
+
+	skb = roam_skb_alloc(ROAM_MIN_PACKET, GFP_ATOMIC);
+	if (!skb)
+		return;
+	in = skb_put_zero(skb, ROAM_MIN_PACKET);
+	roam_long_hdr_init(&in->h, ROAM_PT_INITIAL, 0, rs->local_cid, rs->hs->cnonce);
+	in->key_id = cpu_to_be32(rs->psk_id);
+	roam_send(rs, skb);
+}
+
+static void roam_hs_send_echo(struct roam_sock *rs)
+{
+	struct roam_keys *keys = rcu_dereference_protected(rs->keys,
+							    lockdep_sock_is_held(&rs->sk));
+	struct roam_cookie_echo *e;
+	struct sk_buff *skb;
+
+	skb = roam_skb_alloc(sizeof(*e), GFP_ATOMIC);
+	if (!skb)
+		return;
+	e = skb_put(skb, sizeof(*e));
+	roam_long_hdr_init(&e->h, ROAM_PT_COOKIE_ECHO, rs->remote_cid,
+			   rs->local_cid, rs->hs->cnonce);
+	e->c = rs->hs->cookie;
+	roam_seal(keys, ROAM_PN_HANDSHAKE, (u8 *)e,
+		  offsetof(struct roam_cookie_echo, tag), 0);
+	roam_send(rs, skb);
+}
+
+static void roam_hs_send(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (rs->hs->have_cookie)
+		roam_hs_send_echo(rs);
+	else
+		roam_hs_send_initial(rs);
+	sk_reset_timer(sk, &rs->rtx_timer, jiffies + roam_hs_interval(sk));
+}
+
+/* connect(): the socket has a port, a path and a CID. */
+int roam_hs_connect(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	rs->hs = kzalloc(sizeof(*rs->hs), GFP_KERNEL);
+	if (!rs->hs)
+		return -ENOMEM;
+	get_random_bytes(rs->hs->cnonce, sizeof(rs->hs->cnonce));
+	WRITE_ONCE(sk->sk_err_soft, 0);
+	roam_sock_set_state(sk, TCP_SYN_SENT);
+	roam_hs_send(sk);
+	return 0;
+}
+
+void roam_hs_timeout(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	u32 retries = ROAM_CFG(roam_net(sock_net(sk)), hs_retries);
+
+	if (sk->sk_state != TCP_SYN_SENT || !rs->hs)
+		return;
+	if (rs->hs->retries >= retries) {
+		roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_HS_TIMEOUTS);
+		roam_sock_done(sk, READ_ONCE(sk->sk_err_soft) ?: ETIMEDOUT);
+		return;
+	}
+	rs->hs->retries++;
+	roam_hs_send(sk);
+}
+
+static bool roam_hs_nonce_ok(struct roam_sock *rs, const struct roam_long_hdr *h)
+{
+	return rs->hs && !crypto_memneq(h->cnonce, rs->hs->cnonce, ROAM_NONCE_LEN);
+}
+
+static void roam_hs_rcv_cookie(struct sock *sk, struct sk_buff *skb)
+{
+	const struct roam_cookie_pkt *c = (const struct roam_cookie_pkt *)skb->data;
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_hs_secrets hs;
+	struct roam_keys *keys, *old;
+
+	if (skb->len < sizeof(*c) || !c->h.scid || !roam_hs_nonce_ok(rs, &c->h))
+		return;
+	hs.ikm = NULL;
+	hs.cnonce = rs->hs->cnonce;
+	hs.snonce = c->c.snonce;
+	hs.ccid = rs->local_cid;
+	hs.scid = be64_to_cpu(c->h.scid);
+	keys = roam_keys_derive(&hs, true, false, GFP_ATOMIC);
+	if (!keys)
+		return;
+	old = rcu_replace_pointer(rs->keys, keys, lockdep_sock_is_held(sk));
+	roam_keys_free_rcu(old);
+	rs->remote_cid = hs.scid;
+	rs->hs->cookie = c->c;
+	rs->hs->have_cookie = true;
+	roam_hs_send_echo(rs);
+}
+
+static void roam_hs_rcv_done(struct sock *sk, struct sk_buff *skb)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_keys *keys = rcu_dereference_protected(rs->keys,
+							    lockdep_sock_is_held(sk));
+	const struct roam_done *d = (const struct roam_done *)skb->data;
+
+	if (skb->len < sizeof(*d) || !keys || !rs->hs || !rs->hs->have_cookie ||
+	    be64_to_cpu(d->h.scid) != rs->remote_cid)
+		return;
+	if (!roam_open(keys, ROAM_PN_HANDSHAKE, skb->data,
+		       offsetof(struct roam_done, tag), 0)) {
+		roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_AUTH_FAILURES);
+		return;
+	}
+	sk_stop_timer(sk, &rs->rtx_timer);
+	roam_sock_established(sk);
+}
+
+static void roam_hs_rcv_reject(struct sock *sk, struct sk_buff *skb)
+{
+	const struct roam_reject *r = (const struct roam_reject *)skb->data;
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (skb->len < sizeof(*r) || !roam_hs_nonce_ok(rs, &r->h))
+		return;
+	roam_sock_done(sk, r->reason == ROAM_REJECT_BAD_KEY ? EKEYREJECTED : ECONNREFUSED);
+}
+
+/* COOKIE, DONE or REJECT for a connecting socket. */
+void roam_hs_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	if (sk->sk_state != TCP_SYN_SENT)
+		return;
+	switch (skb->data[0] & ROAM_HDR_TYPE_MASK) {
+	case ROAM_PT_COOKIE:
+		roam_hs_rcv_cookie(sk, skb);
+		break;
+	case ROAM_PT_DONE:
+		roam_hs_rcv_done(sk, skb);
+		break;
+	case ROAM_PT_REJECT:
+		roam_hs_rcv_reject(sk, skb);
+		break;
+	}
+}
+
+/*
+ * An ICMP error about our INITIAL or COOKIE_ECHO.  Believed only if it
+ * quotes our nonce (@cnonce, NULL if the quote is too short); otherwise
+ * it only explains a later timeout.
+ */
+void roam_hs_icmp(struct sock *sk, int err, const u8 *cnonce)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (sk->sk_state != TCP_SYN_SENT || !rs->hs || err == EMSGSIZE)
+		return;
+	if (cnonce && !crypto_memneq(cnonce, rs->hs->cnonce, ROAM_NONCE_LEN))
+		roam_sock_done(sk, err);
+	else
+		WRITE_ONCE(sk->sk_err_soft, err);
+}

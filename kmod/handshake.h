@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ROAM_HANDSHAKE_H
+#define _ROAM_HANDSHAKE_H
+
+#include <linux/skbuff.h>
+
+struct roam_port;
+struct sock;
+
+/* Server side: stateless, from the receive path. */
+void roam_hs_initial(struct roam_port *port, struct sk_buff *skb);
+void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb);
+
+/* Client side: under the socket lock. */
+int roam_hs_connect(struct sock *sk);
+void roam_hs_rcv(struct sock *sk, struct sk_buff *skb);
+void roam_hs_timeout(struct sock *sk);
+void roam_hs_icmp(struct sock *sk, int err, const u8 *cnonce);
+
+#endif /* _ROAM_HANDSHAKE_H */

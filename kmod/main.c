@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * roam: connection-oriented sockets over UDP that keep their connections
+ * when an endpoint's address or port changes.
+ */
+#include <linux/module.h>
+#include <linux/net.h>
+
+#include <linux/workqueue.h>
+
+#include "crypto.h"
+#include "netlink.h"
+#include "netns.h"
+#include "sock.h"
+
+int roam_family __read_mostly = ROAM_FAMILY_DEFAULT;
+struct workqueue_struct *roam_wq __read_mostly;
+module_param_named(family, roam_family, int, 0444);
+MODULE_PARM_DESC(family, "address family number (default "
+		 __stringify(ROAM_FAMILY_DEFAULT) ")");
+
+static int __init roam_init(void)
+{
+	int err;
+
+	if (roam_family <= 0 || roam_family >= NPROTO) {
+		pr_err("family=%d is not an address family number (1..%d)\n",
+		       roam_family, NPROTO - 1);
+		return -EINVAL;
+	}
+
+	roam_wq = alloc_workqueue("roam", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!roam_wq)
+		return -ENOMEM;
+	err = roam_crypto_init();
+	if (err)
+		goto err_wq;
+	err = roam_netns_init();
+	if (err)
+		goto err_crypto;
+	err = roam_sock_init();
+	if (err)
+		goto err_netns;
+	err = roam_genl_init();
+	if (err)
+		goto err_sock;
+
+	pr_info("AF_ROAM is address family %d\n", roam_family);
+	return 0;
+
+err_sock:
+	roam_sock_exit();
+err_netns:
+	roam_netns_exit();
+err_crypto:
+	roam_crypto_exit();
+err_wq:
+	destroy_workqueue(roam_wq);
+	return err;
+}
+
+static void __exit roam_exit(void)
+{
+	roam_genl_exit();
+	roam_sock_exit();
+	roam_netns_exit();
+	roam_crypto_exit();
+	/* RCU callbacks of ports, keys and secrets must not outlive us. */
+	rcu_barrier();
+	destroy_workqueue(roam_wq);
+}
+
+module_init(roam_init);
+module_exit(roam_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("roam: roaming stream sockets over UDP");
+MODULE_AUTHOR("The roam authors");
+MODULE_ALIAS_NETPROTO(ROAM_FAMILY_DEFAULT);

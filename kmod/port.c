@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * roam ports: the kernel UDP sockets roam sends from and receives on, one
+ * per port and namespace, shared by every roam socket on that port.
+ */
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <net/icmp.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
+#include <net/udp_tunnel.h>
+
+#include "compat.h"
+#include "netns.h"
+#include "port.h"
+#include "receive.h"
+#include "sock.h"
+
+static int roam_udp_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct roam_port *port = rcu_dereference_sk_user_data(sk);
+
+	if (unlikely(!port)) {
+		kfree_skb(skb);
+		return 0;
+	}
+	roam_rcv(port, skb);
+	return 0;
+}
+
+/*
+ * An ICMP error about a packet we sent.  @err is a positive errno and
+ * @offset the offset of our payload (after the quoted UDP header).
+ */
+static void roam_udp_err(struct sock *sk, struct sk_buff *skb, int err,
+			 u32 info, int offset)
+{
+	struct roam_port *port = rcu_dereference_sk_user_data(sk);
+
+	if (port)
+		roam_icmp_rcv(port, skb, err, info, offset);
+}
+
+#ifdef ROAM_HAVE_ENCAP_ERR_RCV_ERR
+static void roam_udp_err_rcv(struct sock *sk, struct sk_buff *skb, int err,
+			     __be16 port, u32 info, u8 *payload)
+{
+	roam_udp_err(sk, skb, err, info, payload - skb->data);
+}
+#else
+/* Older kernels pass the UDP offset only; work the errno out as they do. */
+static void roam_udp_err_rcv(struct sock *sk, struct sk_buff *skb,
+			     unsigned int udp_offset)
+{
+	int offset = udp_offset + sizeof(struct udphdr);
+	int err = EHOSTUNREACH;
+	u32 info = 0;
+
+	if (ip_hdr(skb)->version == 4) {
+		const struct icmphdr *ih = icmp_hdr(skb);
+
+		if (ih->type == ICMP_DEST_UNREACH) {
+			if (ih->code == ICMP_FRAG_NEEDED) {
+				err = EMSGSIZE;
+				info = ntohs(ih->un.frag.mtu);
+			} else if (ih->code <= NR_ICMP_UNREACH) {
+				err = icmp_err_convert[ih->code].errno;
+			}
+		} else if (ih->type == ICMP_PARAMETERPROB) {
+			err = EPROTO;
+		}
+	} else {
+		const struct icmp6hdr *ih = icmp6_hdr(skb);
+
+		icmpv6_err_convert(ih->icmp6_type, ih->icmp6_code, &err);
+		if (ih->icmp6_type == ICMPV6_PKT_TOOBIG)
+			info = ntohl(ih->icmp6_mtu);
+	}
+	roam_udp_err(sk, skb, err, info, offset);
+}
+#endif
+
+static struct socket *roam_udp_open(struct roam_port *port)
+{
+	struct udp_tunnel_sock_cfg tcfg = {
+		.sk_user_data = port,
+		.encap_type = 1,
+		.encap_rcv = roam_udp_rcv,
+		.encap_err_rcv = roam_udp_err_rcv,
+	};
+	struct udp_port_cfg cfg = {
+		.family = AF_INET6,
+		.local_ip6 = IN6ADDR_ANY_INIT,
+		.local_udp_port = htons(port->num),
+		.use_udp_checksums = 1,
+		.use_udp6_tx_checksums = 1,
+		.use_udp6_rx_checksums = 1,
+		.ipv6_v6only = 0,
+	};
+	struct net *net = port->rn->net;
+	struct socket *sock;
+	int err;
+
+	err = udp_sock_create(net, &cfg, &sock);
+	if (err == -EAFNOSUPPORT) {
+		/* No IPv6 in this kernel: IPv4 only. */
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.family = AF_INET;
+		cfg.local_udp_port = htons(port->num);
+		cfg.use_udp_checksums = 1;
+		err = udp_sock_create(net, &cfg, &sock);
+	}
+	if (err)
+		return ERR_PTR(err);
+	setup_udp_tunnel_sock(net, sock, &tcfg);
+	return sock;
+}
+
+static struct roam_port *roam_port_find(struct roam_net *rn, u16 num)
+{
+	struct roam_port *p;
+
+	lockdep_assert_held(&rn->port_mutex);
+	hlist_for_each_entry(p, &rn->ports[hash_32(num, ROAM_PORT_HASH_BITS)], node)
+		if (p->num == num && !p->released)
+			return p;
+	return NULL;
+}
+
+static void roam_port_release_locked(struct roam_port *p)
+{
+	lockdep_assert_held(&p->rn->port_mutex);
+	hlist_del(&p->node);
+	p->released = true;
+	udp_tunnel_sock_release(p->sock);
+}
+
+static void roam_port_release_work(struct work_struct *work)
+{
+	struct roam_port *p = container_of(work, struct roam_port, release_work);
+	struct roam_net *rn = p->rn;
+
+	mutex_lock(&rn->port_mutex);
+	if (!p->released)
+		roam_port_release_locked(p);
+	mutex_unlock(&rn->port_mutex);
+	kfree_rcu(p, rcu);
+}
+
+static int roam_port_create(struct roam_net *rn, u16 num, struct roam_port **out)
+{
+	struct roam_port *p;
+	struct socket *sock;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	p->rn = rn;
+	p->num = num;
+	refcount_set(&p->refcnt, 1);
+	INIT_WORK(&p->release_work, roam_port_release_work);
+	sock = roam_udp_open(p);
+	if (IS_ERR(sock)) {
+		kfree(p);
+		return PTR_ERR(sock);
+	}
+	p->sock = sock;
+	hlist_add_head(&p->node, &rn->ports[hash_32(num, ROAM_PORT_HASH_BITS)]);
+	*out = p;
+	return 0;
+}
+
+/* A live port that is dying: release it now, so its number is free. */
+static struct roam_port *roam_port_take(struct roam_net *rn, u16 num)
+{
+	struct roam_port *p = roam_port_find(rn, num);
+
+	if (p && !refcount_inc_not_zero(&p->refcnt)) {
+		roam_port_release_locked(p);
+		p = NULL;
+	}
+	return p;
+}
+
+/*
+ * A reference to port @num, opening its UDP socket if need be.  @bind
+ * counts an explicit bind().  -EADDRINUSE if another UDP socket has the
+ * port.
+ */
+int roam_port_get(struct roam_net *rn, u16 num, bool bind,
+		  struct roam_port **out)
+{
+	struct roam_port *p;
+	int err = 0;
+
+	mutex_lock(&rn->port_mutex);
+	p = roam_port_take(rn, num);
+	if (!p)
+		err = roam_port_create(rn, num, &p);
+	if (!err) {
+		if (bind)
+			p->nbound++;
+		*out = p;
+	}
+	mutex_unlock(&rn->port_mutex);
+	return err;
+}
+
+/*
+ * A port from the namespace's client range, tried in turn from a random
+ * start, as mosh's try_bind does.  bind() wants a port nobody uses.
+ * connect() takes one too if there is any; otherwise it shares the least
+ * used port that only connections use, because connections are told
+ * apart by connection ID, not by port.
+ */
+int roam_port_pick(struct roam_net *rn, bool bind, struct roam_port **out)
+{
+	struct roam_port *p, *best = NULL;
+	u32 min, max, n, start, i;
+	int err = -EADDRINUSE;
+
+	rcu_read_lock();
+	min = rcu_dereference(rn->cfg)->port_min;
+	max = rcu_dereference(rn->cfg)->port_max;
+	rcu_read_unlock();
+	n = max - min + 1;
+	start = get_random_u32_below(n);
+
+	mutex_lock(&rn->port_mutex);
+	for (i = 0; i < n; i++) {
+		u16 num = min + (start + i) % n;
+
+		p = roam_port_take(rn, num);
+		if (p) {
+			if (!bind && !p->nbound &&
+			    (!best || refcount_read(&p->refcnt) < refcount_read(&best->refcnt))) {
+				if (best)
+					roam_port_put(best);
+				best = p;
+			} else {
+				roam_port_put(p);
+			}
+			continue;
+		}
+		err = roam_port_create(rn, num, &p);
+		if (!err) {
+			if (bind)
+				p->nbound++;
+			*out = p;
+			break;
+		}
+		if (err != -EADDRINUSE)
+			break;
+	}
+	if (err == -EADDRINUSE && best) {
+		*out = best;
+		best = NULL;
+		err = 0;
+	}
+	mutex_unlock(&rn->port_mutex);
+	if (best)
+		roam_port_put(best);
+	return err;
+}
+
+void roam_port_unbind(struct roam_port *port)
+{
+	mutex_lock(&port->rn->port_mutex);
+	port->nbound--;
+	mutex_unlock(&port->rn->port_mutex);
+}
+
+/* Any context; the UDP socket is released from process context. */
+void roam_port_put(struct roam_port *port)
+{
+	if (refcount_dec_and_test(&port->refcnt))
+		queue_work(roam_wq, &port->release_work);
+}
+
+/*
+ * Routes @fl and fills in the source address routing chose.  Returns the
+ * route for the caller to use or release, or an ERR_PTR.
+ */
+static struct dst_entry *roam_route4(struct roam_port *port, struct roam_flow *fl)
+{
+	struct flowi4 fl4 = {
+		.daddr = fl->daddr.s6_addr32[3],
+		.saddr = fl->saddr.s6_addr32[3],
+		.flowi4_oif = fl->oif,
+		.flowi4_mark = fl->mark,
+		.flowi4_proto = IPPROTO_UDP,
+		.fl4_sport = htons(port->num),
+		.fl4_dport = fl->dport,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_key(port->rn->net, &fl4);
+	if (IS_ERR(rt))
+		return ERR_CAST(rt);
+	if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) {
+		ip_rt_put(rt);
+		return ERR_PTR(-ENETUNREACH);
+	}
+	ipv6_addr_set_v4mapped(fl4.saddr, &fl->saddr);
+	return &rt->dst;
+}
+
+static struct dst_entry *roam_route6(struct roam_port *port, struct roam_flow *fl)
+{
+	struct flowi6 fl6 = {
+		.daddr = fl->daddr,
+		.saddr = fl->saddr,
+		.flowi6_oif = fl->oif,
+		.flowi6_mark = fl->mark,
+		.flowi6_proto = IPPROTO_UDP,
+		.fl6_sport = htons(port->num),
+		.fl6_dport = fl->dport,
+	};
+	struct dst_entry *dst;
+
+	dst = ipv6_stub->ipv6_dst_lookup_flow(port->rn->net, port->sock->sk,
+					      &fl6, NULL);
+	if (IS_ERR(dst))
+		return dst;
+	fl->saddr = fl6.saddr;
+	return dst;
+}
+
+static struct dst_entry *roam_route(struct roam_port *port, struct roam_flow *fl)
+{
+	if (ipv6_addr_v4mapped(&fl->daddr))
+		return roam_route4(port, fl);
+	return roam_route6(port, fl);
+}
+
+/* Is there a route?  Fills in the source address it would use. */
+int roam_port_route(struct roam_port *port, struct roam_flow *fl)
+{
+	struct dst_entry *dst = roam_route(port, fl);
+
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	dst_release(dst);
+	return 0;
+}
+
+/*
+ * Sends @skb, whose data is a roam packet, from @port along @fl, with DF.
+ * Consumes @skb.  Returns 0 or a negative errno from routing.
+ */
+int roam_port_xmit(struct roam_port *port, struct sk_buff *skb,
+		   struct roam_flow *fl)
+{
+	struct sock *sk = port->sock->sk;
+	struct dst_entry *dst;
+
+	dst = roam_route(port, fl);
+	if (IS_ERR(dst)) {
+		kfree_skb(skb);
+		roam_stat_inc(port->rn, ROAM_A_STAT_TX_ERRORS);
+		return PTR_ERR(dst);
+	}
+	skb->mark = fl->mark;
+	skb->priority = fl->priority;
+	if (ipv6_addr_v4mapped(&fl->daddr)) {
+		udp_tunnel_xmit_skb((struct rtable *)dst, sk, skb,
+				    fl->saddr.s6_addr32[3], fl->daddr.s6_addr32[3],
+				    fl->tos, ip4_dst_hoplimit(dst), htons(IP_DF),
+				    htons(port->num), fl->dport, false, false);
+	} else {
+		udp_tunnel6_xmit_skb(dst, sk, skb, dst->dev, &fl->saddr,
+				     &fl->daddr, fl->tos, ip6_dst_hoplimit(dst),
+				     0, htons(port->num), fl->dport, false);
+	}
+	return 0;
+}
+
+int roam_port_net_init(struct roam_net *rn)
+{
+	unsigned int i;
+
+	mutex_init(&rn->port_mutex);
+	for (i = 0; i < ARRAY_SIZE(rn->ports); i++)
+		INIT_HLIST_HEAD(&rn->ports[i]);
+	return 0;
+}
+
+void roam_port_net_exit(struct roam_net *rn)
+{
+	unsigned int i;
+
+	/* Sockets pin the namespace, so every port has been put by now. */
+	flush_workqueue(roam_wq);
+	for (i = 0; i < ARRAY_SIZE(rn->ports); i++)
+		WARN_ON_ONCE(!hlist_empty(&rn->ports[i]));
+}

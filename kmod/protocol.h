@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every protocol constant of roam, in one place: wire format, defaults,
+ * limits and timers.  docs/PROTOCOL.md explains them.
+ */
+#ifndef _ROAM_PROTOCOL_H
+#define _ROAM_PROTOCOL_H
+
+#include <linux/in6.h>
+#include <linux/types.h>
+
+/*
+ * Config defaults and ranges.  Times are milliseconds.  The ranges are
+ * plain numbers because the netlink error messages quote them.
+ */
+#define ROAM_DEF_PORT_MIN		60001	/* mosh's range */
+#define ROAM_DEF_PORT_MAX		60999
+#define ROAM_DEF_BACKLOG_MAX		4096	/* as somaxconn */
+#define ROAM_DEF_HS_TIMEOUT		1000
+#define ROAM_DEF_HS_RETRIES		6
+#define ROAM_DEF_IDLE_TIMEOUT		300000
+#define ROAM_DEF_KEEPALIVE		25000
+#define ROAM_DEF_ASSOC_TIMEOUT		40000	/* mosh's SERVER_ASSOCIATION_TIMEOUT */
+#define ROAM_DEF_HOP_INTERVAL		10000	/* mosh's PORT_HOP_INTERVAL */
+#define ROAM_DEF_COOKIE_LIFETIME	30000
+
+#define ROAM_MIN_PORT			1
+#define ROAM_MAX_PORT			65535
+#define ROAM_MIN_BACKLOG		1
+#define ROAM_MAX_BACKLOG		65535
+#define ROAM_MIN_HS_TIMEOUT		10
+#define ROAM_MAX_HS_TIMEOUT		60000
+#define ROAM_MIN_HS_RETRIES		0
+#define ROAM_MAX_HS_RETRIES		20
+#define ROAM_MIN_TIMER			100
+#define ROAM_MAX_TIMER			86400000	/* a day */
+#define ROAM_MAX_IDLE_TIMEOUT		604800000	/* a week */
+#define ROAM_MIN_COOKIE_LIFETIME	1000
+#define ROAM_MAX_COOKIE_LIFETIME	600000
+
+/* ---------------------------------------------------------------- */
+/* Wire format (docs/PROTOCOL.md section 2).  Big-endian throughout. */
+
+#define ROAM_VERSION			1
+#define ROAM_HDR_LONG			0x80	/* first byte: handshake packet */
+#define ROAM_HDR_SHORT			0x40	/* first byte: protected packet */
+#define ROAM_HDR_KEY_PHASE		0x20
+#define ROAM_HDR_TYPE_MASK		0x0f
+
+enum roam_packet_type {
+	ROAM_PT_INITIAL = 1,
+	ROAM_PT_COOKIE = 2,
+	ROAM_PT_COOKIE_ECHO = 3,
+	ROAM_PT_DONE = 4,
+	ROAM_PT_REJECT = 5,
+};
+
+enum roam_reject_reason {
+	ROAM_REJECT_NO_LISTENER = 1,
+	ROAM_REJECT_BAD_KEY = 2,
+};
+
+#define ROAM_NONCE_LEN			16
+#define ROAM_TAG_LEN			16	/* Poly1305 */
+#define ROAM_KEY_LEN_BYTES		32	/* ChaCha20 */
+#define ROAM_COOKIE_MAC_LEN		16	/* HMAC-SHA256, truncated */
+#define ROAM_SECRET_LEN			32
+
+/* Every long header starts like this; the client nonce is at byte 20. */
+struct roam_long_hdr {
+	u8 type;			/* ROAM_HDR_LONG | ROAM_PT_* */
+	u8 version;
+	__be16 flags;
+	__be64 dcid;
+	__be64 scid;
+	u8 cnonce[ROAM_NONCE_LEN];
+} __packed;
+
+/* What the server needs back to build the connection, MACed. */
+struct roam_cookie {
+	u8 snonce[ROAM_NONCE_LEN];
+	__be32 ts;			/* server clock, ms */
+	__be32 key_id;
+	struct in6_addr caddr;		/* the client as the server saw it */
+	__be16 cport;
+	u8 mac[ROAM_COOKIE_MAC_LEN];
+} __packed;
+
+struct roam_initial {
+	struct roam_long_hdr h;
+	__be32 key_id;
+} __packed;
+
+struct roam_cookie_pkt {
+	struct roam_long_hdr h;
+	struct roam_cookie c;
+} __packed;
+
+struct roam_cookie_echo {
+	struct roam_long_hdr h;
+	struct roam_cookie c;
+	u8 tag[ROAM_TAG_LEN];
+} __packed;
+
+struct roam_done {
+	struct roam_long_hdr h;
+	u8 tag[ROAM_TAG_LEN];
+} __packed;
+
+struct roam_reject {
+	struct roam_long_hdr h;
+	u8 reason;
+} __packed;
+
+struct roam_short_hdr {
+	u8 type;			/* ROAM_HDR_SHORT */
+	__be64 dcid;
+	__be32 pn;			/* low 32 bits of the packet number */
+} __packed;
+
+/*
+ * An INITIAL is padded to this size so that no stateless answer is larger
+ * than the packet that caused it.  It is also the first path MTU tried:
+ * 1200 bytes of UDP payload fit every IPv6 path.
+ */
+#define ROAM_MIN_PACKET			1200
+
+/* Packet number 0 authenticates COOKIE_ECHO and DONE; data starts at 1. */
+#define ROAM_PN_HANDSHAKE		0
+
+/* Frame types (section 2). */
+enum roam_frame_type {
+	ROAM_FT_PADDING = 0x00,
+	ROAM_FT_PING = 0x01,
+	ROAM_FT_ACK = 0x02,
+	ROAM_FT_ACK_ECN = 0x03,
+	ROAM_FT_STREAM = 0x08,		/* | ROAM_FT_STREAM_FIN | ROAM_FT_STREAM_LEN */
+	ROAM_FT_MAX_DATA = 0x10,
+	ROAM_FT_PATH_CHALLENGE = 0x20,
+	ROAM_FT_PATH_RESPONSE = 0x21,
+	ROAM_FT_CLOSE = 0x30,
+};
+
+#define ROAM_FT_STREAM_FIN		0x01
+#define ROAM_FT_STREAM_LEN		0x02
+
+enum roam_close_kind {
+	ROAM_CLOSE_GRACEFUL = 0,
+	ROAM_CLOSE_ABORT = 1,
+};
+
+/* HKDF labels (section 6). */
+#define ROAM_HKDF_SALT			"roam1"
+#define ROAM_HKDF_C2S			"roam c2s"
+#define ROAM_HKDF_S2C			"roam s2c"
+
+#endif /* _ROAM_PROTOCOL_H */

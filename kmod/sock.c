@@ -1,0 +1,790 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The AF_ROAM socket layer: creation, the proto_ops the socket calls land
+ * in, and the lifetime of a roam socket.
+ */
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "addr.h"
+#include "bind.h"
+#include "cid.h"
+#include "compat.h"
+#include "crypto.h"
+#include "handshake.h"
+#include "netns.h"
+#include "port.h"
+#include "receive.h"
+#include "send.h"
+#include "sock.h"
+
+static struct lock_class_key roam_slock_key;
+static struct lock_class_key roam_lock_key;
+
+static struct proto roam_proto;
+
+enum roam_state roam_sock_state(const struct sock *sk)
+{
+	switch (READ_ONCE(sk->sk_state)) {
+	case TCP_LISTEN:
+		return ROAM_STATE_LISTEN;
+	case TCP_SYN_SENT:
+		return ROAM_STATE_CONNECTING;
+	case TCP_ESTABLISHED:
+		return ROAM_STATE_ESTABLISHED;
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+		return ROAM_STATE_FIN_WAIT;
+	case TCP_CLOSE_WAIT:
+		return ROAM_STATE_CLOSE_WAIT;
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		return ROAM_STATE_CLOSING;
+	case TCP_TIME_WAIT:
+		return ROAM_STATE_DRAINING;
+	default:
+		return ROAM_STATE_CLOSED;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifetime */
+
+static void roam_rtx_timer(struct timer_list *t)
+{
+	struct roam_sock *rs = from_timer(rs, t, rtx_timer);
+	struct sock *sk = &rs->sk;
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk))
+		sk_reset_timer(sk, &rs->rtx_timer, jiffies + HZ / 20);
+	else
+		roam_hs_timeout(sk);
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
+static void roam_sock_destruct(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_net *rn = roam_net(sock_net(sk));
+
+	/* SOCK_RCU_FREE: a grace period has passed since the last lookup. */
+	roam_keys_free(rcu_dereference_protected(rs->keys, true));
+	kfree(rs->hs);
+	if (rs->port)
+		roam_port_put(rs->port);
+	if (rs->id)
+		xa_erase_bh(&rn->socks, rs->id);
+	skb_queue_purge(&sk->sk_receive_queue);
+	skb_queue_purge(&sk->sk_error_queue);
+}
+
+/* What every roam socket needs, created or accepted. */
+static int roam_sock_setup(struct sock *sk, gfp_t gfp)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_net *rn = roam_net(sock_net(sk));
+	int err;
+
+	sock_lock_init_class_and_name(sk, "slock-AF_ROAM", &roam_slock_key,
+				      "sk_lock-AF_ROAM", &roam_lock_key);
+	sk->sk_type = SOCK_STREAM;
+	sk->sk_protocol = 0;
+	sk->sk_destruct = roam_sock_destruct;
+	sk->sk_backlog_rcv = roam_sk_backlog_rcv;
+	sock_set_flag(sk, SOCK_RCU_FREE);
+	roam_sock_set_state(sk, TCP_CLOSE);
+	spin_lock_init(&rs->acceptq_lock);
+	INIT_LIST_HEAD(&rs->acceptq);
+	INIT_LIST_HEAD(&rs->accept_node);
+	timer_setup(&rs->rtx_timer, roam_rtx_timer, 0);
+	rs->tx_pn = 1;		/* 0 is the handshake's */
+
+	err = xa_alloc_cyclic_bh(&rn->socks, &rs->id, rs, xa_limit_32b,
+				 &rn->next_sock_id, gfp);
+	if (err < 0) {
+		rs->id = 0;
+		return err;
+	}
+	atomic_inc(&rn->socks_gen);
+	return 0;
+}
+
+/*
+ * A connection accepted on listener @lsk, from softirq.  It inherits the
+ * listener's options; the caller fills in the connection.
+ */
+struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp)
+{
+	struct roam_sock *lrs = roam_sk(lsk), *rs;
+	struct sock *sk;
+
+	sk = sk_alloc(sock_net(lsk), roam_family, gfp, &roam_proto, 0);
+	if (!sk)
+		return NULL;
+	sock_init_data_uid(NULL, sk, lsk->sk_uid);
+	if (roam_sock_setup(sk, gfp)) {
+		sk_free(sk);
+		return NULL;
+	}
+	rs = roam_sk(sk);
+	sk->sk_sndbuf = READ_ONCE(lsk->sk_sndbuf);
+	sk->sk_rcvbuf = READ_ONCE(lsk->sk_rcvbuf);
+	sk->sk_userlocks = lsk->sk_userlocks;
+	sk->sk_mark = READ_ONCE(lsk->sk_mark);
+	sk->sk_priority = READ_ONCE(lsk->sk_priority);
+	sk->sk_bound_dev_if = READ_ONCE(lsk->sk_bound_dev_if);
+	sk->sk_rcvtimeo = READ_ONCE(lsk->sk_rcvtimeo);
+	sk->sk_sndtimeo = READ_ONCE(lsk->sk_sndtimeo);
+	sk->sk_lingertime = READ_ONCE(lsk->sk_lingertime);
+	if (sock_flag(lsk, SOCK_LINGER))
+		sock_set_flag(sk, SOCK_LINGER);
+	if (sock_flag(lsk, SOCK_KEEPOPEN))
+		sock_set_flag(sk, SOCK_KEEPOPEN);
+	rs->psk_id = READ_ONCE(lrs->psk_id);
+	set_bit(ROAM_F_SERVER, &rs->flags);
+	return sk;
+}
+
+void roam_sock_established(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	kfree(rs->hs);
+	rs->hs = NULL;
+	roam_sock_set_state(sk, TCP_ESTABLISHED);
+	sk->sk_state_change(sk);
+}
+
+/*
+ * The connection is over, for good or with @err (a positive errno, or 0).
+ * The socket stays until its owner closes it.  Under the socket lock.
+ */
+void roam_sock_done(struct sock *sk, int err)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	roam_cid_del(roam_net(sock_net(sk)), rs);
+	sk_stop_timer(sk, &rs->rtx_timer);
+	kfree(rs->hs);
+	rs->hs = NULL;
+	roam_sock_set_state(sk, TCP_CLOSE);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (err) {
+		WRITE_ONCE(sk->sk_err, err);
+		sk_error_report(sk);
+	}
+	sk->sk_state_change(sk);
+}
+
+/* ------------------------------------------------------------------ */
+/* Listening and accepting */
+
+static struct roam_sock *roam_acceptq_pop(struct roam_sock *lrs)
+{
+	struct roam_sock *rs = NULL;
+
+	spin_lock_bh(&lrs->acceptq_lock);
+	if (!list_empty(&lrs->acceptq)) {
+		rs = list_first_entry(&lrs->acceptq, struct roam_sock, accept_node);
+		list_del_init(&rs->accept_node);
+		sk_acceptq_removed(&lrs->sk);
+	}
+	spin_unlock_bh(&lrs->acceptq_lock);
+	return rs;
+}
+
+/*
+ * Stop listening: no connection is queued any more, and the queued ones
+ * are aborted, as TCP resets them.
+ */
+static void roam_listen_stop(struct sock *sk)
+{
+	struct roam_sock *lrs = roam_sk(sk), *rs;
+	struct sock *child;
+
+	spin_lock_bh(&lrs->acceptq_lock);
+	roam_sock_set_state(sk, TCP_CLOSE);
+	spin_unlock_bh(&lrs->acceptq_lock);
+
+	while ((rs = roam_acceptq_pop(lrs))) {
+		child = &rs->sk;
+		lock_sock_nested(child, SINGLE_DEPTH_NESTING);
+		if (child->sk_state != TCP_CLOSE)
+			roam_send_close(rs, ROAM_CLOSE_ABORT, 0);
+		roam_sock_done(child, ECONNRESET);
+		clear_bit(ROAM_F_QUEUED, &rs->flags);
+		sock_orphan(child);
+		release_sock(child);
+		sock_put(child);
+	}
+	sk->sk_state_change(sk);
+}
+
+static int roam_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct roam_sock *rs = roam_sk(sk);
+	u32 max = ROAM_CFG(roam_net(sock_net(sk)), backlog_max);
+	int err;
+
+	lock_sock(sk);
+	err = -EINVAL;
+	if (sock->state != SS_UNCONNECTED)
+		goto out;
+	if (sk->sk_state != TCP_LISTEN) {
+		if (sk->sk_state != TCP_CLOSE || rs->local_cid)
+			goto out;
+		if (!rcu_access_pointer(rs->bind)) {
+			/* As TCP: an unbound listener takes a free port. */
+			struct sockaddr_roam any;
+
+			roam_addr_fill(&any, &in6addr_any, 0, 0);
+			err = roam_bind(rs, &any, 1);
+			if (err)
+				goto out;
+		}
+		err = roam_bind_listen(rs);
+		if (err)
+			goto out;
+	}
+	WRITE_ONCE(sk->sk_max_ack_backlog, clamp_t(int, backlog, 0, max));
+	err = 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int roam_wait_accept(struct sock *sk, long *timeo)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	DEFINE_WAIT(wait);
+	int err;
+
+	for (;;) {
+		/* Exclusive: one waiter is woken per connection. */
+		prepare_to_wait_exclusive(sk_sleep(sk), &wait, TASK_INTERRUPTIBLE);
+		release_sock(sk);
+		if (list_empty_careful(&rs->acceptq))
+			*timeo = schedule_timeout(*timeo);
+		sched_annotate_sleep();
+		lock_sock(sk);
+		err = 0;
+		if (!list_empty_careful(&rs->acceptq))
+			break;
+		err = -EINVAL;
+		if (sk->sk_state != TCP_LISTEN)
+			break;
+		err = sock_intr_errno(*timeo);
+		if (signal_pending(current))
+			break;
+		err = -EAGAIN;
+		if (!*timeo)
+			break;
+	}
+	finish_wait(sk_sleep(sk), &wait);
+	return err;
+}
+
+int roam_accept_flags(struct socket *sock, struct socket *newsock, int flags)
+{
+	struct sock *sk = sock->sk, *child;
+	struct roam_sock *rs;
+	long timeo;
+	int err;
+
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	for (;;) {
+		err = -EINVAL;
+		if (sk->sk_state != TCP_LISTEN)
+			goto out;
+		rs = roam_acceptq_pop(roam_sk(sk));
+		if (rs)
+			break;
+		err = -EAGAIN;
+		if (!timeo)
+			goto out;
+		err = roam_wait_accept(sk, &timeo);
+		if (err)
+			goto out;
+	}
+	release_sock(sk);
+
+	/* A connection whose peer has gone is returned all the same. */
+	child = &rs->sk;
+	lock_sock(child);
+	clear_bit(ROAM_F_QUEUED, &rs->flags);
+	sock_graft(child, newsock);
+	newsock->state = SS_CONNECTED;
+	release_sock(child);
+	return 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* Connecting */
+
+static int roam_connect_start(struct sock *sk, struct sockaddr_roam *sa)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_net *rn = roam_net(sock_net(sk));
+	struct roam_bind *b;
+	struct in6_addr src = in6addr_any;
+	unsigned int i;
+	int err;
+
+	if (ipv6_addr_any(&sa->sroam_addr))	/* as TCP: this host */
+		ipv6_addr_set_v4mapped(htonl(INADDR_LOOPBACK), &sa->sroam_addr);
+	if (ipv6_addr_is_multicast(&sa->sroam_addr) ||
+	    (ipv6_addr_v4mapped(&sa->sroam_addr) &&
+	     (ipv4_is_multicast(sa->sroam_addr.s6_addr32[3]) ||
+	      ipv4_is_lbcast(sa->sroam_addr.s6_addr32[3]))))
+		return -ENETUNREACH;
+
+	/* A socket bound to addresses sends from one of its own family. */
+	rcu_read_lock();
+	b = rcu_dereference(rs->bind);
+	if (b && !roam_bind_wildcard(b)) {
+		for (i = 0; i < b->n; i++)
+			if (ipv6_addr_v4mapped(&b->addrs[i].key.addr) ==
+			    ipv6_addr_v4mapped(&sa->sroam_addr))
+				break;
+		if (i < b->n)
+			src = b->addrs[i].key.addr;
+	}
+	rcu_read_unlock();
+	if (b && !roam_bind_wildcard(b) && ipv6_addr_any(&src))
+		return -EAFNOSUPPORT;
+
+	if (!rs->port) {
+		err = roam_port_pick(rn, false, &rs->port);
+		if (err)
+			return err == -EADDRINUSE ? -EADDRNOTAVAIL : err;
+	}
+	rs->path.peer = *sa;
+	rs->path.local = src;
+	rs->path.ifindex = 0;
+	err = roam_route_check(rs);
+	if (err)
+		return err;
+
+	WRITE_ONCE(sk->sk_shutdown, 0);
+	WRITE_ONCE(sk->sk_err, 0);
+	rs->tx_pn = 1;
+	rs->rx_largest = 0;
+	rs->remote_cid = 0;
+	err = roam_cid_add(rn, rs, 0);
+	if (err)
+		return err;
+	err = roam_hs_connect(sk);
+	if (err)
+		roam_cid_del(rn, rs);
+	return err;
+}
+
+static int roam_wait_connect(struct sock *sk, long *timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	int err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (sk->sk_state == TCP_SYN_SENT) {
+		if (!*timeo) {
+			err = -EINPROGRESS;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(*timeo);
+			break;
+		}
+		sk_wait_event(sk, timeo, sk->sk_state != TCP_SYN_SENT, &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return err;
+}
+
+static int roam_connect(struct socket *sock, struct sockaddr *uaddr, int len,
+			int flags)
+{
+	struct sock *sk = sock->sk;
+	struct sockaddr_roam sa;
+	long timeo;
+	int err;
+
+	err = roam_addr_check(sock_net(sk), uaddr, len, &sa);
+	if (err)
+		return err;
+
+	lock_sock(sk);
+	switch (sock->state) {
+	case SS_CONNECTED:
+		err = -EISCONN;
+		goto out;
+	case SS_CONNECTING:
+		err = -EALREADY;
+		break;
+	default:
+		err = -EISCONN;
+		if (sk->sk_state != TCP_CLOSE)
+			goto out;
+		err = roam_connect_start(sk, &sa);
+		if (err)
+			goto out;
+		sock->state = SS_CONNECTING;
+		err = -EINPROGRESS;
+		break;
+	}
+
+	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
+	if (sk->sk_state == TCP_SYN_SENT) {
+		if (!timeo)
+			goto out;
+		err = roam_wait_connect(sk, &timeo);
+		if (err)
+			goto out;
+	}
+	if (sk->sk_state == TCP_CLOSE) {
+		err = sock_error(sk) ?: -ECONNABORTED;
+		sock->state = SS_UNCONNECTED;
+		goto out;
+	}
+	sock->state = SS_CONNECTED;
+	err = 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* The other calls */
+
+static int roam_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct roam_sock *rs;
+
+	if (!sk)
+		return 0;
+	rs = roam_sk(sk);
+	lock_sock(sk);
+	switch (sk->sk_state) {
+	case TCP_LISTEN:
+		roam_listen_stop(sk);
+		break;
+	case TCP_CLOSE:
+		break;
+	case TCP_SYN_SENT:
+		roam_sock_done(sk, 0);
+		break;
+	default:
+		roam_send_close(rs, ROAM_CLOSE_GRACEFUL, 0);
+		roam_sock_done(sk, 0);
+		break;
+	}
+	roam_bind_release(rs);
+	sock_orphan(sk);
+	release_sock(sk);
+	sock->sk = NULL;
+	sock_put(sk);
+	return 0;
+}
+
+static int roam_bind_op(struct socket *sock, struct sockaddr *uaddr, int len)
+{
+	struct sock *sk = sock->sk;
+	struct sockaddr_roam sa;
+	int err;
+
+	err = roam_addr_check(sock_net(sk), uaddr, len, &sa);
+	if (err)
+		return err;
+	lock_sock(sk);
+	err = roam_bind(roam_sk(sk), &sa, 1);
+	release_sock(sk);
+	return err;
+}
+
+static int roam_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	struct sock *sk = sock->sk;
+	struct roam_sock *rs = roam_sk(sk);
+	struct sockaddr_roam *sa = (struct sockaddr_roam *)uaddr;
+	struct roam_bind *b;
+	int err = sizeof(*sa);
+
+	lock_sock(sk);
+	if (peer) {
+		if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
+		    sk->sk_state == TCP_SYN_SENT)
+			err = -ENOTCONN;
+		else
+			*sa = rs->path.peer;
+		goto out;
+	}
+	b = rcu_dereference_protected(rs->bind, lockdep_sock_is_held(sk));
+	if (rs->local_cid && rs->port)		/* a connection: its path */
+		roam_addr_fill(sa, ipv6_addr_any(&rs->path.local) ?
+			       &rs->path.src : &rs->path.local,
+			       htons(rs->port->num), 0);
+	else if (b)
+		roam_addr_fill(sa, &b->addrs[0].key.addr, b->addrs[0].key.port, 0);
+	else if (rs->port)
+		roam_addr_fill(sa, &in6addr_any, htons(rs->port->num), 0);
+	else
+		roam_addr_fill(sa, &in6addr_any, 0, 0);
+	if (ipv6_addr_type(&sa->sroam_addr) & IPV6_ADDR_LINKLOCAL)
+		sa->sroam_scope_id = rs->path.ifindex ?: sk->sk_bound_dev_if;
+out:
+	release_sock(sk);
+	return err;
+}
+
+static __poll_t roam_poll(struct file *file, struct socket *sock,
+			  struct poll_table_struct *wait)
+{
+	struct sock *sk = sock->sk;
+	struct roam_sock *rs = roam_sk(sk);
+	__poll_t mask = 0;
+	int state, shutdown;
+
+	sock_poll_wait(file, sock, wait);
+	state = smp_load_acquire(&sk->sk_state);
+	if (state == TCP_LISTEN)
+		return list_empty_careful(&rs->acceptq) ? 0 : EPOLLIN | EPOLLRDNORM;
+
+	shutdown = READ_ONCE(sk->sk_shutdown);
+	if (shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
+		mask |= EPOLLHUP;
+	if (shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (state != TCP_SYN_SENT)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (READ_ONCE(sk->sk_err) || !skb_queue_empty_lockless(&sk->sk_error_queue))
+		mask |= EPOLLERR;
+	return mask;
+}
+
+static int roam_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	int err = 0;
+
+	how++;		/* SHUT_RD 0 -> RCV_SHUTDOWN 1, and so on */
+	if (how < RCV_SHUTDOWN || how > SHUTDOWN_MASK)
+		return -EINVAL;
+	lock_sock(sk);
+	switch (sk->sk_state) {
+	case TCP_LISTEN:
+		roam_listen_stop(sk);
+		break;
+	case TCP_CLOSE:
+		err = -ENOTCONN;
+		break;
+	default:
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+		sk->sk_state_change(sk);
+		break;
+	}
+	release_sock(sk);
+	return err;
+}
+
+/* ROAM_BINDX_ADD / ROAM_BINDX_REM: an array of struct sockaddr_roam. */
+static int roam_setsockopt_bindx(struct sock *sk, int optname, sockptr_t optval,
+				 unsigned int optlen)
+{
+	struct sockaddr_roam *addrs;
+	unsigned int n, i;
+	int err;
+
+	if (!optlen || optlen % sizeof(*addrs) ||
+	    optlen / sizeof(*addrs) > ROAM_MAX_BIND_ADDRS)
+		return -EINVAL;
+	n = optlen / sizeof(*addrs);
+	addrs = memdup_sockptr(optval, optlen);
+	if (IS_ERR(addrs))
+		return PTR_ERR(addrs);
+	for (i = 0; i < n; i++) {
+		err = roam_addr_check(sock_net(sk), (struct sockaddr *)&addrs[i],
+				      sizeof(addrs[i]), &addrs[i]);
+		if (err)
+			goto out;
+	}
+	lock_sock(sk);
+	if (optname == ROAM_BINDX_ADD)
+		err = roam_bind_add(roam_sk(sk), addrs, n);
+	else
+		err = roam_bind_rem(roam_sk(sk), addrs, n);
+	release_sock(sk);
+out:
+	kfree(addrs);
+	return err;
+}
+
+static int roam_setsockopt(struct socket *sock, int level, int optname,
+			   sockptr_t optval, unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	struct roam_sock *rs = roam_sk(sk);
+	int val;
+
+	if (level != SOL_ROAM)
+		return -ENOPROTOOPT;
+	switch (optname) {
+	case ROAM_BINDX_ADD:
+	case ROAM_BINDX_REM:
+		return roam_setsockopt_bindx(sk, optname, optval, optlen);
+	}
+
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	switch (optname) {
+	case ROAM_FREEBIND:
+		assign_bit(ROAM_F_FREEBIND, &rs->flags, val);
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static int roam_getsockopt(struct socket *sock, int level, int optname,
+			   char __user *optval, int __user *optlen)
+{
+	struct sock *sk = sock->sk;
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_conn_id id;
+	const void *src;
+	int len, val;
+
+	if (level != SOL_ROAM)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	switch (optname) {
+	case ROAM_FREEBIND:
+		val = test_bit(ROAM_F_FREEBIND, &rs->flags);
+		src = &val;
+		if (len < sizeof(val))
+			return -EINVAL;
+		len = sizeof(val);
+		break;
+	case ROAM_CONN_ID:
+		lock_sock(sk);
+		id.local = rs->local_cid;
+		id.remote = rs->remote_cid;
+		release_sock(sk);
+		src = &id;
+		if (len < sizeof(id))
+			return -EINVAL;
+		len = sizeof(id);
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	if (put_user(len, optlen) || copy_to_user(optval, src, len))
+		return -EFAULT;
+	return 0;
+}
+
+static const struct proto_ops roam_stream_ops = {
+	.family = PF_UNSPEC,	/* set at registration: the family is a parameter */
+	.owner = THIS_MODULE,
+	.release = roam_release,
+	.bind = roam_bind_op,
+	.connect = roam_connect,
+	.socketpair = sock_no_socketpair,
+	.accept = roam_accept,
+	.getname = roam_getname,
+	.poll = roam_poll,
+	.ioctl = sock_no_ioctl,
+	.listen = roam_listen,
+	.shutdown = roam_shutdown,
+	.setsockopt = roam_setsockopt,
+	.getsockopt = roam_getsockopt,
+	.sendmsg = sock_no_sendmsg,
+	.recvmsg = sock_no_recvmsg,
+	.mmap = sock_no_mmap,
+};
+
+static struct proto roam_proto = {
+	.name = "ROAM",
+	.owner = THIS_MODULE,
+	.obj_size = sizeof(struct roam_sock),
+	.backlog_rcv = roam_sk_backlog_rcv,
+};
+
+static int roam_create(struct net *net, struct socket *sock, int protocol,
+		       int kern)
+{
+	struct sock *sk;
+	int err;
+
+	if (sock->type != SOCK_STREAM)
+		return -ESOCKTNOSUPPORT;
+	if (protocol)
+		return -EPROTONOSUPPORT;
+
+	sk = sk_alloc(net, roam_family, GFP_KERNEL, &roam_proto, kern);
+	if (!sk)
+		return -ENOMEM;
+	sock->ops = &roam_stream_ops;
+	sock->state = SS_UNCONNECTED;
+	sock_init_data(sock, sk);
+	err = roam_sock_setup(sk, GFP_KERNEL);
+	if (err) {
+		sock->sk = NULL;
+		sk_free(sk);
+		return err;
+	}
+	return 0;
+}
+
+static struct net_proto_family roam_family_ops = {
+	.create = roam_create,
+	.owner = THIS_MODULE,
+};
+
+int __init roam_sock_init(void)
+{
+	int err;
+
+	err = proto_register(&roam_proto, 1);
+	if (err)
+		return err;
+
+	roam_family_ops.family = roam_family;
+	err = sock_register(&roam_family_ops);
+	if (err) {
+		if (err == -EEXIST)
+			pr_err("address family %d is taken: load roam with family=N, one of 18, 19, 22 or 25\n",
+			       roam_family);
+		else
+			pr_err("cannot register address family %d: %d\n",
+			       roam_family, err);
+		proto_unregister(&roam_proto);
+		return err;
+	}
+	return 0;
+}
+
+void roam_sock_exit(void)
+{
+	sock_unregister(roam_family);
+	/* Sockets are freed after a grace period (SOCK_RCU_FREE). */
+	rcu_barrier();
+	proto_unregister(&roam_proto);
+}
