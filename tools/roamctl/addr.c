@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Addresses as roam reports them: struct in6_addr with IPv4 v4-mapped,
+ * and struct sockaddr_roam.  Human output writes IPv4 as a.b.c.d, IPv6
+ * in brackets when a port follows, "*" for the wildcard and %dev for the
+ * scope of a link-local address.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "print.h"
+
+/* The plain numeric form: IPv4 for v4-mapped addresses, else IPv6. */
+const char *addr_ntop(const struct in6_addr *a, char *buf, size_t len)
+{
+	const char *s;
+
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		s = inet_ntop(AF_INET, &a->s6_addr[12], buf, len);
+	else
+		s = inet_ntop(AF_INET6, a, buf, len);
+	if (!s)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+static bool addr_is_v6(const struct in6_addr *a)
+{
+	return !IN6_IS_ADDR_V4MAPPED(a) && !IN6_IS_ADDR_UNSPECIFIED(a);
+}
+
+/* The human form: "*" for the wildcard, %scope on link-local addresses. */
+const char *addr_fmt(const struct in6_addr *a, uint32_t scope_id,
+		     char *buf, size_t len)
+{
+	char ifname[IF_NAMESIZE];
+	size_t n;
+
+	if (IN6_IS_ADDR_UNSPECIFIED(a)) {
+		snprintf(buf, len, "*");
+		return buf;
+	}
+	addr_ntop(a, buf, len);
+	if (!scope_id || !IN6_IS_ADDR_LINKLOCAL(a))
+		return buf;
+	n = strlen(buf);
+	if (if_indextoname(scope_id, ifname))
+		snprintf(buf + n, len - n, "%%%s", ifname);
+	else
+		snprintf(buf + n, len - n, "%%%" PRIu32, scope_id);
+	return buf;
+}
+
+/* "a.b.c.d:port", "[v6]:port" or "*:port". */
+const char *sockaddr_fmt(const struct sockaddr_roam *sa, char *buf,
+			 size_t len)
+{
+	char a[ADDR_STRLEN];
+
+	addr_fmt(&sa->sroam_addr, sa->sroam_scope_id, a, sizeof(a));
+	snprintf(buf, len, addr_is_v6(&sa->sroam_addr) ? "[%s]:%u" : "%s:%u",
+		 a, ntohs(sa->sroam_port));
+	return buf;
+}
+
+/*
+ * Text: " LABEL ADDR:PORT".  JSON: KEY: {"address": numeric address,
+ * "port": port, and "scope_id" (and "dev" when it names one) if set}.
+ */
+void print_sockaddr(const char *key, const char *label,
+		    const struct sockaddr_roam *sa)
+{
+	char buf[SOCKADDR_STRLEN];
+	char ifname[IF_NAMESIZE];
+
+	if (!opt_json) {
+		printf(" %s %s", label, sockaddr_fmt(sa, buf, sizeof(buf)));
+		return;
+	}
+	print_obj_open(key);
+	print_str("address", NULL, addr_ntop(&sa->sroam_addr, buf,
+					     sizeof(buf)));
+	print_u64("port", NULL, ntohs(sa->sroam_port));
+	if (sa->sroam_scope_id) {
+		print_u64("scope_id", NULL, sa->sroam_scope_id);
+		if (if_indextoname(sa->sroam_scope_id, ifname))
+			print_str("dev", NULL, ifname);
+	}
+	print_obj_close();
+}
