@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# roam.ko loads, registers its family and netlink family, refuses to
+# unload while a socket is open, unloads without leaving anything behind,
+# and fails to load cleanly when its family number is taken.
+
+source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
+roam_require_module
+
+if [ -z "$ROAM_KO" ] || [ ! -f "$ROAM_KO" ]; then
+	echo "SKIP: ROAM_KO does not name roam.ko"
+	exit "$ksft_skip"
+fi
+
+holder=""
+cleanup() {
+	[ -n "$holder" ] && kill "$holder" 2>/dev/null && wait "$holder" 2>/dev/null
+	[ -d /sys/module/roam ] || insmod "$ROAM_KO"
+}
+trap cleanup EXIT
+
+# hold_socket FAMILY: a process with an open AF_ROAM socket, until killed.
+hold_socket() {
+	python3 -c "
+import socket, sys, time
+s = socket.socket($1, socket.SOCK_STREAM, 0)
+print('ready', flush=True)
+time.sleep(600)" >"$tmp/holder" 2>&1 &
+	holder=$!
+	slowwait 10 grep -q ready "$tmp/holder"
+}
+
+tmp=$(mktemp -d)
+
+test_registered() {
+	RET=0
+	local fam out
+	fam=$(roam_family)
+	check_eq "family parameter" 25 "$fam"
+	out=$(genl ctrl get name roam 2>&1)
+	check_match "generic netlink family" "Name: roam" "$out"
+	python3 -c "import socket; socket.socket($fam, socket.SOCK_STREAM).close()" ||
+		RET=$ksft_fail
+	log_test "roam registers AF_ROAM $fam and genl family roam"
+}
+
+test_unload_busy() {
+	RET=0
+	local fam refcnt
+	fam=$(roam_family)
+	hold_socket "$fam" || { RET=$ksft_fail; log_test "unload with a socket open"; return; }
+	refcnt=$(cat /sys/module/roam/refcnt)
+	[ "$refcnt" -gt 0 ] || { echo "    refcnt $refcnt with a socket open"; RET=$ksft_fail; }
+	if rmmod roam 2>/dev/null; then
+		echo "    rmmod succeeded with a socket open"
+		RET=$ksft_fail
+	fi
+	kill "$holder"; wait "$holder" 2>/dev/null; holder=""
+	slowwait 10 sh -c '[ "$(cat /sys/module/roam/refcnt)" = 0 ]' ||
+		{ echo "    refcnt stayed $(cat /sys/module/roam/refcnt)"; RET=$ksft_fail; }
+	log_test "unload is refused while a socket is open"
+}
+
+test_unload_clean() {
+	RET=0
+	local fam
+	fam=$(roam_family)
+	rmmod roam || { RET=$ksft_fail; log_test "unload after close"; return; }
+	[ -d /sys/module/roam ] && { echo "    /sys/module/roam is still there"; RET=$ksft_fail; }
+	genl ctrl get name roam >/dev/null 2>&1 &&
+		{ echo "    genl family roam is still registered"; RET=$ksft_fail; }
+	grep -q '^ROAM ' /proc/slabinfo 2>/dev/null &&
+		{ echo "    the ROAM slab cache is still there"; RET=$ksft_fail; }
+	python3 -c "
+import errno, socket, sys
+try:
+    socket.socket($fam, socket.SOCK_STREAM)
+except OSError as e:
+    sys.exit(0 if e.errno == errno.EAFNOSUPPORT else 1)
+sys.exit(1)" || { echo "    AF $fam still answers"; RET=$ksft_fail; }
+	insmod "$ROAM_KO" || RET=$ksft_fail
+	log_test "unload after close leaves nothing behind"
+}
+
+test_family_taken() {
+	RET=0
+	local out
+	rmmod roam || RET=$ksft_fail
+	dmesg -C
+	out=$(insmod "$ROAM_KO" family=10 2>&1)
+	[ $? -ne 0 ] || { echo "    insmod family=10 succeeded"; RET=$ksft_fail; }
+	check_match "insmod error" "File exists" "$out"
+	check_match "dmesg" "address family 10 is taken" "$(dmesg)"
+	[ -d /sys/module/roam ] && { rmmod roam; RET=$ksft_fail; }
+
+	out=$(insmod "$ROAM_KO" family=99 2>&1)
+	[ $? -ne 0 ] || { echo "    insmod family=99 succeeded"; RET=$ksft_fail; rmmod roam; }
+	check_match "dmesg" "family=99 is not an address family number" "$(dmesg)"
+	insmod "$ROAM_KO" || RET=$ksft_fail
+	log_test "a taken or invalid family number fails the load clearly"
+}
+
+test_family_param() {
+	RET=0
+	rmmod roam || RET=$ksft_fail
+	insmod "$ROAM_KO" family=22 || RET=$ksft_fail
+	check_eq "family parameter" 22 "$(roam_family)"
+	python3 -c "import socket; socket.socket(22, socket.SOCK_STREAM).close()" ||
+		RET=$ksft_fail
+	rmmod roam || RET=$ksft_fail
+	insmod "$ROAM_KO" || RET=$ksft_fail
+	log_test "the family number is a module parameter"
+}
+
+test_registered
+test_unload_busy
+test_unload_clean
+test_family_taken
+test_family_param
+rm -rf "$tmp"
+exit "$EXIT_STATUS"
