@@ -193,11 +193,13 @@ static int roam_bind_collect(struct roam_sock *rs, const struct sockaddr_roam *a
 
 		if (sa->sroam_port != port)
 			return -EINVAL;
-		if (ipv6_addr_any(&sa->sroam_addr))
+		if (ipv6_addr_any(&sa->sroam_addr)) {
 			any = true;
-		err = roam_addr_usable(rs, sa);
-		if (err)
-			return err;
+		} else {
+			err = roam_addr_usable(rs, sa);
+			if (err)
+				return err;
+		}
 		for (j = 0; j < k; j++)
 			if (ipv6_addr_equal(&set[j], &sa->sroam_addr))
 				break;

@@ -2,16 +2,16 @@
 /*
  * Differences between the kernels roam builds on (Debian's 6.1 and 6.12,
  * and whatever a user builds against).  Features are detected, never
- * versions: headers with __has_include, signatures by the compile tests
- * in kmod/conftest/, whose results tools/conftest writes to
- * compat-auto.h before the module is built.
+ * versions: each file in kmod/conftest/ is a compile test, and
+ * kmod/conftest.sh, run by Kbuild, writes ROAM_HAVE_<NAME> to
+ * compat-auto.h for each one that compiles.
  */
 #ifndef _ROAM_COMPAT_H
 #define _ROAM_COMPAT_H
 
 #include "compat-auto.h"
 
-#if __has_include(<linux/unaligned.h>)
+#ifdef ROAM_HAVE_UNALIGNED_H
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>

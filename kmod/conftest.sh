@@ -5,18 +5,11 @@
 #
 # Compiles every TESTDIR/NAME.c with the kernel's own compiler flags and
 # writes OUT, a header with "#define ROAM_HAVE_NAME 1" for each test that
-# compiles.  Called from Kbuild; redoes the work only when a test or this
-# script is newer than OUT.
+# compiles, and OUT.log with what the compiler said.  Run by a Kbuild
+# rule, which redoes it when a test or this script changes.
 
 out=$1 dir=$2
 shift 2
-
-stale=
-[ -f "$out" ] || stale=1
-for f in "$dir"/*.c "$0"; do
-	[ "$f" -nt "$out" ] && stale=1
-done
-[ -z "$stale" ] && exit 0
 
 tmp="$out.tmp"
 : >"$out.log"

@@ -6,10 +6,14 @@
  * namespace (GENL_UNS_ADMIN_PERM).
  */
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
+#include "addr.h"
+#include "bind.h"
 #include "netlink.h"
 #include "netns.h"
+#include "port.h"
 #include "sock.h"
 
 static const struct nla_policy roam_cfg_policy[ROAM_A_CFG_MAX + 1] = {
@@ -149,6 +153,174 @@ out:
 	return err;
 }
 
+static int roam_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct roam_net *rn = roam_net(genl_info_net(info));
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	unsigned int i;
+	void *hdr;
+
+	msg = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = roam_genl_put(msg, info, ROAM_CMD_STATS_GET);
+	if (!hdr)
+		goto err;
+	nest = nla_nest_start(msg, ROAM_A_STATS);
+	if (!nest)
+		goto err;
+	for (i = ROAM_A_STAT_PAD + 1; i < ROAM_STAT_NUM; i++)
+		if (nla_put_u64_64bit(msg, i, roam_stat_read(rn, i), ROAM_A_STAT_PAD))
+			goto err;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	NL_SET_ERR_MSG(info->extack, "counters do not fit a message");
+	return -EMSGSIZE;
+}
+
+static int roam_fill_listener(struct sk_buff *skb, struct roam_sock *rs)
+{
+	struct sock *sk = &rs->sk;
+	struct nlattr *nest, *addrs;
+	struct roam_bind *b;
+	unsigned int i;
+
+	b = rcu_dereference(rs->bind);
+	if (!b)
+		return 0;	/* stopped listening under us */
+	nest = nla_nest_start(skb, ROAM_A_LISTENER);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u16(skb, ROAM_A_LSN_PORT, ntohs(b->addrs[0].key.port)))
+		goto err;
+	if (!roam_bind_wildcard(b)) {
+		addrs = nla_nest_start(skb, ROAM_A_LSN_ADDRS);
+		if (!addrs)
+			goto err;
+		for (i = 0; i < b->n; i++)
+			if (nla_put_in6_addr(skb, ROAM_A_LSN_ADDR, &b->addrs[i].key.addr))
+				goto err;
+		nla_nest_end(skb, addrs);
+	}
+	if (nla_put_u32(skb, ROAM_A_LSN_BACKLOG, READ_ONCE(sk->sk_max_ack_backlog)) ||
+	    nla_put_u32(skb, ROAM_A_LSN_QLEN, READ_ONCE(sk->sk_ack_backlog)) ||
+	    nla_put_u64_64bit(skb, ROAM_A_LSN_OVERFLOWS, READ_ONCE(rs->overflows),
+			      ROAM_A_LSN_PAD) ||
+	    nla_put_u32(skb, ROAM_A_LSN_GROUP, READ_ONCE(b->group)) ||
+	    nla_put_u32(skb, ROAM_A_LSN_UID,
+			from_kuid_munged(current_user_ns(), sock_i_uid(sk))) ||
+	    nla_put_u64_64bit(skb, ROAM_A_LSN_INODE, sock_i_ino(sk), ROAM_A_LSN_PAD) ||
+	    nla_put_u32(skb, ROAM_A_LSN_IFINDEX, READ_ONCE(sk->sk_bound_dev_if)))
+		goto err;
+	nla_nest_end(skb, nest);
+	return 0;
+err:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int roam_fill_conn(struct sk_buff *skb, struct roam_sock *rs)
+{
+	struct sock *sk = &rs->sk;
+	struct sockaddr_roam local;
+	struct roam_port *port = READ_ONCE(rs->port);
+	struct nlattr *nest;
+
+	roam_addr_fill(&local, ipv6_addr_any(&rs->path.local) ? &rs->path.src :
+		       &rs->path.local, port ? htons(port->num) : 0, 0);
+	nest = nla_nest_start(skb, ROAM_A_CONN);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, ROAM_A_CONN_LOCAL_ID, READ_ONCE(rs->local_cid),
+			      ROAM_A_CONN_PAD) ||
+	    nla_put_u64_64bit(skb, ROAM_A_CONN_REMOTE_ID, READ_ONCE(rs->remote_cid),
+			      ROAM_A_CONN_PAD) ||
+	    nla_put_u8(skb, ROAM_A_CONN_STATE, roam_sock_state(sk)) ||
+	    nla_put(skb, ROAM_A_CONN_LOCAL, sizeof(local), &local) ||
+	    nla_put(skb, ROAM_A_CONN_REMOTE, sizeof(rs->path.peer), &rs->path.peer) ||
+	    nla_put_u32(skb, ROAM_A_CONN_UID,
+			from_kuid_munged(current_user_ns(), sock_i_uid(sk))) ||
+	    nla_put_u64_64bit(skb, ROAM_A_CONN_INODE, sock_i_ino(sk), ROAM_A_CONN_PAD) ||
+	    nla_put_u32(skb, ROAM_A_CONN_PSK, READ_ONCE(rs->psk_id)) ||
+	    (test_bit(ROAM_F_SERVER, &rs->flags) &&
+	     nla_put_flag(skb, ROAM_A_CONN_SERVER)))
+		goto err;
+	nla_nest_end(skb, nest);
+	return 0;
+err:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/*
+ * Dumps walk the namespace's sockets by id; cb->args[0] is where the
+ * next message starts.  A socket that comes or goes during the dump sets
+ * NLM_F_DUMP_INTR on the messages after it.
+ */
+static int roam_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
+		     bool (*want)(struct roam_sock *rs),
+		     int (*fill)(struct sk_buff *skb, struct roam_sock *rs))
+{
+	struct roam_net *rn = roam_net(sock_net(skb->sk));
+	unsigned long id;
+	struct roam_sock *rs;
+	int err = 0;
+	void *hdr;
+
+	cb->seq = atomic_read(&rn->socks_gen);
+	rcu_read_lock();
+	xa_for_each_start(&rn->socks, id, rs, cb->args[0]) {
+		if (!want(rs) || !refcount_inc_not_zero(&rs->sk.sk_refcnt))
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &roam_genl_family, NLM_F_MULTI, cmd);
+		if (hdr) {
+			genl_dump_check_consistent(cb, hdr);
+			err = fill(skb, rs);
+			if (err)
+				genlmsg_cancel(skb, hdr);
+			else
+				genlmsg_end(skb, hdr);
+		} else {
+			err = -EMSGSIZE;
+		}
+		sock_put(&rs->sk);
+		if (err) {
+			cb->args[0] = id;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	if (!err)
+		cb->args[0] = ULONG_MAX;
+	return skb->len;
+}
+
+static bool roam_is_listener(struct roam_sock *rs)
+{
+	return READ_ONCE(rs->sk.sk_state) == TCP_LISTEN;
+}
+
+static bool roam_is_conn(struct roam_sock *rs)
+{
+	return READ_ONCE(rs->local_cid) && READ_ONCE(rs->sk.sk_state) != TCP_LISTEN;
+}
+
+static int roam_listener_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return roam_dump(skb, cb, ROAM_CMD_LISTENER_GET, roam_is_listener,
+			 roam_fill_listener);
+}
+
+static int roam_conn_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return roam_dump(skb, cb, ROAM_CMD_CONN_GET, roam_is_conn, roam_fill_conn);
+}
+
 static const struct genl_ops roam_genl_ops[] = {
 	{
 		.cmd = ROAM_CMD_CONFIG_GET,
@@ -158,6 +330,18 @@ static const struct genl_ops roam_genl_ops[] = {
 		.cmd = ROAM_CMD_CONFIG_SET,
 		.doit = roam_config_set_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = ROAM_CMD_STATS_GET,
+		.doit = roam_stats_get_doit,
+	},
+	{
+		.cmd = ROAM_CMD_LISTENER_GET,
+		.dumpit = roam_listener_dumpit,
+	},
+	{
+		.cmd = ROAM_CMD_CONN_GET,
+		.dumpit = roam_conn_dumpit,
 	},
 };
 

@@ -557,6 +557,7 @@ static __poll_t roam_poll(struct file *file, struct socket *sock,
 	int state, shutdown;
 
 	sock_poll_wait(file, sock, wait);
+	/* Pairs with roam_sock_set_state(): see what came before the state. */
 	state = smp_load_acquire(&sk->sk_state);
 	if (state == TCP_LISTEN)
 		return list_empty_careful(&rs->acceptq) ? 0 : EPOLLIN | EPOLLRDNORM;

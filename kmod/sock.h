@@ -82,6 +82,7 @@ static inline struct sock *roam_sock_sk(struct roam_sock *rs)
 /* sk_state holds TCP_* values, as for SCTP and MPTCP. */
 static inline void roam_sock_set_state(struct sock *sk, int state)
 {
+	/* Pairs with the smp_load_acquire of lockless readers (poll). */
 	smp_store_release(&sk->sk_state, state);
 }
 

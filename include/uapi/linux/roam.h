@@ -7,6 +7,10 @@
 #ifndef _UAPI_LINUX_ROAM_H
 #define _UAPI_LINUX_ROAM_H
 
+/*
+ * User space: include <netinet/in.h> first, or <linux/in6.h> defines
+ * struct in6_addr a second time.
+ */
 #include <linux/types.h>
 #include <linux/socket.h>
 #include <linux/in6.h>
@@ -153,7 +157,7 @@ enum roam_cfg_attr {
 	ROAM_A_CFG_IDLE_TIMEOUT,	/* u32: peer silence before ETIMEDOUT */
 	ROAM_A_CFG_KEEPALIVE,		/* u32: keepalive interval */
 	ROAM_A_CFG_ASSOC_TIMEOUT,	/* u32: server stops sending to a silent peer */
-	ROAM_A_CFG_HOP_INTERVAL,	/* u32: client port hop after this long without a round trip */
+	ROAM_A_CFG_HOP_INTERVAL,	/* u32: client hops after no round trip */
 	ROAM_A_CFG_COOKIE_LIFETIME,	/* u32: handshake cookie lifetime */
 
 	__ROAM_A_CFG_MAX,
