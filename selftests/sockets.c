@@ -97,7 +97,7 @@ TEST(poll_fresh_socket)
 	ASSERT_LE(0, ep);
 	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
 	ASSERT_EQ(1, epoll_wait(ep, &ev, 1, 0));
-	EXPECT_TRUE(ev.events & EPOLLOUT);
+	EXPECT_TRUE(!!(ev.events & EPOLLOUT));
 	EXPECT_EQ(0, close(ep));
 	EXPECT_EQ(0, close(fd));
 }
@@ -115,7 +115,7 @@ TEST(names_of_a_fresh_socket)
 	EXPECT_EQ(sizeof(sa), len);
 	EXPECT_EQ(roam_family(), sa.sroam_family);
 	EXPECT_EQ(0, sa.sroam_port);
-	EXPECT_EQ(0, sa.sroam_scope_id);
+	EXPECT_EQ(0U, sa.sroam_scope_id);
 	EXPECT_TRUE(IN6_IS_ADDR_UNSPECIFIED(&sa.sroam_addr));
 
 	len = sizeof(sa);
@@ -189,7 +189,7 @@ TEST_F(bad_addr, scope_id_on_global_address)
 
 	ASSERT_EQ(0, roam_addr(&sa, "2001:db8::1", 5000));
 	sa.sroam_scope_id = if_nametoindex("lo");
-	ASSERT_NE(0, sa.sroam_scope_id);
+	ASSERT_NE(0U, sa.sroam_scope_id);
 	EXPECT_EQ(EINVAL, bind_and_connect(self->fd, &sa, sizeof(sa), &cerr));
 	EXPECT_EQ(EINVAL, cerr);
 

@@ -25,7 +25,9 @@
 #define EXIT_KERNEL	2	/* the kernel refused the request */
 #define EXIT_PARSE	255	/* command-line error, nothing was sent */
 
+#ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 /* Global options. */
 extern bool opt_json;

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "roam", spoken directly (through roamctl's
+ * netlink client, not its command line): per-netns config get and set,
+ * refusal of bad values with an extack message that names the field,
+ * strict validation, the permission check and per-netns isolation.
+ */
+#include <sched.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/genetlink.h>
+
+#include "kselftest_harness.h"
+#include "roam_util.h"
+#include "../tools/roamctl/nl.h"
+
+const char *opt_netns;		/* roamctl's -n, unused here */
+
+struct cfg_field {
+	const char *name;
+	uint16_t attr;
+	int width;		/* bytes on the wire */
+	uint32_t def, min, max;
+};
+
+/* The config as docs/PROTOCOL.md section 8 specifies it. */
+static const struct cfg_field fields[] = {
+	{ "port_min", ROAM_A_CFG_PORT_MIN, 2, 60001, 1, 65535 },
+	{ "port_max", ROAM_A_CFG_PORT_MAX, 2, 60999, 1, 65535 },
+	{ "backlog_max", ROAM_A_CFG_BACKLOG_MAX, 4, 4096, 1, 65535 },
+	{ "hs_timeout", ROAM_A_CFG_HS_TIMEOUT, 4, 1000, 10, 60000 },
+	{ "hs_retries", ROAM_A_CFG_HS_RETRIES, 4, 6, 0, 20 },
+	{ "idle_timeout", ROAM_A_CFG_IDLE_TIMEOUT, 4, 300000, 100, 604800000 },
+	{ "keepalive", ROAM_A_CFG_KEEPALIVE, 4, 25000, 100, 86400000 },
+	{ "assoc_timeout", ROAM_A_CFG_ASSOC_TIMEOUT, 4, 40000, 100, 86400000 },
+	{ "hop_interval", ROAM_A_CFG_HOP_INTERVAL, 4, 10000, 100, 86400000 },
+	{ "cookie_lifetime", ROAM_A_CFG_COOKIE_LIFETIME, 4, 30000, 1000, 600000 },
+};
+
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+struct cfg {
+	uint64_t val[ROAM_A_CFG_MAX + 1];
+	bool have[ROAM_A_CFG_MAX + 1];
+};
+
+static int cfg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[ROAM_A_CFG_MAX + 1] = {};
+	const struct nlattr *nest = nl_msg_nest(nlh, ROAM_A_CONFIG);
+	struct cfg *cfg = data;
+	unsigned int i;
+
+	if (!nest || nl_parse_nested(nest, tb, ROAM_A_CFG_MAX))
+		return MNL_CB_ERROR;
+	for (i = 1; i <= ROAM_A_CFG_MAX; i++)
+		cfg->have[i] = nl_get_uint(tb[i], &cfg->val[i]);
+	return MNL_CB_OK;
+}
+
+static int cfg_get(struct nl *nl, struct cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	return nl_talk(nl, nl_req(nl, ROAM_CMD_CONFIG_GET, false), cfg_cb, cfg);
+}
+
+/* Sets one attribute of @width bytes; returns 0 or the kernel's errno. */
+static int cfg_set(struct nl *nl, uint16_t attr, int width, uint32_t val)
+{
+	struct nlmsghdr *nlh = nl_req(nl, ROAM_CMD_CONFIG_SET, false);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, ROAM_A_CONFIG);
+
+	switch (width) {
+	case 1:
+		mnl_attr_put_u8(nlh, attr, val);
+		break;
+	case 2:
+		mnl_attr_put_u16(nlh, attr, val);
+		break;
+	default:
+		mnl_attr_put_u32(nlh, attr, val);
+		break;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return nl_talk(nl, nlh, NULL, NULL) ? nl->err : 0;
+}
+
+FIXTURE(nl) {
+	struct nl nl;
+};
+
+/* Each test runs in a child of its own, in a network namespace of its own. */
+FIXTURE_SETUP(nl)
+{
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	ASSERT_EQ(0, nl_open(&self->nl));
+}
+
+FIXTURE_TEARDOWN(nl)
+{
+	nl_close(&self->nl);
+}
+
+TEST_F(nl, defaults)
+{
+	struct cfg cfg;
+	unsigned int i;
+
+	ASSERT_EQ(0, cfg_get(&self->nl, &cfg));
+	ASSERT_TRUE(cfg.have[ROAM_A_CFG_FAMILY]);
+	EXPECT_EQ((uint64_t)roam_family(), cfg.val[ROAM_A_CFG_FAMILY]);
+	for (i = 0; i < NFIELDS; i++) {
+		ASSERT_TRUE(cfg.have[fields[i].attr]) TH_LOG("%s missing", fields[i].name);
+		EXPECT_EQ((uint64_t)fields[i].def, cfg.val[fields[i].attr])
+			TH_LOG("%s", fields[i].name);
+	}
+}
+
+TEST_F(nl, set_and_get_each_field)
+{
+	struct cfg cfg;
+	unsigned int i;
+
+	/* port_min first, so that it stays below port_max. */
+	for (i = 0; i < NFIELDS; i++) {
+		uint32_t v = fields[i].attr == ROAM_A_CFG_PORT_MIN ? 50000 :
+			     fields[i].attr == ROAM_A_CFG_PORT_MAX ? 50100 :
+			     fields[i].min + 1;
+
+		ASSERT_EQ(0, cfg_set(&self->nl, fields[i].attr, fields[i].width, v))
+			TH_LOG("%s: %s", fields[i].name, self->nl.errmsg);
+		ASSERT_EQ(0, cfg_get(&self->nl, &cfg));
+		EXPECT_EQ((uint64_t)v, cfg.val[fields[i].attr]) TH_LOG("%s", fields[i].name);
+	}
+}
+
+TEST_F(nl, out_of_range_names_the_field)
+{
+	struct cfg before, after;
+	unsigned int i;
+
+	ASSERT_EQ(0, cfg_get(&self->nl, &before));
+	for (i = 0; i < NFIELDS; i++) {
+		const struct cfg_field *f = &fields[i];
+
+		if (f->min > 0) {
+			EXPECT_EQ(ERANGE, cfg_set(&self->nl, f->attr, f->width, f->min - 1))
+				TH_LOG("%s below %u", f->name, f->min);
+			EXPECT_NE(NULL, strstr(self->nl.errmsg, f->name))
+				TH_LOG("message '%s' does not name %s", self->nl.errmsg, f->name);
+		}
+		if (f->width == 4 && f->max < UINT32_MAX) {
+			EXPECT_EQ(ERANGE, cfg_set(&self->nl, f->attr, f->width, f->max + 1))
+				TH_LOG("%s above %u", f->name, f->max);
+			EXPECT_NE(NULL, strstr(self->nl.errmsg, f->name));
+		}
+	}
+	ASSERT_EQ(0, cfg_get(&self->nl, &after));
+	EXPECT_EQ(0, memcmp(&before, &after, sizeof(before)));
+}
+
+TEST_F(nl, port_range_order)
+{
+	EXPECT_EQ(EINVAL, cfg_set(&self->nl, ROAM_A_CFG_PORT_MIN, 2, 61000));
+	EXPECT_NE(NULL, strstr(self->nl.errmsg, "port_min"));
+}
+
+TEST_F(nl, family_is_read_only)
+{
+	EXPECT_EQ(EINVAL, cfg_set(&self->nl, ROAM_A_CFG_FAMILY, 4, 22));
+	EXPECT_NE(NULL, strstr(self->nl.errmsg, "family is read-only"))
+		TH_LOG("message '%s'", self->nl.errmsg);
+}
+
+TEST_F(nl, strict_validation)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	/* An attribute the family does not know. */
+	EXPECT_EQ(EINVAL, cfg_set(&self->nl, ROAM_A_CFG_MAX + 5, 4, 1));
+	/* A u32 field sent as a u8. */
+	EXPECT_EQ(EINVAL, cfg_set(&self->nl, ROAM_A_CFG_HS_TIMEOUT, 1, 50));
+	/* No config nest at all. */
+	nlh = nl_req(&self->nl, ROAM_CMD_CONFIG_SET, false);
+	EXPECT_NE(0, nl_talk(&self->nl, nlh, NULL, NULL));
+	EXPECT_EQ(EINVAL, self->nl.err);
+	/* An unknown attribute beside the nest. */
+	nlh = nl_req(&self->nl, ROAM_CMD_CONFIG_SET, false);
+	nest = mnl_attr_nest_start(nlh, ROAM_A_CONFIG);
+	mnl_attr_put_u32(nlh, ROAM_A_CFG_HS_TIMEOUT, 500);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u32(nlh, ROAM_A_MAX + 3, 1);
+	EXPECT_NE(0, nl_talk(&self->nl, nlh, NULL, NULL));
+	EXPECT_EQ(EINVAL, self->nl.err);
+}
+
+TEST_F(nl, set_needs_cap_net_admin)
+{
+	struct cfg cfg;
+
+	ASSERT_EQ(0, setresuid(65534, 65534, 65534));
+	EXPECT_EQ(EPERM, cfg_set(&self->nl, ROAM_A_CFG_HS_TIMEOUT, 4, 500));
+	EXPECT_EQ(0, cfg_get(&self->nl, &cfg));
+	EXPECT_EQ(1000ULL, cfg.val[ROAM_A_CFG_HS_TIMEOUT]);
+}
+
+TEST_F(nl, per_netns_isolation)
+{
+	struct cfg cfg;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, cfg_set(&self->nl, ROAM_A_CFG_HS_TIMEOUT, 4, 777));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct nl nl2;
+
+		if (unshare(CLONE_NEWNET) || nl_open(&nl2) || cfg_get(&nl2, &cfg))
+			_exit(2);
+		_exit(cfg.val[ROAM_A_CFG_HS_TIMEOUT] == 1000 ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, cfg_get(&self->nl, &cfg));
+	EXPECT_EQ(777ULL, cfg.val[ROAM_A_CFG_HS_TIMEOUT]);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * roamnc: a netcat for AF_ROAM, for the shell selftests and the demo.
+ *
+ *   roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-r] [-R]
+ *	listen (on the wildcard unless -b), accept COUNT connections
+ *	(0: until killed) and print one line for each
+ *   roamnc [-b ADDR] [-p PORT] [-w SEC] [-H] HOST PORT
+ *	connect, print one line, and with -H hold the connection until
+ *	killed
+ *
+ * Exit status: 0, or the errno of the failing call.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include "roam_util.h"
+
+#define MAX_BIND 16
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-r] [-R]\n"
+		"       roamnc [-b ADDR] [-p PORT] [-w SEC] [-H] HOST PORT\n");
+	exit(2);
+}
+
+static const char *fmt(const struct sockaddr_roam *sa, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (IN6_IS_ADDR_V4MAPPED(&sa->sroam_addr))
+		inet_ntop(AF_INET, &sa->sroam_addr.s6_addr[12], ip, sizeof(ip));
+	else
+		inet_ntop(AF_INET6, &sa->sroam_addr, ip, sizeof(ip));
+	snprintf(buf, len, strchr(ip, ':') ? "[%s]:%u" : "%s:%u", ip,
+		 ntohs(sa->sroam_port));
+	return buf;
+}
+
+static int fail(const char *what)
+{
+	int err = errno;
+
+	fprintf(stderr, "roamnc: %s: %s\n", what, strerror(err));
+	return err ?: 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_roam addrs[MAX_BIND], sa;
+	int listen_mode = 0, hold = 0, reuseport = 0, reuseaddr = 0;
+	int count = 1, backlog = 128, nbind = 0, one = 1, fd, c, i;
+	unsigned short port = 0;
+	const char *bind_ip[MAX_BIND];
+	char b1[80], b2[80];
+	socklen_t len;
+	double wait = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((c = getopt(argc, argv, "lb:p:n:B:rRw:H")) != -1) {
+		switch (c) {
+		case 'l': listen_mode = 1; break;
+		case 'b':
+			if (nbind == MAX_BIND)
+				usage();
+			bind_ip[nbind++] = optarg;
+			break;
+		case 'p': port = atoi(optarg); break;
+		case 'n': count = atoi(optarg); break;
+		case 'B': backlog = atoi(optarg); break;
+		case 'r': reuseport = 1; break;
+		case 'R': reuseaddr = 1; break;
+		case 'w': wait = atof(optarg); break;
+		case 'H': hold = 1; break;
+		default: usage();
+		}
+	}
+	if (listen_mode != (argc - optind == 0) || (!listen_mode && argc - optind != 2))
+		usage();
+
+	fd = socket(roam_family(), SOCK_STREAM, 0);
+	if (fd < 0)
+		return fail("socket");
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)))
+		return fail("SO_REUSEPORT");
+	if (reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		return fail("SO_REUSEADDR");
+	for (i = 0; i < nbind; i++)
+		if (roam_addr(&addrs[i], bind_ip[i], port)) {
+			fprintf(stderr, "roamnc: bad address %s\n", bind_ip[i]);
+			return 2;
+		}
+	if (nbind == 0 && (listen_mode || port)) {
+		roam_addr(&addrs[0], "*", port);
+		nbind = 1;
+	}
+	if (nbind && bind(fd, (struct sockaddr *)&addrs[0], sizeof(addrs[0])))
+		return fail("bind");
+	if (nbind > 1 && setsockopt(fd, SOL_ROAM, ROAM_BINDX_ADD, &addrs[1],
+				    (nbind - 1) * sizeof(addrs[0])))
+		return fail("ROAM_BINDX_ADD");
+
+	if (listen_mode) {
+		if (listen(fd, backlog))
+			return fail("listen");
+		len = sizeof(sa);
+		getsockname(fd, (struct sockaddr *)&sa, &len);
+		printf("listening %s\n", fmt(&sa, b1, sizeof(b1)));
+		for (i = 0; !count || i < count; i++) {
+			int cfd;
+
+			len = sizeof(sa);
+			cfd = accept(fd, (struct sockaddr *)&sa, &len);
+			if (cfd < 0)
+				return fail("accept");
+			printf("accepted %s\n", fmt(&sa, b1, sizeof(b1)));
+			if (!hold)
+				close(cfd);
+		}
+		if (hold)
+			pause();
+		return 0;
+	}
+
+	if (roam_addr(&sa, argv[optind], atoi(argv[optind + 1]))) {
+		fprintf(stderr, "roamnc: bad address %s\n", argv[optind]);
+		return 2;
+	}
+	if (wait > 0) {
+		struct timeval tv = { .tv_sec = (time_t)wait,
+				      .tv_usec = (wait - (time_t)wait) * 1e6 };
+
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return fail("connect");
+	len = sizeof(sa);
+	getsockname(fd, (struct sockaddr *)&sa, &len);
+	fmt(&sa, b1, sizeof(b1));
+	len = sizeof(sa);
+	getpeername(fd, (struct sockaddr *)&sa, &len);
+	printf("connected %s -> %s\n", b1, fmt(&sa, b2, sizeof(b2)));
+	if (hold)
+		pause();
+	close(fd);
+	return 0;
+}
