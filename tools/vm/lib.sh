@@ -17,7 +17,7 @@ note() { echo "${0##*/}: $*" >&2; }
 ROAM_HOST_PKGS="make gcc libc6-dev pkg-config libmnl-dev \
 	qemu-system-x86 busybox-static cpio kmod xz-utils \
 	linux-source-6.12 perl python3 \
-	iproute2 nftables tcpdump ethtool wireguard-tools iperf3 \
+	iproute2 nftables tcpdump ethtool wireguard-tools iperf3 dkms \
 	bc flex bison libelf-dev libssl-dev"
 
 apt_updated=
@@ -159,29 +159,30 @@ debug_kver() {
 	cat "$d/build/include/config/kernel.release"
 }
 
-# kselftest headers, runner and net lib.sh, extracted from Debian's
-# linux-source-6.12.  GPL kernel files: never copied into the tree.
-ksft_dir() { echo "$ROAM_CACHE/kselftest/$(debug_srcver)"; }
+# Files of Debian's linux-source-6.12 that the tests and checks use: the
+# kselftest headers, runner and net lib.sh, and checkpatch.pl.  They are
+# GPL kernel files: extracted at build time, never copied into the tree.
+kfiles_dir() { echo "$ROAM_CACHE/kernel-files/$(debug_srcver)"; }
+ksft_dir() { echo "$(kfiles_dir)/tools/testing/selftests"; }
+checkpatch_pl() { echo "$(kfiles_dir)/scripts/checkpatch.pl"; }
 
 fetch_ksft() {
-	local d tarball top
-	d=$(ksft_dir)
+	local d tarball top k=tools/testing/selftests
+	d=$(kfiles_dir)
 	[ -f "$d/.ready" ] && return 0
 	tarball=$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n1)
 	[ -n "$tarball" ] || die "linux-source-6.12 is not installed"
-	note "extracting kselftest files from $tarball"
+	note "extracting kselftest files and checkpatch from $tarball"
 	rm -rf "$d"
 	mkdir -p "$d"
 	top=$(tar tf "$tarball" | head -n1 | cut -d/ -f1)
-	tar xf "$tarball" -C "$d" --strip-components=4 \
-		"$top/tools/testing/selftests/kselftest.h" \
-		"$top/tools/testing/selftests/kselftest_harness.h" \
-		"$top/tools/testing/selftests/run_kselftest.sh" \
-		"$top/tools/testing/selftests/kselftest/runner.sh" \
-		"$top/tools/testing/selftests/kselftest/prefix.pl" \
-		"$top/tools/testing/selftests/kselftest/ktap_helpers.sh" \
-		"$top/tools/testing/selftests/net/lib.sh" \
-		"$top/tools/testing/selftests/net/net_helper.sh" ||
-		die "extracting kselftest files failed"
+	tar xf "$tarball" -C "$d" --strip-components=1 \
+		"$top/$k/kselftest.h" "$top/$k/kselftest_harness.h" \
+		"$top/$k/run_kselftest.sh" "$top/$k/kselftest/runner.sh" \
+		"$top/$k/kselftest/prefix.pl" "$top/$k/kselftest/ktap_helpers.sh" \
+		"$top/$k/net/lib.sh" "$top/$k/net/net_helper.sh" \
+		"$top/scripts/checkpatch.pl" "$top/scripts/spelling.txt" \
+		"$top/scripts/const_structs.checkpatch" ||
+		die "extracting kernel files failed"
 	touch "$d/.ready"
 }
