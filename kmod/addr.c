@@ -35,7 +35,7 @@ int roam_addr_check(struct net *net, const struct sockaddr *uaddr, int len,
 	*out = *sa;
 
 	type = ipv6_addr_type(&sa->sroam_addr);
-	if (type & IPV6_ADDR_LINKLOCAL) {
+	if ((type & IPV6_ADDR_LINKLOCAL) && !(type & IPV6_ADDR_MULTICAST)) {
 		struct net_device *dev;
 
 		if (!sa->sroam_scope_id)

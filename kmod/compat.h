@@ -17,7 +17,23 @@
 #include <asm/unaligned.h>
 #endif
 
+#include <linux/net.h>
 #include <net/sock.h>
+
+/*
+ * SOCK_CUSTOM_SOCKOPT lets a family handle SOL_SOCKET options itself; roam
+ * needs that for SO_REUSEPORT, which the core refuses outside IP.
+ */
+#ifdef SOCK_CUSTOM_SOCKOPT
+static inline void roam_custom_sol_socket(struct socket *sock)
+{
+	set_bit(SOCK_CUSTOM_SOCKOPT, &sock->flags);
+}
+#else
+static inline void roam_custom_sol_socket(struct socket *sock)
+{
+}
+#endif
 
 /* proto_ops.accept: the core takes the file flags; the wrapper adapts. */
 int roam_accept_flags(struct socket *sock, struct socket *newsock, int flags);

@@ -372,7 +372,8 @@ int roam_port_xmit(struct roam_port *port, struct sk_buff *skb,
 				    fl->tos, ip4_dst_hoplimit(dst), htons(IP_DF),
 				    htons(port->num), fl->dport, false, false);
 	} else {
-		udp_tunnel6_xmit_skb(dst, sk, skb, dst->dev, &fl->saddr,
+		/* No tunnel device: nothing to count tunnel stats on. */
+		udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl->saddr,
 				     &fl->daddr, fl->tos, ip6_dst_hoplimit(dst),
 				     0, htons(port->num), fl->dport, false);
 	}

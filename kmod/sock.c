@@ -183,6 +183,18 @@ void roam_sock_done(struct sock *sk, int err)
 	sk->sk_state_change(sk);
 }
 
+/* The connection no longer needs its port: as TCP frees a port at close. */
+void roam_sock_unport(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_port *port = rs->port;
+
+	if (port) {
+		WRITE_ONCE(rs->port, NULL);
+		roam_port_put(port);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* Listening and accepting */
 
@@ -219,6 +231,7 @@ static void roam_listen_stop(struct sock *sk)
 		if (child->sk_state != TCP_CLOSE)
 			roam_send_close(rs, ROAM_CLOSE_ABORT, 0);
 		roam_sock_done(child, ECONNRESET);
+		roam_sock_unport(child);
 		clear_bit(ROAM_F_QUEUED, &rs->flags);
 		sock_orphan(child);
 		release_sock(child);
@@ -321,6 +334,7 @@ int roam_accept_flags(struct socket *sock, struct socket *newsock, int flags)
 	child = &rs->sk;
 	lock_sock(child);
 	clear_bit(ROAM_F_QUEUED, &rs->flags);
+	roam_custom_sol_socket(newsock);
 	sock_graft(child, newsock);
 	newsock->state = SS_CONNECTED;
 	release_sock(child);
@@ -491,6 +505,7 @@ static int roam_release(struct socket *sock)
 		break;
 	}
 	roam_bind_release(rs);
+	roam_sock_unport(sk);
 	sock_orphan(sk);
 	release_sock(sk);
 	sock->sk = NULL;
@@ -638,7 +653,9 @@ static int roam_setsockopt(struct socket *sock, int level, int optname,
 	struct roam_sock *rs = roam_sk(sk);
 	int val;
 
-	if (level != SOL_ROAM)
+	if (level == SOL_SOCKET && optname != SO_REUSEPORT)
+		return sock_setsockopt(sock, level, optname, optval, optlen);
+	if (level != SOL_ROAM && level != SOL_SOCKET)
 		return -ENOPROTOOPT;
 	switch (optname) {
 	case ROAM_BINDX_ADD:
@@ -650,6 +667,13 @@ static int roam_setsockopt(struct socket *sock, int level, int optname,
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
 		return -EFAULT;
+	if (level == SOL_SOCKET || optname == ROAM_REUSEPORT) {
+		/* Binding reads it: take the socket lock as bind() does. */
+		lock_sock(sk);
+		sk->sk_reuseport = !!val;
+		release_sock(sk);
+		return 0;
+	}
 	switch (optname) {
 	case ROAM_FREEBIND:
 		assign_bit(ROAM_F_FREEBIND, &rs->flags, val);
@@ -676,6 +700,13 @@ static int roam_getsockopt(struct socket *sock, int level, int optname,
 		return -EINVAL;
 
 	switch (optname) {
+	case ROAM_REUSEPORT:
+		val = sk->sk_reuseport;
+		src = &val;
+		if (len < sizeof(val))
+			return -EINVAL;
+		len = sizeof(val);
+		break;
 	case ROAM_FREEBIND:
 		val = test_bit(ROAM_F_FREEBIND, &rs->flags);
 		src = &val;
@@ -744,6 +775,7 @@ static int roam_create(struct net *net, struct socket *sock, int protocol,
 		return -ENOMEM;
 	sock->ops = &roam_stream_ops;
 	sock->state = SS_UNCONNECTED;
+	roam_custom_sol_socket(sock);
 	sock_init_data(sock, sk);
 	err = roam_sock_setup(sk, GFP_KERNEL);
 	if (err) {

@@ -90,6 +90,7 @@ enum roam_state roam_sock_state(const struct sock *sk);
 
 void roam_sock_established(struct sock *sk);
 void roam_sock_done(struct sock *sk, int err);
+void roam_sock_unport(struct sock *sk);
 struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp);
 
 int roam_sock_init(void);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <linux/roam.h>
 
 /* The family number in use: never hard-coded. */
@@ -58,3 +59,117 @@ static inline int roam_addr(struct sockaddr_roam *sa, const char *ip,
 }
 
 #endif /* _ROAM_UTIL_H */
+
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* A network namespace of one's own, with lo up and these addresses. */
+static inline int roam_private_netns(const char *extra_cmds)
+{
+	char cmd[1024];
+
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	snprintf(cmd, sizeof(cmd), "ip link set lo up%s%s", extra_cmds ? " && " : "",
+		 extra_cmds ?: "");
+	return system(cmd) ? -1 : 0;
+}
+
+/* roamctl ARGS in the current namespace; returns its exit status. */
+static inline int roamctl(const char *args)
+{
+	const char *top = getenv("ROAM_TOP");
+	char cmd[1024];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "%s/tools/roamctl/roamctl %s", top ?: "../../..", args);
+	rc = system(cmd);
+	return rc == -1 ? -1 : WEXITSTATUS(rc);
+}
+
+static inline int roam_socket(void)
+{
+	return socket(roam_family(), SOCK_STREAM, 0);
+}
+
+/* bind(): 0 or the errno. */
+static inline int roam_bind_ip(int fd, const char *ip, unsigned short port)
+{
+	struct sockaddr_roam sa;
+
+	if (roam_addr(&sa, ip, port))
+		return EINVAL;
+	return bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? errno : 0;
+}
+
+/* A listener on IP:PORT, or -errno. */
+static inline int roam_listener(const char *ip, unsigned short port, int backlog)
+{
+	int fd = roam_socket(), err;
+
+	if (fd < 0)
+		return -errno;
+	err = roam_bind_ip(fd, ip, port);
+	if (!err && listen(fd, backlog))
+		err = errno;
+	if (err) {
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+/* connect(); the socket, or -errno.  @flags: SOCK_NONBLOCK. */
+static inline int roam_connect_ip(const char *ip, unsigned short port, int flags)
+{
+	struct sockaddr_roam sa;
+	int fd, err;
+
+	fd = socket(roam_family(), SOCK_STREAM | flags, 0);
+	if (fd < 0)
+		return -errno;
+	if (roam_addr(&sa, ip, port)) {
+		close(fd);
+		return -EINVAL;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) && errno != EINPROGRESS) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+/*
+ * SO_REUSEPORT; kernels without SOCK_CUSTOM_SOCKOPT refuse it outside IP
+ * (EOPNOTSUPP), and ROAM_REUSEPORT is the same option under roam's level.
+ */
+static inline int roam_reuseport(int fd)
+{
+	int one = 1;
+
+	if (!setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)))
+		return 0;
+	if (errno != EOPNOTSUPP)
+		return -1;
+	return setsockopt(fd, SOL_ROAM, ROAM_REUSEPORT, &one, sizeof(one));
+}
+
+static inline unsigned short roam_port_of(int fd, int peer)
+{
+	struct sockaddr_roam sa;
+	socklen_t len = sizeof(sa);
+
+	if ((peer ? getpeername : getsockname)(fd, (struct sockaddr *)&sa, &len))
+		return 0;
+	return ntohs(sa.sroam_port);
+}
+
+static inline void roam_raise_nofile(void)
+{
+	struct rlimit rl = { 65536, 65536 };
+
+	setrlimit(RLIMIT_NOFILE, &rl);
+}

@@ -86,7 +86,7 @@ int main(int argc, char **argv)
 	fd = socket(roam_family(), SOCK_STREAM, 0);
 	if (fd < 0)
 		return fail("socket");
-	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)))
+	if (reuseport && roam_reuseport(fd))
 		return fail("SO_REUSEPORT");
 	if (reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		return fail("SO_REUSEADDR");

@@ -36,7 +36,11 @@ struct sockaddr_roam {
 	struct in6_addr		sroam_addr;
 };
 
-/* Socket option level, and the options at that level. */
+/*
+ * Socket option level, and the options at that level.  ROAM_REUSEPORT is
+ * SO_REUSEPORT under another name: kernels without SOCK_CUSTOM_SOCKOPT
+ * (before 6.9) refuse SO_REUSEPORT for any family but IPv4 and IPv6.
+ */
 #define SOL_ROAM		290
 
 #define ROAM_BINDX_ADD		1	/* struct sockaddr_roam[], add addresses */
@@ -50,6 +54,7 @@ struct sockaddr_roam {
 #define ROAM_KEEPALIVE_INTVL	9	/* __u32 ms, 0 = the netns default */
 #define ROAM_FREEBIND		10	/* int, as IP_FREEBIND */
 #define ROAM_CONN_ID		11	/* struct roam_conn_id, read only */
+#define ROAM_REUSEPORT		12	/* int, the same as SO_REUSEPORT */
 
 /* Connection states, as reported by ROAM_INFO and the netlink dumps. */
 enum roam_state {
