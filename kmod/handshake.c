@@ -447,6 +447,16 @@ static void roam_hs_rcv_done(struct sock *sk, struct sk_buff *skb)
 		roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_AUTH_FAILURES);
 		return;
 	}
+	roam_hs_confirmed(sk);
+}
+
+/* The server has the connection: DONE, or a protected packet instead. */
+void roam_hs_confirmed(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (sk->sk_state != TCP_SYN_SENT || !rs->hs || !rs->hs->have_cookie)
+		return;
 	sk_stop_timer(sk, &rs->rtx_timer);
 	roam_sock_established(sk);
 }

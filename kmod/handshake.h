@@ -14,6 +14,7 @@ void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb);
 /* Client side: under the socket lock. */
 int roam_hs_connect(struct sock *sk);
 void roam_hs_rcv(struct sock *sk, struct sk_buff *skb);
+void roam_hs_confirmed(struct sock *sk);
 void roam_hs_timeout(struct sock *sk);
 void roam_hs_icmp(struct sock *sk, int err, const u8 *cnonce);
 

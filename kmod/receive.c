@@ -229,10 +229,22 @@ void roam_icmp_rcv(struct roam_port *port, struct sk_buff *skb, int err,
 	sock_put(sk);
 }
 
-/* A CLOSE frame: the peer has ended the connection. */
+/*
+ * A CLOSE frame.  An abort ends the connection with ECONNRESET; a
+ * graceful close is the peer's end of the stream: reads see EOF, as
+ * after a TCP FIN, and the connection ends when we close too.
+ */
 static void roam_conn_rcv_close(struct sock *sk, u8 kind)
 {
-	roam_sock_done(sk, kind == ROAM_CLOSE_ABORT ? ECONNRESET : 0);
+	if (kind == ROAM_CLOSE_ABORT) {
+		roam_sock_done(sk, ECONNRESET);
+	} else if (sk->sk_state == TCP_ESTABLISHED) {
+		roam_sock_set_state(sk, TCP_CLOSE_WAIT);
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+		sk->sk_state_change(sk);
+	} else {
+		roam_sock_done(sk, 0);
+	}
 }
 
 /* An authenticated short-header packet: its frames, in order. */
@@ -244,6 +256,12 @@ static void roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
 
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
 		return;
+	/*
+	 * Only a server that took our COOKIE_ECHO has our keys: its packet
+	 * confirms the connection as DONE would, if DONE was lost.
+	 */
+	if (sk->sk_state == TCP_SYN_SENT)
+		roam_hs_confirmed(sk);
 	if (ROAM_CB(skb)->pn > rs->rx_largest)
 		WRITE_ONCE(rs->rx_largest, ROAM_CB(skb)->pn);
 

@@ -79,8 +79,11 @@ static void roam_sock_destruct(struct sock *sk)
 	kfree(rs->hs);
 	if (rs->port)
 		roam_port_put(rs->port);
-	if (rs->id)
+	if (rs->id) {
 		xa_erase_bh(&rn->socks, rs->id);
+		atomic_inc(&rn->socks_gen);
+		sock_prot_inuse_add(sock_net(sk), &roam_proto, -1);
+	}
 	skb_queue_purge(&sk->sk_receive_queue);
 	skb_queue_purge(&sk->sk_error_queue);
 }
@@ -113,6 +116,8 @@ static int roam_sock_setup(struct sock *sk, gfp_t gfp)
 		return err;
 	}
 	atomic_inc(&rn->socks_gen);
+	/* The "sockets" column of /proc/net/protocols. */
+	sock_prot_inuse_add(sock_net(sk), &roam_proto, 1);
 	return 0;
 }
 
@@ -538,8 +543,9 @@ static int roam_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 
 	lock_sock(sk);
 	if (peer) {
-		if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
-		    sk->sk_state == TCP_SYN_SENT)
+		/* accept() asks with 2: a connection it returns has a peer. */
+		if (sk->sk_state == TCP_LISTEN || sk->sk_state == TCP_SYN_SENT ||
+		    (sk->sk_state == TCP_CLOSE && peer == 1))
 			err = -ENOTCONN;
 		else
 			*sa = rs->path.peer;

@@ -2,12 +2,12 @@
 /*
  * roamnc: a netcat for AF_ROAM, for the shell selftests and the demo.
  *
- *   roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-r] [-R]
- *	listen (on the wildcard unless -b), accept COUNT connections
- *	(0: until killed) and print one line for each
- *   roamnc [-b ADDR] [-p PORT] [-w SEC] [-H] HOST PORT
- *	connect, print one line, and with -H hold the connection until
- *	killed
+ *   roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-D SEC] [-r] [-R]
+ *	listen (on the wildcard unless -b), wait SEC seconds, accept COUNT
+ *	connections (0: until killed) and print one line for each
+ *   roamnc [-b ADDR] [-p PORT] [-w SEC] [-n COUNT] [-H] HOST PORT
+ *	connect (COUNT times, each a connection of its own), print one
+ *	line for each, and with -H hold them until killed
  *
  * Exit status: 0, or the errno of the failing call.
  */
@@ -24,8 +24,8 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-r] [-R]\n"
-		"       roamnc [-b ADDR] [-p PORT] [-w SEC] [-H] HOST PORT\n");
+		"usage: roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-D SEC] [-r] [-R]\n"
+		"       roamnc [-b ADDR] [-p PORT] [-w SEC] [-n COUNT] [-H] HOST PORT\n");
 	exit(2);
 }
 
@@ -59,10 +59,10 @@ int main(int argc, char **argv)
 	const char *bind_ip[MAX_BIND];
 	char b1[80], b2[80];
 	socklen_t len;
-	double wait = 0;
+	double wait = 0, delay = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "lb:p:n:B:rRw:H")) != -1) {
+	while ((c = getopt(argc, argv, "lb:p:n:B:rRw:HD:")) != -1) {
 		switch (c) {
 		case 'l': listen_mode = 1; break;
 		case 'b':
@@ -77,6 +77,7 @@ int main(int argc, char **argv)
 		case 'R': reuseaddr = 1; break;
 		case 'w': wait = atof(optarg); break;
 		case 'H': hold = 1; break;
+		case 'D': delay = atof(optarg); break;
 		default: usage();
 		}
 	}
@@ -111,6 +112,8 @@ int main(int argc, char **argv)
 		len = sizeof(sa);
 		getsockname(fd, (struct sockaddr *)&sa, &len);
 		printf("listening %s\n", fmt(&sa, b1, sizeof(b1)));
+		if (delay > 0)
+			usleep(delay * 1e6);
 		for (i = 0; !count || i < count; i++) {
 			int cfd;
 
@@ -137,16 +140,26 @@ int main(int argc, char **argv)
 
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		return fail("connect");
-	len = sizeof(sa);
-	getsockname(fd, (struct sockaddr *)&sa, &len);
-	fmt(&sa, b1, sizeof(b1));
-	len = sizeof(sa);
-	getpeername(fd, (struct sockaddr *)&sa, &len);
-	printf("connected %s -> %s\n", b1, fmt(&sa, b2, sizeof(b2)));
+	for (i = 0; !count || i < count; i++) {
+		struct sockaddr_roam peer = sa, name;
+
+		if (i > 0) {
+			fd = socket(roam_family(), SOCK_STREAM, 0);
+			if (fd < 0)
+				return fail("socket");
+		}
+		if (connect(fd, (struct sockaddr *)&peer, sizeof(peer)))
+			return fail("connect");
+		len = sizeof(name);
+		getsockname(fd, (struct sockaddr *)&name, &len);
+		fmt(&name, b1, sizeof(b1));
+		len = sizeof(name);
+		getpeername(fd, (struct sockaddr *)&name, &len);
+		printf("connected %s -> %s\n", b1, fmt(&name, b2, sizeof(b2)));
+		if (!hold)
+			close(fd);
+	}
 	if (hold)
 		pause();
-	close(fd);
 	return 0;
 }

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * connect() and accept() (docs/PROTOCOL.md section 3): names, blocking
+ * and non-blocking connects, refusal (by REJECT and by ICMP), timeouts,
+ * no route, a full backlog that drops silently, one waiter woken per
+ * connection, edge-triggered epoll that never misses one, and a peer that
+ * goes before accept().
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "roam_util.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int wait_fd(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	return poll(&p, 1, timeout_ms) == 1 ? p.revents : 0;
+}
+
+static int so_error(int fd)
+{
+	int err = -1;
+	socklen_t len = sizeof(err);
+
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	return err;
+}
+
+/* A namespace with lo, and a dummy link whose far side never answers. */
+#define NETNS_SETUP \
+	"ip -6 addr add 2001:db8::1/128 dev lo && " \
+	"ip link add dummy0 type dummy && ip link set dummy0 up && " \
+	"ip addr add 10.9.0.1/24 dev dummy0"
+
+FIXTURE(ns) {
+	int unused;
+};
+
+FIXTURE_VARIANT(ns) {
+	const char *ip;
+};
+
+FIXTURE_VARIANT_ADD(ns, ipv4) { .ip = "127.0.0.1" };
+FIXTURE_VARIANT_ADD(ns, ipv6) { .ip = "2001:db8::1" };
+
+FIXTURE_SETUP(ns)
+{
+	ASSERT_EQ(0, roam_private_netns(NETNS_SETUP));
+}
+
+FIXTURE_TEARDOWN(ns)
+{
+}
+
+TEST_F(ns, connect_accept_and_names)
+{
+	struct sockaddr_roam cl, cp, al, ap, acc, want;
+	socklen_t len = sizeof(acc);
+	int l = roam_listener(variant->ip, 8000, 8), c, a;
+
+	ASSERT_LE(0, l);
+	c = roam_connect_ip(variant->ip, 8000, 0);
+	ASSERT_LE(0, c);
+	a = accept(l, (struct sockaddr *)&acc, &len);
+	ASSERT_LE(0, a);
+	EXPECT_EQ(sizeof(acc), len);
+
+	len = sizeof(cl);
+	ASSERT_EQ(0, getsockname(c, (struct sockaddr *)&cl, &len));
+	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&cp, &len));
+	ASSERT_EQ(0, getsockname(a, (struct sockaddr *)&al, &len));
+	ASSERT_EQ(0, getpeername(a, (struct sockaddr *)&ap, &len));
+	roam_addr(&want, variant->ip, 8000);
+	EXPECT_EQ(0, memcmp(&cp, &want, sizeof(want)));
+	EXPECT_EQ(0, memcmp(&al, &want, sizeof(want)));
+	EXPECT_EQ(0, memcmp(&cl, &ap, sizeof(cl)));
+	EXPECT_EQ(0, memcmp(&cl, &acc, sizeof(cl)));
+	/* An unbound client got a port of the client range. */
+	EXPECT_TRUE(ntohs(cl.sroam_port) >= 60001 && ntohs(cl.sroam_port) <= 60999);
+
+	/* Once connected, connect() again is EISCONN, as listen(). */
+	EXPECT_EQ(-1, connect(c, (struct sockaddr *)&want, sizeof(want)));
+	EXPECT_EQ(EISCONN, errno);
+	EXPECT_EQ(-1, listen(c, 1));
+	EXPECT_EQ(EINVAL, errno);
+	close(a);
+	close(c);
+	close(l);
+}
+
+TEST_F(ns, accept4_flags_and_nonblocking_accept)
+{
+	int l = roam_listener(variant->ip, 8001, 8), c, a;
+
+	ASSERT_LE(0, l);
+	/* O_NONBLOCK on the listener, FIONBIO or MSG_DONTWAIT: the same. */
+	ASSERT_EQ(0, fcntl(l, F_SETFL, O_NONBLOCK));
+	a = accept4(l, NULL, NULL, 0);
+	EXPECT_EQ(-1, a);
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, fcntl(l, F_SETFL, 0));
+	c = roam_connect_ip(variant->ip, 8001, 0);
+	ASSERT_LE(0, c);
+	a = accept4(l, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	ASSERT_LE(0, a);
+	EXPECT_TRUE(fcntl(a, F_GETFL) & O_NONBLOCK);
+	EXPECT_TRUE(fcntl(a, F_GETFD) & FD_CLOEXEC);
+	close(a);
+	close(c);
+	close(l);
+}
+
+TEST_F(ns, nonblocking_connect)
+{
+	struct sockaddr_roam sa;
+	int l = roam_listener(variant->ip, 8002, 8), c, ev;
+
+	ASSERT_LE(0, l);
+	c = socket(roam_family(), SOCK_STREAM | SOCK_NONBLOCK, 0);
+	roam_addr(&sa, variant->ip, 8002);
+	EXPECT_EQ(-1, connect(c, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EINPROGRESS, errno);
+	ev = wait_fd(c, POLLOUT, 10000);
+	EXPECT_TRUE(ev & POLLOUT);
+	EXPECT_FALSE(ev & (POLLERR | POLLHUP));
+	EXPECT_EQ(0, so_error(c));
+	/* The first call after completion reports success, then EISCONN. */
+	EXPECT_EQ(0, connect(c, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(-1, connect(c, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EISCONN, errno);
+	close(c);
+	close(l);
+}
+
+TEST_F(ns, connect_while_connecting_is_ealready)
+{
+	struct sockaddr_roam sa;
+	int c = socket(roam_family(), SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	roam_addr(&sa, "10.9.0.2", 8003);
+	EXPECT_EQ(-1, connect(c, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(-1, connect(c, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EALREADY, errno);
+	close(c);
+}
+
+/* No UDP socket on the port: ICMP port unreachable, quoting our nonce. */
+TEST_F(ns, refused_when_nothing_listens)
+{
+	double t = now();
+	int c = roam_connect_ip(variant->ip, 8004, 0);
+
+	EXPECT_EQ(-ECONNREFUSED, c);
+	EXPECT_GT(0.9, now() - t) TH_LOG("refusal waited for a retransmission");
+}
+
+/* The port is roam's but nothing listens on it: REJECT. */
+TEST_F(ns, refused_by_reject)
+{
+	int b = roam_socket(), c;
+	double t = now();
+
+	ASSERT_EQ(0, roam_bind_ip(b, variant->ip, 8005));
+	c = roam_connect_ip(variant->ip, 8005, 0);
+	EXPECT_EQ(-ECONNREFUSED, c);
+	EXPECT_GT(0.9, now() - t);
+	close(b);
+}
+
+TEST_F(ns, nonblocking_refused_reports_so_error)
+{
+	int c = roam_connect_ip(variant->ip, 8006, SOCK_NONBLOCK), ev;
+
+	ASSERT_LE(0, c);
+	ev = wait_fd(c, POLLOUT, 10000);
+	EXPECT_TRUE(ev & POLLERR);
+	EXPECT_TRUE(ev & POLLHUP);
+	EXPECT_EQ(ECONNREFUSED, so_error(c));
+	EXPECT_EQ(0, so_error(c)) TH_LOG("SO_ERROR is read once");
+	close(c);
+}
+
+TEST_F(ns, timeout_when_the_host_is_silent)
+{
+	double t;
+	int c;
+
+	ASSERT_EQ(0, roamctl("config set hs_timeout 100 hs_retries 2"));
+	t = now();
+	c = roam_connect_ip("10.9.0.2", 8007, 0);
+	t = now() - t;
+	EXPECT_EQ(-ETIMEDOUT, c);
+	/* 100 + 200 + 400 ms of retransmissions, then the verdict. */
+	EXPECT_LT(0.6, t);
+	EXPECT_GT(10, t);
+}
+
+TEST_F(ns, no_route)
+{
+	EXPECT_EQ(-ENETUNREACH, roam_connect_ip("198.51.100.1", 8008, 0));
+	EXPECT_EQ(-ENETUNREACH, roam_connect_ip("2001:db8:ffff::1", 8008, 0));
+}
+
+TEST_F(ns, connect_to_the_wildcard_is_this_host)
+{
+	int l = roam_listener("127.0.0.1", 8009, 8), c;
+
+	ASSERT_LE(0, l);
+	c = roam_connect_ip("*", 8009, 0);
+	EXPECT_LE(0, c);
+	close(c);
+	close(l);
+}
+
+/*
+ * A full accept queue drops the final handshake packet without a word;
+ * the client retransmits and gets in once the server accepts.
+ */
+TEST_F_TIMEOUT(ns, full_backlog_drops_silently_then_succeeds, 120)
+{
+	int l, c[4], a, i, done;
+
+	ASSERT_EQ(0, roamctl("config set hs_timeout 100 hs_retries 10"));
+	l = roam_listener(variant->ip, 8010, 1);	/* holds 2, as TCP */
+	ASSERT_LE(0, l);
+	for (i = 0; i < 4; i++) {
+		c[i] = roam_connect_ip(variant->ip, 8010, SOCK_NONBLOCK);
+		ASSERT_LE(0, c[i]);
+	}
+	usleep(1500 * 1000);
+	for (done = 0, i = 0; i < 4; i++)
+		done += !!(wait_fd(c[i], POLLOUT, 0) & POLLOUT);
+	EXPECT_EQ(2, done) TH_LOG("connections completed while the queue was full");
+	for (i = 0; i < 4; i++)
+		EXPECT_FALSE(wait_fd(c[i], POLLOUT, 0) & (POLLERR | POLLHUP));
+
+	for (i = 0; i < 4; i++) {
+		a = accept4(l, NULL, NULL, 0);
+		ASSERT_LE(0, a) TH_LOG("accept %d", i);
+		close(a);
+	}
+	for (i = 0; i < 4; i++) {
+		EXPECT_TRUE(wait_fd(c[i], POLLOUT, 10000) & POLLOUT);
+		EXPECT_EQ(0, so_error(c[i]));
+		close(c[i]);
+	}
+	close(l);
+}
+
+struct waiter {
+	int lfd;
+	int got;
+};
+
+static void *accept_thread(void *arg)
+{
+	struct waiter *w = arg;
+	int fd = accept(w->lfd, NULL, NULL);
+
+	if (fd >= 0)
+		__atomic_store_n(&w->got, fd, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+TEST_F(ns, blocking_accept_wakes_one_waiter_per_connection)
+{
+	struct waiter w[2];
+	pthread_t t[2];
+	int l = roam_listener(variant->ip, 8011, 8), c1, c2, n, i;
+
+	ASSERT_LE(0, l);
+	for (i = 0; i < 2; i++) {
+		w[i].lfd = l;
+		w[i].got = -1;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, accept_thread, &w[i]));
+	}
+	usleep(300 * 1000);
+	c1 = roam_connect_ip(variant->ip, 8011, 0);
+	ASSERT_LE(0, c1);
+	usleep(500 * 1000);
+	n = (__atomic_load_n(&w[0].got, __ATOMIC_SEQ_CST) >= 0) +
+	    (__atomic_load_n(&w[1].got, __ATOMIC_SEQ_CST) >= 0);
+	EXPECT_EQ(1, n) TH_LOG("waiters woken by one connection");
+	c2 = roam_connect_ip(variant->ip, 8011, 0);
+	ASSERT_LE(0, c2);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_LE(0, w[0].got);
+	EXPECT_LE(0, w[1].got);
+	close(w[0].got);
+	close(w[1].got);
+	close(c1);
+	close(c2);
+	close(l);
+}
+
+/* 500 connections in bursts; an edge-triggered loop that drains gets all. */
+TEST_F_TIMEOUT(ns, epoll_edge_triggered_accepts_every_connection, 600)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+	int l, ep, total = 0, fds[50], status, i, b, fd;
+	double deadline;
+	pid_t pid;
+
+	roam_raise_nofile();
+	l = roam_listener(variant->ip, 8012, 600);
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, fcntl(l, F_SETFL, O_NONBLOCK));
+	ep = epoll_create1(0);
+	ev.data.fd = l;
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		for (b = 0; b < 10; b++) {
+			for (i = 0; i < 50; i++)
+				fds[i] = roam_connect_ip(variant->ip, 8012, SOCK_NONBLOCK);
+			for (i = 0; i < 50; i++) {
+				if (fds[i] < 0 || !(wait_fd(fds[i], POLLOUT, 30000) & POLLOUT) ||
+				    so_error(fds[i]))
+					_exit(1);
+			}
+			usleep(100 * 1000);
+		}
+		pause();
+		_exit(0);
+	}
+
+	deadline = now() + 300;
+	while (total < 500 && now() < deadline) {
+		if (epoll_wait(ep, &ev, 1, 1000) != 1)
+			continue;
+		/* Drain until EAGAIN: each queued connection was an edge. */
+		while ((fd = accept(l, NULL, NULL)) >= 0) {
+			total++;
+			close(fd);
+		}
+		ASSERT_EQ(EAGAIN, errno);
+	}
+	EXPECT_EQ(500, total);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	EXPECT_EQ(SIGKILL, WTERMSIG(status)) TH_LOG("a client connect failed");
+	close(ep);
+	close(l);
+}
+
+/* The client left before accept(): the connection is returned all the same. */
+TEST_F(ns, peer_gone_before_accept)
+{
+	int l = roam_listener(variant->ip, 8013, 8), c, a, ev;
+
+	ASSERT_LE(0, l);
+	c = roam_connect_ip(variant->ip, 8013, 0);
+	ASSERT_LE(0, c);
+	close(c);
+	usleep(500 * 1000);
+	a = accept(l, NULL, NULL);
+	ASSERT_LE(0, a);
+	/* As after a TCP FIN: the peer has hung up its side. */
+	ev = wait_fd(a, POLLIN | POLLRDHUP, 5000);
+	EXPECT_TRUE(ev & POLLRDHUP) TH_LOG("revents %#x", ev);
+	EXPECT_TRUE(ev & POLLIN);
+	close(a);
+	close(l);
+}
+
+TEST_F(ns, bad_option_lengths)
+{
+	struct sockaddr_roam sa[2];
+	struct roam_conn_id id;
+	int fd = roam_socket(), v = 1;
+	socklen_t len;
+
+	roam_addr(&sa[0], variant->ip, 8014);
+	roam_addr(&sa[1], variant->ip, 8014);
+	EXPECT_EQ(-1, setsockopt(fd, SOL_ROAM, ROAM_BINDX_ADD, sa, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(fd, SOL_ROAM, ROAM_BINDX_ADD, sa, sizeof(sa[0]) + 3));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(fd, SOL_ROAM, ROAM_BINDX_ADD, sa, 100 * sizeof(sa[0])));
+	EXPECT_EQ(EINVAL, errno);
+	sa[1].sroam_family = AF_INET;
+	EXPECT_EQ(-1, setsockopt(fd, SOL_ROAM, ROAM_BINDX_ADD, sa, sizeof(sa)));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(fd, SOL_ROAM, ROAM_FREEBIND, &v, 2));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(fd, SOL_ROAM, 999, &v, sizeof(v)));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	len = sizeof(id) - 1;
+	EXPECT_EQ(-1, getsockopt(fd, SOL_ROAM, ROAM_CONN_ID, &id, &len));
+	EXPECT_EQ(EINVAL, errno);
+	len = sizeof(v);
+	EXPECT_EQ(-1, getsockopt(fd, SOL_ROAM, 999, &v, &len));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	len = sizeof(id);
+	EXPECT_EQ(0, getsockopt(fd, SOL_ROAM, ROAM_CONN_ID, &id, &len));
+	EXPECT_EQ(0ULL, id.local);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

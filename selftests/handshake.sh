@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Listeners and connections as roamctl shows them, paginated dumps,
+# state freed on both sides at close, cookies that expire while the
+# backlog is full, and a flood of forged new-connection packets from a
+# raw socket in another namespace: memory stays flat and a legitimate
+# connect still succeeds.
+#
+#   client (10.0.1.2) --- server (10.0.1.1 | 10.0.2.1) --- attacker (10.0.2.2)
+
+source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
+roam_require_module
+NC="$ROAM_LIB_DIR/roamnc"
+FLOOD="$ROAM_LIB_DIR/roamflood"
+
+pids=()
+cleanup() {
+	[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
+	wait 2>/dev/null
+	cleanup_all_ns
+}
+trap cleanup EXIT
+
+setup_ns S C A || exit "$ksft_skip"
+ip link add veth-c netns "$S" type veth peer name veth-s netns "$C"
+ip link add veth-a netns "$S" type veth peer name veth-s netns "$A"
+ip -n "$S" addr add 10.0.1.1/24 dev veth-c
+ip -n "$S" addr add 10.0.2.1/24 dev veth-a
+ip -n "$C" addr add 10.0.1.2/24 dev veth-s
+ip -n "$A" addr add 10.0.2.2/24 dev veth-s
+for ns in "$S" "$C" "$A"; do ip -n "$ns" link set dev lo up; done
+ip -n "$S" link set veth-c up
+ip -n "$S" link set veth-a up
+ip -n "$C" link set veth-s up
+ip -n "$A" link set veth-s up
+# Answers to the forged sources go back towards the attacker, who drops them.
+ip -n "$S" route add 10.77.0.0/16 via 10.0.2.2
+ip netns exec "$S" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.veth-a.rp_filter=0
+
+json() {	# json NS OBJECT PYTHON-EXPR-OF-j
+	"$ROAMCTL" -n "$1" -j "$2" show |
+		python3 -c "import json, sys; j = json.load(sys.stdin); print($3)"
+}
+stat() { json "$1" stats "j['$2']"; }
+bg() { "$@" & pids+=($!); }
+
+test_listener_show() {
+	RET=0
+	local out groups
+	"$ROAMCTL" -n "$S" config set backlog_max 3
+	bg ip netns exec "$S" "$NC" -l -b 10.0.1.1 -p 7000 -B 50 -n 0 -H
+	bg ip netns exec "$S" "$NC" -l -p 7000 -B 2 -n 0 -H
+	bg ip netns exec "$S" "$NC" -l -r -b 10.0.1.1 -p 7100 -n 0 -H
+	bg ip netns exec "$S" "$NC" -l -r -b 10.0.1.1 -p 7100 -n 0 -H
+	slowwait 10 sh -c "[ \$($ROAMCTL -n $S listener show | wc -l) = 4 ]" ||
+		RET=$ksft_fail
+	out=$("$ROAMCTL" -n "$S" listener show)
+	check_match "specific" "port 7000 addrs 10.0.0?.?1.1 backlog 3 qlen 0" "$out"
+	check_match "wildcard" "port 7000 addrs \\* backlog 2" "$out"
+	groups=$(json "$S" listener \
+		"' '.join(str(l['group']) for l in j if l['port'] == 7100)")
+	[[ "$groups" =~ ^([1-9][0-9]*)\ \1$ ]] ||
+		{ echo "    reuseport group ids: '$groups'"; RET=$ksft_fail; }
+	log_test "listener show: addresses, port, clamped backlog, reuseport group"
+}
+
+test_conn_dump() {
+	RET=0
+	local n cids
+	bg ip netns exec "$S" "$NC" -l -p 7200 -n 0 -H
+	slowwait 10 ip netns exec "$S" sh -c "$ROAMCTL listener show | grep -q 7200"
+	bg ip netns exec "$C" "$NC" -n 500 -H 10.0.1.1 7200
+	slowwait 120 sh -c "[ \$($ROAMCTL -n $C conn show | grep -c established) = 500 ]" ||
+		RET=$ksft_fail
+	n=$(json "$S" conn "len([c for c in j if c['remote']['port'] != 0])")
+	check_eq "server connections in the dump" 500 "$n"
+	cids=$(json "$S" conn "len(set(c['local_id'] for c in j))")
+	check_eq "distinct CIDs" 500 "$cids"
+	n=$(json "$C" conn "len([c for c in j if c['state'] == 'established'])")
+	check_eq "client connections in the dump" 500 "$n"
+	log_test "conn show: a 500-connection dump spans pages and loses nothing"
+
+	# The client closes: the server sees the end of the stream ...
+	RET=0
+	kill "${pids[-1]}"
+	slowwait 30 sh -c "[ \$($ROAMCTL -n $S conn show | grep -c close-wait) = 500 ]" ||
+		{ echo "    $($ROAMCTL -n $S conn show | grep -c close-wait) in close-wait"; RET=$ksft_fail; }
+	check_eq "client connections left" 0 "$("$ROAMCTL" -n "$C" conn show | wc -l)"
+	# ... and when it closes too, nothing is left.
+	kill "${pids[-2]}"
+	slowwait 30 sh -c "[ \$($ROAMCTL -n $S conn show | wc -l) = 0 ]" ||
+		{ echo "    $($ROAMCTL -n $S conn show | wc -l) left on the server"; RET=$ksft_fail; }
+	log_test "close frees the connection on both sides"
+}
+
+test_cookie_expiry() {
+	RET=0
+	local out
+	"$ROAMCTL" -n "$S" config set cookie_lifetime 1s backlog_max 4096
+	"$ROAMCTL" -n "$C" config set hs_timeout 100 hs_retries 12
+	# A listener that accepts nothing for 5 s, with room for one: the
+	# waiting client's cookie ages past its 1 s lifetime on the way.
+	bg ip netns exec "$S" "$NC" -l -p 7300 -B 0 -D 5 -n 2
+	slowwait 10 ip netns exec "$S" sh -c "$ROAMCTL listener show | grep -q 7300"
+	out=$(ip netns exec "$C" "$NC" -n 2 10.0.1.1 7300 2>&1)
+	check_match "connects" "connected.*connected" "$(echo $out)"
+	[ "$(stat "$S" cookies_expired)" -gt 0 ] ||
+		{ echo "    no cookie expired"; "$ROAMCTL" -n "$S" stats show | grep -v ' 0$'; RET=$ksft_fail; }
+	log_test "cookies that expire while the client waits are renewed"
+}
+
+test_flood() {
+	RET=0
+	local slab0 slab1 socks0 socks1 est0 est1 fpid
+	bg ip netns exec "$S" "$NC" -l -p 7400 -n 0
+	slowwait 10 ip netns exec "$S" sh -c "$ROAMCTL listener show | grep -q 7400"
+	sleep 1
+	socks0=$(ip netns exec "$S" awk '$1 == "ROAM" { print $3 }' /proc/net/protocols)
+	slab0=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
+	est0=$(stat "$S" established)
+
+	ip netns exec "$A" "$FLOOD" -t 10.0.2.1 -p 7400 -n 20000 -k initial -i 20 &
+	fpid=$!
+	ip netns exec "$A" "$FLOOD" -t 10.0.2.1 -p 7400 -n 5000 -k echo -i 20
+	ip netns exec "$A" "$FLOOD" -t 10.0.2.1 -p 7400 -n 5000 -k short -i 20
+	# A legitimate client while the flood goes on.
+	ip netns exec "$C" "$NC" -w 20 10.0.1.1 7400 >/dev/null ||
+		{ echo "    the legitimate connect failed"; RET=$ksft_fail; }
+	wait "$fpid"
+	sleep 2
+
+	socks1=$(ip netns exec "$S" awk '$1 == "ROAM" { print $3 }' /proc/net/protocols)
+	slab1=$(awk '/^Slab:/ { print $2 }' /proc/meminfo)
+	est1=$(stat "$S" established)
+	check_eq "roam sockets on the server" "$socks0" "$socks1"
+	check_eq "connections established" $((est0 + 1)) "$est1"
+	[ $((slab1 - slab0)) -lt 4096 ] ||
+		{ echo "    slab grew by $((slab1 - slab0)) kB"; RET=$ksft_fail; }
+	[ "$(stat "$S" cookies_sent)" -gt 5000 ] ||
+		{ echo "    cookies_sent $(stat "$S" cookies_sent)"; RET=$ksft_fail; }
+	[ "$(stat "$S" cookies_bad)" -gt 1000 ] ||
+		{ echo "    cookies_bad $(stat "$S" cookies_bad)"; RET=$ksft_fail; }
+	[ "$(stat "$S" rx_no_conn)" -gt 1000 ] ||
+		{ echo "    rx_no_conn $(stat "$S" rx_no_conn)"; RET=$ksft_fail; }
+	echo "    flood: slab $((slab1 - slab0)) kB, cookies_sent $(stat "$S" cookies_sent)," \
+		"cookies_bad $(stat "$S" cookies_bad), rx_no_conn $(stat "$S" rx_no_conn)"
+	log_test "a forged flood allocates nothing and a real client still connects"
+}
+
+test_listener_show
+test_conn_dump
+test_cookie_expiry
+test_flood
+exit "$EXIT_STATUS"

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * roamflood: forged roam packets from random source addresses, through a
+ * raw socket, for the flood test.
+ *
+ *   roamflood -t TARGET -p PORT -n COUNT -s SRCNET [-k initial|echo|short] [-i USEC]
+ *
+ * SRCNET is the first two octets of the forged IPv4 sources ("10.77").
+ */
+#include <netinet/ip.h>
+#include <netinet/udp.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "roam_util.h"
+
+#define PKT_MAX 1300
+
+int main(int argc, char **argv)
+{
+	const char *target = NULL, *srcnet = "10.77", *kind = "initial";
+	unsigned char pkt[PKT_MAX];
+	struct sockaddr_in dst = { .sin_family = AF_INET };
+	struct iphdr *ip = (struct iphdr *)pkt;
+	struct udphdr *uh = (struct udphdr *)(ip + 1);
+	unsigned char *roam = (unsigned char *)(uh + 1);
+	unsigned int a, b, len;
+	long count = 1000, i;
+	int port = 0, gap = 0, fd, c;
+	char src[32];
+
+	while ((c = getopt(argc, argv, "t:p:n:s:k:i:")) != -1) {
+		switch (c) {
+		case 't': target = optarg; break;
+		case 'p': port = atoi(optarg); break;
+		case 'n': count = atol(optarg); break;
+		case 's': srcnet = optarg; break;
+		case 'k': kind = optarg; break;
+		case 'i': gap = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	if (!target || !port || inet_pton(AF_INET, target, &dst.sin_addr) != 1)
+		return 2;
+
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (fd < 0) {
+		perror("raw socket");
+		return 1;
+	}
+
+	for (i = 0; i < count; i++) {
+		memset(pkt, 0, sizeof(pkt));
+		if (getrandom(roam, 64, 0) != 64)
+			return 1;
+		a = 1 + (unsigned int)random() % 254;
+		b = 1 + (unsigned int)random() % 254;
+		snprintf(src, sizeof(src), "%s.%u.%u", srcnet, a, b);
+		uh->source = htons(1024 + random() % 60000);
+		if (!strcmp(kind, "initial")) {
+			roam[0] = 0x80 | 1;		/* INITIAL */
+			roam[1] = 1;			/* version */
+			memset(roam + 4, 0, 8);		/* dcid 0 */
+			memset(roam + 36, 0, 4);	/* key id 0: no PSK */
+			len = 1200;
+		} else if (!strcmp(kind, "echo")) {
+			roam[0] = 0x80 | 3;		/* COOKIE_ECHO, forged */
+			roam[1] = 1;
+			len = 110;
+			/* The client address in the cookie is the source, so
+			 * only the MAC can give the forgery away.
+			 */
+			memset(roam + 60, 0, 10);
+			roam[70] = roam[71] = 0xff;
+			inet_pton(AF_INET, src, roam + 72);
+			memcpy(roam + 76, &uh->source, 2);
+		} else {
+			roam[0] = 0x40;			/* short, random CID */
+			len = 60;
+		}
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->ttl = 64;
+		ip->protocol = IPPROTO_UDP;
+		ip->tot_len = htons(sizeof(*ip) + sizeof(*uh) + len);
+		inet_pton(AF_INET, src, &ip->saddr);
+		ip->daddr = dst.sin_addr.s_addr;
+		uh->dest = htons(port);
+		uh->len = htons(sizeof(*uh) + len);
+		uh->check = 0;		/* allowed for IPv4 */
+		if (sendto(fd, pkt, sizeof(*ip) + sizeof(*uh) + len, 0,
+			   (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+			perror("sendto");
+			return 1;
+		}
+		if (gap)
+			usleep(gap);
+	}
+	return 0;
+}
