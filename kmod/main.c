@@ -11,6 +11,8 @@
 #include "crypto.h"
 #include "netlink.h"
 #include "netns.h"
+#include "ranges.h"
+#include "recovery.h"
 #include "sock.h"
 
 int roam_family __read_mostly = ROAM_FAMILY_DEFAULT;
@@ -32,9 +34,15 @@ static int __init roam_init(void)
 	roam_wq = alloc_workqueue("roam", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!roam_wq)
 		return -ENOMEM;
-	err = roam_crypto_init();
+	err = roam_ranges_init_module();
 	if (err)
 		goto err_wq;
+	err = roam_recovery_init();
+	if (err)
+		goto err_ranges;
+	err = roam_crypto_init();
+	if (err)
+		goto err_recovery;
 	err = roam_netns_init();
 	if (err)
 		goto err_crypto;
@@ -54,6 +62,10 @@ err_netns:
 	roam_netns_exit();
 err_crypto:
 	roam_crypto_exit();
+err_recovery:
+	roam_recovery_exit();
+err_ranges:
+	roam_ranges_exit_module();
 err_wq:
 	destroy_workqueue(roam_wq);
 	return err;
@@ -67,6 +79,8 @@ static void __exit roam_exit(void)
 	roam_crypto_exit();
 	/* RCU callbacks of ports, keys and secrets must not outlive us. */
 	rcu_barrier();
+	roam_recovery_exit();
+	roam_ranges_exit_module();
 	destroy_workqueue(roam_wq);
 }
 

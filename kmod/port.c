@@ -9,7 +9,10 @@
 #include <linux/slab.h>
 #include <net/icmp.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <net/ip6_route.h>
+#include <net/ip6_tunnel.h>
+#include <net/ip_tunnels.h>
 #include <net/ipv6_stubs.h>
 #include <net/route.h>
 #include <net/udp_tunnel.h>
@@ -283,7 +286,7 @@ void roam_port_put(struct roam_port *port)
 
 /*
  * Routes @fl and fills in the source address routing chose.  Returns the
- * route for the caller to use or release, or an ERR_PTR.
+ * route, with a reference, or an ERR_PTR.
  */
 static struct dst_entry *roam_route4(struct roam_port *port, struct roam_flow *fl)
 {
@@ -330,53 +333,96 @@ static struct dst_entry *roam_route6(struct roam_port *port, struct roam_flow *f
 	return dst;
 }
 
-static struct dst_entry *roam_route(struct roam_port *port, struct roam_flow *fl)
+struct dst_entry *roam_port_route(struct roam_port *port, struct roam_flow *fl)
 {
 	if (ipv6_addr_v4mapped(&fl->daddr))
 		return roam_route4(port, fl);
 	return roam_route6(port, fl);
 }
 
-/* Is there a route?  Fills in the source address it would use. */
-int roam_port_route(struct roam_port *port, struct roam_flow *fl)
+/* UDP payload bytes a route takes in one packet. */
+unsigned int roam_route_mtu(const struct dst_entry *dst, const struct roam_flow *fl)
 {
-	struct dst_entry *dst = roam_route(port, fl);
+	unsigned int hdr = sizeof(struct udphdr) + (ipv6_addr_v4mapped(&fl->daddr) ?
+						    sizeof(struct iphdr) :
+						    sizeof(struct ipv6hdr));
+	unsigned int mtu = dst_mtu(dst);
 
-	if (IS_ERR(dst))
-		return PTR_ERR(dst);
-	dst_release(dst);
-	return 0;
+	return mtu > hdr ? mtu - hdr : 0;
 }
 
 /*
- * Sends @skb, whose data is a roam packet, from @port along @fl, with DF.
+ * Sends @skb, whose data is one roam packet or, with @gso_size, several of
+ * @gso_size bytes (the last may be shorter), from @port along @fl over
+ * @dst, with DF.  Consumes @skb and the reference on @dst.
+ */
+void roam_port_send(struct roam_port *port, struct sk_buff *skb,
+		    const struct roam_flow *fl, struct dst_entry *dst,
+		    unsigned int gso_size)
+{
+	struct sock *sk = port->sock->sk;
+	unsigned int len = skb->len + sizeof(struct udphdr);
+	struct udphdr *uh;
+
+	skb->mark = fl->mark;
+	skb->priority = fl->priority;
+	__skb_push(skb, sizeof(*uh));
+	skb_reset_transport_header(skb);
+	uh = udp_hdr(skb);
+	uh->source = htons(port->num);
+	uh->dest = fl->dport;
+	uh->len = htons(len);
+	if (gso_size && len - sizeof(*uh) > gso_size) {
+		skb_shinfo(skb)->gso_size = gso_size;
+		skb_shinfo(skb)->gso_type = SKB_GSO_UDP_L4;
+		skb_shinfo(skb)->gso_segs = DIV_ROUND_UP(len - sizeof(*uh), gso_size);
+	}
+	/* The checksum is the device's, or the stack's when it cannot. */
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct udphdr, check);
+
+	if (ipv6_addr_v4mapped(&fl->daddr)) {
+		__be32 saddr = fl->saddr.s6_addr32[3], daddr = fl->daddr.s6_addr32[3];
+
+		uh->check = ~csum_tcpudp_magic(saddr, daddr, len, IPPROTO_UDP, 0);
+		iptunnel_xmit(sk, (struct rtable *)dst, skb, saddr, daddr, IPPROTO_UDP,
+			      fl->tos, ip4_dst_hoplimit(dst), htons(IP_DF), false);
+	} else {
+		struct ipv6hdr *ip6h;
+
+		uh->check = ~csum_ipv6_magic(&fl->saddr, &fl->daddr, len, IPPROTO_UDP, 0);
+		skb_dst_set(skb, dst);
+		__skb_push(skb, sizeof(*ip6h));
+		skb_reset_network_header(skb);
+		ip6h = ipv6_hdr(skb);
+		ip6_flow_hdr(ip6h, fl->tos, 0);
+		ip6h->payload_len = htons(len);
+		ip6h->nexthdr = IPPROTO_UDP;
+		ip6h->hop_limit = ip6_dst_hoplimit(dst);
+		ip6h->saddr = fl->saddr;
+		ip6h->daddr = fl->daddr;
+		/* No tunnel device: no tunnel stats to count. */
+		ip6tunnel_xmit(sk, skb, NULL);
+	}
+}
+
+/*
+ * Routes and sends one packet (stateless answers, the handshake).
  * Consumes @skb.  Returns 0 or a negative errno from routing.
  */
 int roam_port_xmit(struct roam_port *port, struct sk_buff *skb,
 		   struct roam_flow *fl)
 {
-	struct sock *sk = port->sock->sk;
 	struct dst_entry *dst;
 
-	dst = roam_route(port, fl);
+	dst = roam_port_route(port, fl);
 	if (IS_ERR(dst)) {
 		kfree_skb(skb);
 		roam_stat_inc(port->rn, ROAM_A_STAT_TX_ERRORS);
 		return PTR_ERR(dst);
 	}
-	skb->mark = fl->mark;
-	skb->priority = fl->priority;
-	if (ipv6_addr_v4mapped(&fl->daddr)) {
-		udp_tunnel_xmit_skb((struct rtable *)dst, sk, skb,
-				    fl->saddr.s6_addr32[3], fl->daddr.s6_addr32[3],
-				    fl->tos, ip4_dst_hoplimit(dst), htons(IP_DF),
-				    htons(port->num), fl->dport, false, false);
-	} else {
-		/* No tunnel device: nothing to count tunnel stats on. */
-		udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl->saddr,
-				     &fl->daddr, fl->tos, ip6_dst_hoplimit(dst),
-				     0, htons(port->num), fl->dport, false);
-	}
+	roam_port_send(port, skb, fl, dst, 0);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <linux/refcount.h>
 #include <linux/workqueue.h>
 
+struct dst_entry;
 struct roam_net;
 struct sk_buff;
 
@@ -51,7 +52,11 @@ static inline struct roam_port *roam_port_hold(struct roam_port *port)
 	return port;
 }
 
-int roam_port_route(struct roam_port *port, struct roam_flow *fl);
+struct dst_entry *roam_port_route(struct roam_port *port, struct roam_flow *fl);
+unsigned int roam_route_mtu(const struct dst_entry *dst, const struct roam_flow *fl);
+void roam_port_send(struct roam_port *port, struct sk_buff *skb,
+		    const struct roam_flow *fl, struct dst_entry *dst,
+		    unsigned int gso_size);
 int roam_port_xmit(struct roam_port *port, struct sk_buff *skb,
 		   struct roam_flow *fl);
 

@@ -149,6 +149,55 @@ enum roam_close_kind {
 	ROAM_CLOSE_ABORT = 1,
 };
 
+/* Frame sizes on the wire, without data. */
+#define ROAM_ACK_LEN			16	/* type, largest, delay, first range, count */
+#define ROAM_ACK_RANGE_LEN		8	/* gap, length */
+#define ROAM_ACK_ECN_LEN		24	/* three counts */
+#define ROAM_STREAM_HDR_LEN		9	/* type, offset; no length field */
+#define ROAM_STREAM_LEN_HDR_LEN		11	/* type, offset, length */
+#define ROAM_MAX_DATA_LEN		9
+#define ROAM_CLOSE_LEN			4
+#define ROAM_PATH_LEN			9
+#define ROAM_SHORT_OVERHEAD		(sizeof(struct roam_short_hdr) + ROAM_TAG_LEN)
+
+/* ---------------------------------------------------------------- */
+/* Reliable stream (section 5).  Times are microseconds unless named. */
+
+#define ROAM_ACK_RANGES_MAX		32	/* packet-number ranges remembered */
+#define ROAM_ACK_EVERY			2	/* ack-eliciting packets per ACK */
+#define ROAM_MAX_ACK_DELAY_US		25000
+#define ROAM_ACK_DELAY_SHIFT		3	/* ACK delay field unit: 8 us */
+#define ROAM_INITIAL_RTT_US		333000	/* RFC 9002 6.2.2 */
+#define ROAM_GRANULARITY_US		1000
+#define ROAM_PACKET_THRESHOLD		3	/* RFC 9002 6.1.1 */
+#define ROAM_TIME_THRESHOLD_NUM		9	/* RFC 9002 6.1.2: 9/8 RTT */
+#define ROAM_TIME_THRESHOLD_DEN		8
+#define ROAM_PERSISTENT_CONGESTION	3	/* PTOs, RFC 9002 7.6 */
+#define ROAM_PTO_MAX_SHIFT		6	/* the PTO doubles at most this often */
+#define ROAM_INITIAL_WINDOW_PACKETS	10	/* RFC 9002 7.2 */
+#define ROAM_MIN_WINDOW_PACKETS		2
+#define ROAM_INITIAL_MAX_DATA		65536	/* before the peer's first MAX_DATA */
+#define ROAM_SKB_DATA_MAX		65536	/* bytes per send queue buffer */
+#define ROAM_GSO_MAX_SEGS		32	/* packets in one UDP GSO buffer */
+#define ROAM_CORK_MS			200	/* a corked partial packet waits this long */
+#define ROAM_DRAIN_PTOS			3	/* a closed connection keeps its CID */
+#define ROAM_FIN_TIMEOUT_MS		60000	/* an orphan waits for the peer's FIN */
+#define ROAM_DEFAULT_BUF		(1 << 20)	/* SO_SNDBUF and SO_RCVBUF */
+
+/* Path MTU (RFC 8899): UDP payload sizes. */
+#define ROAM_PMTU_BASE			ROAM_MIN_PACKET
+#define ROAM_PMTU_MAX			9000
+#define ROAM_PMTU_PROBE_TRIES		3
+#define ROAM_PMTU_BLACK_HOLE_PTOS	3	/* in a row: fall back to the base */
+#define ROAM_PMTU_RAISE_MS		600000	/* search upwards again */
+#define ROAM_PMTU_STEP			32	/* stop searching when this close */
+
+/* ECN codepoints in the IP TOS byte / traffic class. */
+#define ROAM_ECN_MASK			0x03
+#define ROAM_ECN_ECT1			0x01
+#define ROAM_ECN_ECT0			0x02
+#define ROAM_ECN_CE			0x03
+
 /* HKDF labels (section 6). */
 #define ROAM_HKDF_SALT			"roam1"
 #define ROAM_HKDF_C2S			"roam c2s"

@@ -12,14 +12,19 @@
 #include <net/dsfield.h>
 #include <net/ipv6.h>
 
+#include "ack.h"
 #include "cid.h"
 #include "compat.h"
 #include "crypto.h"
 #include "handshake.h"
 #include "netns.h"
+#include "output.h"
 #include "port.h"
 #include "receive.h"
+#include "recovery.h"
 #include "sock.h"
+#include "stream.h"
+#include "timers.h"
 
 void roam_skb_saddr(const struct sk_buff *skb, struct in6_addr *a)
 {
@@ -229,59 +234,184 @@ void roam_icmp_rcv(struct roam_port *port, struct sk_buff *skb, int err,
 	sock_put(sk);
 }
 
+/* What the frames of one packet say, parsed before anything is done. */
+struct roam_frames {
+	bool eliciting;
+	bool has_ack;
+	bool has_max_data;
+	bool has_stream;
+	bool has_close;
+	bool fin;
+	u8 close_kind;
+	u64 max_data;
+	u64 off;
+	u32 len;
+	unsigned int data;		/* offset of the stream bytes in the skb */
+	struct roam_ack ack;
+};
+
+/* Parses every frame; -EINVAL if one is malformed or unknown. */
+static int roam_frames_parse(struct sk_buff *skb, struct roam_frames *f)
+{
+	const u8 *p = skb->data + sizeof(struct roam_short_hdr);
+	const u8 *end = skb_tail_pointer(skb);
+	int n;
+
+	while (p < end) {
+		u8 type = *p++;
+
+		switch (type) {
+		case ROAM_FT_PADDING:
+			break;
+		case ROAM_FT_PING:
+			f->eliciting = true;
+			break;
+		case ROAM_FT_ACK:
+		case ROAM_FT_ACK_ECN:
+			if (f->has_ack)
+				return -EINVAL;
+			n = roam_ack_parse(p, end, type == ROAM_FT_ACK_ECN, &f->ack);
+			if (n < 0)
+				return n;
+			f->has_ack = true;
+			p += n;
+			break;
+		case ROAM_FT_STREAM ... ROAM_FT_STREAM | ROAM_FT_STREAM_FIN | ROAM_FT_STREAM_LEN:
+			if (f->has_stream || end - p < ROAM_STREAM_HDR_LEN - 1)
+				return -EINVAL;
+			f->has_stream = true;
+			f->eliciting = true;
+			f->fin = type & ROAM_FT_STREAM_FIN;
+			f->off = get_unaligned_be64(p);
+			p += 8;
+			if (type & ROAM_FT_STREAM_LEN) {
+				if (end - p < 2)
+					return -EINVAL;
+				f->len = get_unaligned_be16(p);
+				p += 2;
+				if (end - p < f->len)
+					return -EINVAL;
+			} else {
+				f->len = end - p;
+			}
+			if (f->off + f->len < f->off)
+				return -EINVAL;
+			f->data = p - skb->data;
+			p += f->len;
+			break;
+		case ROAM_FT_MAX_DATA:
+			if (end - p < ROAM_MAX_DATA_LEN - 1)
+				return -EINVAL;
+			f->has_max_data = true;
+			f->eliciting = true;
+			f->max_data = get_unaligned_be64(p);
+			p += ROAM_MAX_DATA_LEN - 1;
+			break;
+		case ROAM_FT_PATH_CHALLENGE:
+		case ROAM_FT_PATH_RESPONSE:
+			if (end - p < ROAM_PATH_LEN - 1)
+				return -EINVAL;
+			f->eliciting = true;
+			p += ROAM_PATH_LEN - 1;
+			break;
+		case ROAM_FT_CLOSE:
+			if (end - p < ROAM_CLOSE_LEN - 1)
+				return -EINVAL;
+			f->has_close = true;
+			f->close_kind = p[0];
+			p += ROAM_CLOSE_LEN - 1;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 /*
- * A CLOSE frame.  An abort ends the connection with ECONNRESET; a
- * graceful close is the peer's end of the stream: reads see EOF, as
- * after a TCP FIN, and the connection ends when we close too.
+ * A CLOSE frame.  An abort resets the connection: ECONNRESET, or EPIPE
+ * where the peer had closed its side, as TCP's RST.  A graceful one ends
+ * it without an error.
  */
 static void roam_conn_rcv_close(struct sock *sk, u8 kind)
 {
-	if (kind == ROAM_CLOSE_ABORT) {
-		roam_sock_done(sk, ECONNRESET);
-	} else if (sk->sk_state == TCP_ESTABLISHED) {
-		roam_sock_set_state(sk, TCP_CLOSE_WAIT);
-		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
-		sk->sk_state_change(sk);
-	} else {
-		roam_sock_done(sk, 0);
-	}
+	int err = 0;
+
+	if (kind == ROAM_CLOSE_ABORT)
+		err = sk->sk_state == TCP_CLOSE_WAIT ? EPIPE : ECONNRESET;
+	roam_sock_done(sk, err);
 }
 
-/* An authenticated short-header packet: its frames, in order. */
-static void roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
+/*
+ * An authenticated short-header packet.  Its frames are checked before
+ * anything changes; a packet whose stream bytes do not fit is dropped
+ * unacknowledged, so the peer sends it again.  Returns true if the
+ * stream took @skb.
+ */
+static bool roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct roam_sock *rs = roam_sk(sk);
-	const u8 *p = skb->data + sizeof(struct roam_short_hdr);
-	const u8 *end = skb_tail_pointer(skb);
+	struct roam_net *rn = roam_net(sock_net(sk));
+	struct roam_frames frames, *f = &frames;
+	bool consumed = false;
+	u64 pn = ROAM_CB(skb)->pn;
 
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
-		return;
+		return false;
+	memset(f, 0, offsetof(struct roam_frames, ack));
+	if (roam_frames_parse(skb, f)) {
+		roam_stat_inc(rn, ROAM_A_STAT_RX_MALFORMED);
+		goto out;
+	}
 	/*
 	 * Only a server that took our COOKIE_ECHO has our keys: its packet
 	 * confirms the connection as DONE would, if DONE was lost.
 	 */
 	if (sk->sk_state == TCP_SYN_SENT)
 		roam_hs_confirmed(sk);
-	if (ROAM_CB(skb)->pn > rs->rx_largest)
-		WRITE_ONCE(rs->rx_largest, ROAM_CB(skb)->pn);
-
-	while (p < end) {
-		switch (*p++) {
-		case ROAM_FT_PADDING:
-		case ROAM_FT_PING:
-			break;
-		case ROAM_FT_CLOSE:
-			if (end - p < 3)
-				goto malformed;
-			roam_conn_rcv_close(sk, p[0]);
-			return;
-		default:
-			goto malformed;
-		}
+	if (sk->sk_state == TCP_SYN_SENT)
+		goto out;
+	if (f->has_stream && f->len && !roam_stream_rcv_room(sk, skb)) {
+		atomic_inc(&sk->sk_drops);
+		goto out;
 	}
-	return;
-malformed:
-	roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_RX_MALFORMED);
+	if (!roam_ack_record(sk, pn, f->eliciting, ROAM_CB(skb)->tos)) {
+		if (roam_ack_due(sk))
+			roam_output(sk, ROAM_OUT_ACK);
+		goto out;
+	}
+	if (pn > rs->rx_largest)
+		WRITE_ONCE(rs->rx_largest, pn);
+	rs->cnt.packets_received++;
+	roam_timers_packet_received(sk);
+
+	if (f->has_close) {
+		roam_conn_rcv_close(sk, f->close_kind);
+		goto out;
+	}
+	if (f->has_ack)
+		roam_rec_on_ack(sk, &f->ack);
+	if (f->has_max_data && f->max_data > rs->stream.peer_max)
+		WRITE_ONCE(rs->stream.peer_max, f->max_data);
+	if (f->has_stream) {
+		u64 before = rs->stream.rcv_nxt;
+
+		/* The application closed: new bytes have no reader (TCP's RST). */
+		if (sock_flag(sk, SOCK_DEAD) && f->off + f->len > before) {
+			roam_sock_abort(sk, 0);
+			goto out;
+		}
+		consumed = true;
+		if (roam_stream_rcv(sk, skb, f->data, f->off, f->len, f->fin)) {
+			roam_stat_inc(rn, ROAM_A_STAT_RX_MALFORMED);
+			roam_sock_abort(sk, EPROTO);
+			goto out;
+		}
+		rs->cnt.bytes_received += rs->stream.rcv_nxt - before;
+	}
+	roam_output(sk, roam_ack_due(sk) ? ROAM_OUT_ACK : ROAM_OUT_CONTROL);
+out:
+	return consumed;
 }
 
 /* Packets for @sk, under its lock: now, or from the backlog. */
@@ -291,8 +421,8 @@ int roam_sk_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 		roam_icmp_sk(sk, skb, ROAM_CB(skb)->icmp_err, ROAM_CB(skb)->icmp_off);
 	else if (skb->data[0] & ROAM_HDR_LONG)
 		roam_hs_rcv(sk, skb);
-	else
-		roam_conn_rcv(sk, skb);
+	else if (roam_conn_rcv(sk, skb))
+		return 0;
 	kfree_skb(skb);
 	return 0;
 }

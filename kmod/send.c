@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Building and sending packets.  A connection sends along its path from
- * its port; stateless replies go back to where the packet came from,
- * from the address it reached.
+ * Sending along a connection's path: the route is cached in the socket
+ * (sk_dst_cache) and checked before each use; a source address that has
+ * gone is dropped and routing picks another, so a connection never
+ * severs because an address went away.  Stateless answers go back where
+ * the packet came from, from the address it reached.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/udp.h>
+#include <net/ip6_fib.h>
 #include <net/ipv6.h>
 
 #include "compat.h"
 #include "crypto.h"
 #include "netns.h"
+#include "pmtu.h"
 #include "port.h"
 #include "receive.h"
 #include "send.h"
@@ -40,32 +44,90 @@ static void roam_flow_init(struct roam_sock *rs, struct roam_flow *fl)
 	fl->oif = READ_ONCE(sk->sk_bound_dev_if) ?: rs->path.peer.sroam_scope_id;
 	fl->mark = READ_ONCE(sk->sk_mark);
 	fl->priority = READ_ONCE(sk->sk_priority);
+	if (test_bit(ROAM_F_ECN, &rs->flags))
+		fl->tos = ROAM_ECN_ECT0;
 }
 
-/* Sends @skb along the connection's path.  Consumes @skb. */
-int roam_send(struct roam_sock *rs, struct sk_buff *skb)
+/*
+ * The path's route, from the cache or looked up again; returns it with a
+ * reference for the packet, or an ERR_PTR.  Under the socket lock.
+ */
+static struct dst_entry *roam_path_route(struct roam_sock *rs, struct roam_flow *fl)
+{
+	struct sock *sk = &rs->sk;
+	struct dst_entry *dst;
+
+	dst = __sk_dst_check(sk, rs->path.dst_cookie);
+	if (dst) {
+		fl->saddr = rs->path.src;
+		dst_hold(dst);
+		return dst;
+	}
+	dst = roam_port_route(rs->port, fl);
+	if (IS_ERR(dst) && !ipv6_addr_any(&rs->path.local)) {
+		/* The source we kept is gone: let routing pick another. */
+		rs->path.local = in6addr_any;
+		fl->saddr = in6addr_any;
+		dst = roam_port_route(rs->port, fl);
+	}
+	if (IS_ERR(dst))
+		return dst;
+	rs->path.src = fl->saddr;
+	rs->path.dst_cookie = ipv6_addr_v4mapped(&fl->daddr) ? 0 :
+			      rt6_get_cookie((struct rt6_info *)dst);
+	dst_hold(dst);
+	sk_dst_set(sk, dst);
+	roam_pmtu_route(sk, roam_route_mtu(dst, fl));
+	return dst;
+}
+
+/* The route changed or may have: look it up again on the next packet. */
+void roam_path_reset_route(struct roam_sock *rs)
+{
+	sk_dst_reset(&rs->sk);
+}
+
+/*
+ * Sends @skb along the connection's path: one packet, or with @gso_size
+ * several of that size.  Consumes @skb.
+ */
+int roam_send_gso(struct roam_sock *rs, struct sk_buff *skb, unsigned int gso_size)
 {
 	struct roam_flow fl;
-	int err;
+	struct dst_entry *dst;
 
 	if (unlikely(!rs->port)) {
 		kfree_skb(skb);
 		return -ENOTCONN;
 	}
 	roam_flow_init(rs, &fl);
-	err = roam_port_xmit(rs->port, skb, &fl);
-	if (!err)
-		rs->path.src = fl.saddr;
-	return err;
+	dst = roam_path_route(rs, &fl);
+	if (IS_ERR(dst)) {
+		kfree_skb(skb);
+		roam_stat_inc(roam_net(sock_net(&rs->sk)), ROAM_A_STAT_TX_ERRORS);
+		return PTR_ERR(dst);
+	}
+	roam_port_send(rs->port, skb, &fl, dst, gso_size);
+	return 0;
+}
+
+int roam_send(struct roam_sock *rs, struct sk_buff *skb)
+{
+	return roam_send_gso(rs, skb, 0);
 }
 
 /* Is the peer reachable?  ENETUNREACH, EHOSTUNREACH or 0. */
 int roam_route_check(struct roam_sock *rs)
 {
 	struct roam_flow fl;
+	struct dst_entry *dst;
 
 	roam_flow_init(rs, &fl);
-	return roam_port_route(rs->port, &fl);
+	dst = roam_path_route(rs, &fl);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst);
+	dst_release(dst);
+	return 0;
 }
 
 /* Answers @in, from the address it reached.  Consumes @skb. */
@@ -83,57 +145,23 @@ int roam_reply(struct roam_port *port, const struct sk_buff *in,
 	return roam_port_xmit(port, skb, &fl);
 }
 
-/*
- * A short-header packet with room for @frames bytes of frames, which the
- * caller appends with skb_put.  Under the socket lock.
- */
-struct sk_buff *roam_packet_new(struct roam_sock *rs, unsigned int frames,
-				gfp_t gfp)
+/* Writes a short header for packet @pn at @p; returns its length. */
+unsigned int roam_short_hdr_put(struct roam_sock *rs, u8 *p, u64 pn)
 {
-	struct roam_short_hdr *h;
-	struct sk_buff *skb;
+	struct roam_short_hdr *h = (struct roam_short_hdr *)p;
 
-	skb = roam_skb_alloc(sizeof(*h) + frames + ROAM_TAG_LEN, gfp);
-	if (!skb)
-		return NULL;
-	h = skb_put(skb, sizeof(*h));
 	h->type = ROAM_HDR_SHORT;
 	h->dcid = cpu_to_be64(rs->remote_cid);
-	h->pn = 0;		/* numbered when sent */
-	return skb;
-}
-
-/* Numbers, seals and sends a packet from roam_packet_new.  Consumes @skb. */
-int roam_packet_send(struct roam_sock *rs, struct sk_buff *skb)
-{
-	struct roam_short_hdr *h = (struct roam_short_hdr *)skb->data;
-	struct roam_keys *keys;
-	u64 pn = rs->tx_pn++;
-
-	unsigned int len = skb->len - sizeof(*h);
-
-	keys = rcu_dereference_protected(rs->keys, lockdep_sock_is_held(&rs->sk));
-	if (unlikely(!keys)) {
-		kfree_skb(skb);
-		return -ENOTCONN;
-	}
 	h->pn = cpu_to_be32(lower_32_bits(pn));
-	skb_put(skb, ROAM_TAG_LEN);
-	roam_seal(keys, pn, skb->data, sizeof(*h), len);
-	return roam_send(rs, skb);
+	return sizeof(*h);
 }
 
-int roam_send_close(struct roam_sock *rs, u8 kind, u16 error)
+/* Seals the packet of @len bytes (header and frames) at @p; adds the tag. */
+void roam_packet_seal(struct roam_sock *rs, u8 *p, unsigned int len, u64 pn)
 {
-	struct sk_buff *skb;
-	u8 *f;
+	struct roam_keys *keys = rcu_dereference_protected(rs->keys,
+							    lockdep_sock_is_held(&rs->sk));
 
-	skb = roam_packet_new(rs, 4, GFP_ATOMIC);
-	if (!skb)
-		return -ENOMEM;
-	f = skb_put(skb, 4);
-	f[0] = ROAM_FT_CLOSE;
-	f[1] = kind;
-	put_unaligned_be16(error, f + 2);
-	return roam_packet_send(rs, skb);
+	roam_seal(keys, pn, p, sizeof(struct roam_short_hdr),
+		  len - sizeof(struct roam_short_hdr));
 }

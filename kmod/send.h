@@ -6,17 +6,16 @@
 
 struct roam_port;
 struct roam_sock;
-struct sock;
 
 struct sk_buff *roam_skb_alloc(unsigned int len, gfp_t gfp);
 int roam_send(struct roam_sock *rs, struct sk_buff *skb);
+int roam_send_gso(struct roam_sock *rs, struct sk_buff *skb, unsigned int gso_size);
 int roam_route_check(struct roam_sock *rs);
+void roam_path_reset_route(struct roam_sock *rs);
 int roam_reply(struct roam_port *port, const struct sk_buff *in,
 	       struct sk_buff *skb);
 
-struct sk_buff *roam_packet_new(struct roam_sock *rs, unsigned int frames,
-				gfp_t gfp);
-int roam_packet_send(struct roam_sock *rs, struct sk_buff *skb);
-int roam_send_close(struct roam_sock *rs, u8 kind, u16 error);
+unsigned int roam_short_hdr_put(struct roam_sock *rs, u8 *p, u64 pn);
+void roam_packet_seal(struct roam_sock *rs, u8 *p, unsigned int len, u64 pn);
 
 #endif /* _ROAM_SEND_H */

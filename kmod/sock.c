@@ -8,9 +8,12 @@
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/sockios.h>
+#include <linux/termios.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
+#include "ack.h"
 #include "addr.h"
 #include "bind.h"
 #include "cid.h"
@@ -18,10 +21,15 @@
 #include "crypto.h"
 #include "handshake.h"
 #include "netns.h"
+#include "output.h"
+#include "pmtu.h"
 #include "port.h"
 #include "receive.h"
+#include "recovery.h"
 #include "send.h"
 #include "sock.h"
+#include "stream.h"
+#include "timers.h"
 
 static struct lock_class_key roam_slock_key;
 static struct lock_class_key roam_lock_key;
@@ -55,20 +63,6 @@ enum roam_state roam_sock_state(const struct sock *sk)
 /* ------------------------------------------------------------------ */
 /* Lifetime */
 
-static void roam_rtx_timer(struct timer_list *t)
-{
-	struct roam_sock *rs = from_timer(rs, t, rtx_timer);
-	struct sock *sk = &rs->sk;
-
-	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk))
-		sk_reset_timer(sk, &rs->rtx_timer, jiffies + HZ / 20);
-	else
-		roam_hs_timeout(sk);
-	bh_unlock_sock(sk);
-	sock_put(sk);
-}
-
 static void roam_sock_destruct(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
@@ -77,6 +71,9 @@ static void roam_sock_destruct(struct sock *sk)
 	/* SOCK_RCU_FREE: a grace period has passed since the last lookup. */
 	roam_keys_free(rcu_dereference_protected(rs->keys, true));
 	kfree(rs->hs);
+	roam_rec_purge(sk);
+	roam_stream_purge(sk);
+	roam_ranges_purge(&rs->acks.pns);
 	if (rs->port)
 		roam_port_put(rs->port);
 	if (rs->id) {
@@ -84,8 +81,33 @@ static void roam_sock_destruct(struct sock *sk)
 		atomic_inc(&rn->socks_gen);
 		sock_prot_inuse_add(sock_net(sk), &roam_proto, -1);
 	}
-	skb_queue_purge(&sk->sk_receive_queue);
 	skb_queue_purge(&sk->sk_error_queue);
+	sk_sockets_allocated_dec(sk);
+}
+
+/* A connection starts afresh: connect(), or a child of a listener. */
+static void roam_conn_init(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	roam_rec_purge(sk);
+	roam_stream_purge(sk);
+	roam_ranges_purge(&rs->acks.pns);
+	roam_stream_init(sk);
+	roam_ack_init(sk);
+	roam_rec_init(sk);
+	roam_pmtu_init(sk);
+	memset(&rs->cnt, 0, sizeof(rs->cnt));
+	rs->tx_pn = 1;		/* 0 is the handshake's */
+	rs->rx_largest = 0;
+	rs->last_rx = jiffies;
+	rs->last_tx = jiffies;
+	clear_bit(ROAM_F_FIN_QUEUED, &rs->flags);
+	clear_bit(ROAM_F_FIN_SENT, &rs->flags);
+	clear_bit(ROAM_F_FIN_ACKED, &rs->flags);
+	clear_bit(ROAM_F_FIN_RESEND, &rs->flags);
+	clear_bit(ROAM_F_PEER_FIN, &rs->flags);
+	set_bit(ROAM_F_ECN, &rs->flags);
 }
 
 /* What every roam socket needs, created or accepted. */
@@ -106,8 +128,17 @@ static int roam_sock_setup(struct sock *sk, gfp_t gfp)
 	spin_lock_init(&rs->acceptq_lock);
 	INIT_LIST_HEAD(&rs->acceptq);
 	INIT_LIST_HEAD(&rs->accept_node);
-	timer_setup(&rs->rtx_timer, roam_rtx_timer, 0);
-	rs->tx_pn = 1;		/* 0 is the handshake's */
+	/* The lists and queues exist before anything can free them. */
+	INIT_LIST_HEAD(&rs->rec.sent);
+	roam_stream_init(sk);
+	roam_ack_init(sk);
+	roam_timers_init(sk);
+	roam_conn_init(sk);
+	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK))
+		WRITE_ONCE(sk->sk_sndbuf, ROAM_DEFAULT_BUF);
+	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK))
+		WRITE_ONCE(sk->sk_rcvbuf, ROAM_DEFAULT_BUF);
+	sk_sockets_allocated_inc(sk);
 
 	err = xa_alloc_cyclic_bh(&rn->socks, &rs->id, rs, xa_limit_32b,
 				 &rn->next_sock_id, gfp);
@@ -153,6 +184,10 @@ struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp)
 	if (sock_flag(lsk, SOCK_KEEPOPEN))
 		sock_set_flag(sk, SOCK_KEEPOPEN);
 	rs->psk_id = READ_ONCE(lrs->psk_id);
+	rs->idle_timeout = READ_ONCE(lrs->idle_timeout);
+	rs->keepalive = READ_ONCE(lrs->keepalive);
+	if (test_bit(ROAM_F_NODELAY, &lrs->flags))
+		set_bit(ROAM_F_NODELAY, &rs->flags);
 	set_bit(ROAM_F_SERVER, &rs->flags);
 	return sk;
 }
@@ -160,11 +195,27 @@ struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp)
 void roam_sock_established(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
+	u64 win = READ_ONCE(sk->sk_rcvbuf) / 2;
 
 	kfree(rs->hs);
 	rs->hs = NULL;
 	roam_sock_set_state(sk, TCP_ESTABLISHED);
+	rs->last_rx = jiffies;
+	/* Announce the real window at once; the peer assumed the initial one. */
+	rs->stream.rcv_max = max_t(u64, ROAM_INITIAL_MAX_DATA, win);
+	set_bit(ROAM_F_MAX_DATA, &rs->flags);
 	sk->sk_state_change(sk);
+	roam_output(sk, ROAM_OUT_CONTROL);
+	roam_timers_state_changed(sk);
+}
+
+/* The connection is gone and nobody holds the socket: free it. */
+static void roam_sock_destroy(struct sock *sk)
+{
+	roam_sock_unport(sk);
+	roam_stream_purge(sk);
+	roam_rec_purge(sk);
+	sock_put(sk);		/* the reference close() left to the orphan */
 }
 
 /*
@@ -174,18 +225,109 @@ void roam_sock_established(struct sock *sk)
 void roam_sock_done(struct sock *sk, int err)
 {
 	struct roam_sock *rs = roam_sk(sk);
+	int old = sk->sk_state;
 
+	if (old == TCP_CLOSE)
+		return;
 	roam_cid_del(roam_net(sock_net(sk)), rs);
-	sk_stop_timer(sk, &rs->rtx_timer);
+	roam_timers_stop(sk);
 	kfree(rs->hs);
 	rs->hs = NULL;
+	roam_rec_purge(sk);
 	roam_sock_set_state(sk, TCP_CLOSE);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (err) {
 		WRITE_ONCE(sk->sk_err, err);
 		sk_error_report(sk);
 	}
+	if (sock_flag(sk, SOCK_DEAD)) {
+		if (old != TCP_SYN_SENT && !test_bit(ROAM_F_QUEUED, &rs->flags))
+			roam_sock_destroy(sk);
+		return;
+	}
 	sk->sk_state_change(sk);
+}
+
+/* Abort: tell the peer (it gets ECONNRESET), then end with @err. */
+void roam_sock_abort(struct sock *sk, int err)
+{
+	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_SYN_SENT &&
+	    sk->sk_state != TCP_LISTEN)
+		roam_output_close(sk, ROAM_CLOSE_ABORT, 0);
+	roam_sock_done(sk, err);
+}
+
+/*
+ * Both ends are done; the side that got the last FIN keeps its CID for
+ * three probe timeouts, to acknowledge that FIN again if our ACK is lost.
+ */
+static void roam_sock_drain(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	u32 pto = roam_rec_pto_us(sk) * ROAM_DRAIN_PTOS;
+
+	roam_sock_set_state(sk, TCP_TIME_WAIT);
+	roam_rec_purge(sk);
+	sk_stop_timer(sk, &rs->rtx_timer);
+	rs->drain_end = jiffies + usecs_to_jiffies(pto);
+	sk->sk_state_change(sk);
+	roam_timers_state_changed(sk);
+}
+
+/* Our FIN is acknowledged. */
+void roam_sock_fin_acked(struct sock *sk)
+{
+	switch (sk->sk_state) {
+	case TCP_FIN_WAIT1:
+		roam_sock_set_state(sk, TCP_FIN_WAIT2);
+		roam_sk(sk)->fin_wait = jiffies;
+		sk->sk_state_change(sk);
+		roam_timers_state_changed(sk);
+		break;
+	case TCP_CLOSING:
+		roam_sock_drain(sk);
+		break;
+	case TCP_LAST_ACK:
+		roam_sock_done(sk, 0);
+		break;
+	}
+}
+
+/* Every byte up to the peer's FIN has arrived: its stream has ended. */
+void roam_sock_peer_fin(struct sock *sk)
+{
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	roam_sk(sk)->acks.immediate = true;
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+		roam_sock_set_state(sk, TCP_CLOSE_WAIT);
+		break;
+	case TCP_FIN_WAIT1:
+		roam_sock_set_state(sk, TCP_CLOSING);
+		break;
+	case TCP_FIN_WAIT2:
+		roam_sock_drain(sk);
+		break;
+	}
+	sk->sk_state_change(sk);
+	sk->sk_data_ready(sk);
+}
+
+/* shutdown(SHUT_WR), close(): our FIN goes after what was written. */
+static void roam_sock_close_write(struct sock *sk)
+{
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+		roam_sock_set_state(sk, TCP_FIN_WAIT1);
+		break;
+	case TCP_CLOSE_WAIT:
+		roam_sock_set_state(sk, TCP_LAST_ACK);
+		break;
+	default:
+		return;
+	}
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+	roam_stream_shutdown(sk);
 }
 
 /* The connection no longer needs its port: as TCP frees a port at close. */
@@ -233,14 +375,15 @@ static void roam_listen_stop(struct sock *sk)
 	while ((rs = roam_acceptq_pop(lrs))) {
 		child = &rs->sk;
 		lock_sock_nested(child, SINGLE_DEPTH_NESTING);
-		if (child->sk_state != TCP_CLOSE)
-			roam_send_close(rs, ROAM_CLOSE_ABORT, 0);
-		roam_sock_done(child, ECONNRESET);
-		roam_sock_unport(child);
 		clear_bit(ROAM_F_QUEUED, &rs->flags);
 		sock_orphan(child);
+		if (child->sk_state == TCP_CLOSE) {
+			roam_sock_destroy(child);
+		} else {
+			/* As TCP resets what a closing listener never handed out. */
+			roam_sock_abort(child, 0);
+		}
 		release_sock(child);
-		sock_put(child);
 	}
 	sk->sk_state_change(sk);
 }
@@ -398,8 +541,7 @@ static int roam_connect_start(struct sock *sk, struct sockaddr_roam *sa)
 
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	WRITE_ONCE(sk->sk_err, 0);
-	rs->tx_pn = 1;
-	rs->rx_largest = 0;
+	roam_conn_init(sk);
 	rs->remote_cid = 0;
 	err = roam_cid_add(rn, rs, 0);
 	if (err)
@@ -490,6 +632,7 @@ static int roam_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
 	struct roam_sock *rs;
+	bool orphan = false;
 
 	if (!sk)
 		return 0;
@@ -505,16 +648,32 @@ static int roam_release(struct socket *sock)
 		roam_sock_done(sk, 0);
 		break;
 	default:
-		roam_send_close(rs, ROAM_CLOSE_GRACEFUL, 0);
-		roam_sock_done(sk, 0);
+		/*
+		 * As TCP: unread data, or SO_LINGER with a zero timeout,
+		 * abort; otherwise the FIN follows the data written, and
+		 * the connection finishes without the application.
+		 */
+		if (!skb_queue_empty(&sk->sk_receive_queue) ||
+		    (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime)) {
+			roam_sock_abort(sk, 0);
+			break;
+		}
+		roam_sock_close_write(sk);
+		if (sock_flag(sk, SOCK_LINGER) && sk->sk_lingertime)
+			sk_stream_wait_close(sk, sk->sk_lingertime);
+		orphan = sk->sk_state != TCP_CLOSE;
 		break;
 	}
 	roam_bind_release(rs);
-	roam_sock_unport(sk);
 	sock_orphan(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (!orphan)
+		roam_sock_unport(sk);
+	/* An orphan keeps close()'s reference until it is done with. */
 	release_sock(sk);
 	sock->sk = NULL;
-	sock_put(sk);
+	if (!orphan)
+		sock_put(sk);
 	return 0;
 }
 
@@ -588,8 +747,24 @@ static __poll_t roam_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLHUP;
 	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
-	if (state != TCP_SYN_SENT)
-		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (state != TCP_SYN_SENT) {
+		if (roam_stream_inq(sk) >= max(READ_ONCE(sk->sk_rcvlowat), 1))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (!(shutdown & SEND_SHUTDOWN)) {
+			if (__sk_stream_is_writeable(sk, 1)) {
+				mask |= EPOLLOUT | EPOLLWRNORM;
+			} else {
+				sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+				set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+				/* Memory may have been freed since: look again. */
+				smp_mb__after_atomic();
+				if (__sk_stream_is_writeable(sk, 1))
+					mask |= EPOLLOUT | EPOLLWRNORM;
+			}
+		} else {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		}
+	}
 	if (READ_ONCE(sk->sk_err) || !skb_queue_empty_lockless(&sk->sk_error_queue))
 		mask |= EPOLLERR;
 	return mask;
@@ -606,18 +781,52 @@ static int roam_shutdown(struct socket *sock, int how)
 	lock_sock(sk);
 	switch (sk->sk_state) {
 	case TCP_LISTEN:
-		roam_listen_stop(sk);
+		if (how & RCV_SHUTDOWN)
+			roam_listen_stop(sk);
 		break;
 	case TCP_CLOSE:
+	case TCP_SYN_SENT:
 		err = -ENOTCONN;
 		break;
 	default:
-		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+		if (how & RCV_SHUTDOWN)
+			WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+		if (how & SEND_SHUTDOWN)
+			roam_sock_close_write(sk);
 		sk->sk_state_change(sk);
 		break;
 	}
 	release_sock(sk);
 	return err;
+}
+
+static int roam_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	int answ;
+
+	switch (cmd) {
+	case SIOCINQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		lock_sock(sk);
+		answ = roam_stream_inq(sk);
+		release_sock(sk);
+		break;
+	case SIOCOUTQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		answ = roam_stream_outq(sk);
+		break;
+	case SIOCOUTQNSD:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		answ = roam_stream_unsentq(sk);
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	return put_user(answ, (int __user *)arg);
 }
 
 /* ROAM_BINDX_ADD / ROAM_BINDX_REM: an array of struct sockaddr_roam. */
@@ -684,9 +893,80 @@ static int roam_setsockopt(struct socket *sock, int level, int optname,
 	case ROAM_FREEBIND:
 		assign_bit(ROAM_F_FREEBIND, &rs->flags, val);
 		return 0;
+	case ROAM_NODELAY:
+		lock_sock(sk);
+		assign_bit(ROAM_F_NODELAY, &rs->flags, val);
+		if (val)
+			roam_output(sk, ROAM_OUT_PUSH);
+		release_sock(sk);
+		return 0;
+	case ROAM_CORK:
+		lock_sock(sk);
+		assign_bit(ROAM_F_CORK, &rs->flags, val);
+		if (!val)	/* uncorked: what waited goes now */
+			roam_output(sk, ROAM_OUT_PUSH);
+		release_sock(sk);
+		return 0;
+	case ROAM_IDLE_TIMEOUT:
+		if (val < 0 || (val && (val < ROAM_MIN_TIMER || val > ROAM_MAX_IDLE_TIMEOUT)))
+			return -EINVAL;
+		WRITE_ONCE(rs->idle_timeout, val);
+		return 0;
+	case ROAM_KEEPALIVE_INTVL:
+		if (val < 0 || (val && (val < ROAM_MIN_TIMER || val > ROAM_MAX_TIMER)))
+			return -EINVAL;
+		lock_sock(sk);
+		WRITE_ONCE(rs->keepalive, val);
+		roam_timers_state_changed(sk);
+		release_sock(sk);
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
+}
+
+/* ROAM_INFO: as TCP_INFO, the caller gets at most what it asked for. */
+static int roam_getsockopt_info(struct sock *sk, char __user *optval,
+				int __user *optlen, int len)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_info info;
+
+	memset(&info, 0, sizeof(info));
+	lock_sock(sk);
+	info.ri_version = ROAM_INFO_VERSION;
+	info.ri_state = roam_sock_state(sk);
+	info.ri_srtt_us = rs->rec.srtt;
+	info.ri_rttvar_us = rs->rec.rttvar;
+	info.ri_rto_us = roam_rec_pto_us(sk) << min_t(u8, rs->rec.pto_count,
+						      ROAM_PTO_MAX_SHIFT);
+	info.ri_cwnd = rs->rec.cwnd;
+	info.ri_bytes_in_flight = rs->rec.in_flight;
+	info.ri_pmtu = roam_pmtu_size(sk);
+	info.ri_bytes_sent = rs->cnt.bytes_sent;
+	info.ri_bytes_acked = rs->cnt.bytes_acked;
+	info.ri_bytes_received = rs->cnt.bytes_received;
+	info.ri_packets_sent = rs->cnt.packets_sent;
+	info.ri_packets_received = rs->cnt.packets_received;
+	info.ri_packets_lost = rs->cnt.packets_lost;
+	info.ri_retransmits = rs->cnt.bytes_retrans;
+	info.ri_local_cid = rs->local_cid;
+	info.ri_remote_cid = rs->remote_cid;
+	if (rs->port)
+		roam_addr_fill(&info.ri_local, ipv6_addr_any(&rs->path.local) ?
+			       &rs->path.src : &rs->path.local,
+			       htons(rs->port->num), 0);
+	if (rs->local_cid)
+		info.ri_remote = rs->path.peer;
+	info.ri_ecn_ce = rs->cnt.ecn_ce;
+	if (test_bit(ROAM_F_ECN, &rs->flags))
+		info.ri_flags |= ROAM_INFO_F_ECN;
+	release_sock(sk);
+
+	len = min_t(unsigned int, len, sizeof(info));
+	if (put_user(len, optlen) || copy_to_user(optval, &info, len))
+		return -EFAULT;
+	return 0;
 }
 
 static int roam_getsockopt(struct socket *sock, int level, int optname,
@@ -705,7 +985,37 @@ static int roam_getsockopt(struct socket *sock, int level, int optname,
 	if (len < 0)
 		return -EINVAL;
 
+	if (optname == ROAM_INFO)
+		return roam_getsockopt_info(sk, optval, optlen, len);
 	switch (optname) {
+	case ROAM_NODELAY:
+		val = test_bit(ROAM_F_NODELAY, &rs->flags);
+		src = &val;
+		if (len < sizeof(val))
+			return -EINVAL;
+		len = sizeof(val);
+		break;
+	case ROAM_CORK:
+		val = test_bit(ROAM_F_CORK, &rs->flags);
+		src = &val;
+		if (len < sizeof(val))
+			return -EINVAL;
+		len = sizeof(val);
+		break;
+	case ROAM_IDLE_TIMEOUT:
+		val = roam_idle_timeout_ms(sk);
+		src = &val;
+		if (len < sizeof(val))
+			return -EINVAL;
+		len = sizeof(val);
+		break;
+	case ROAM_KEEPALIVE_INTVL:
+		val = roam_keepalive_ms(sk);
+		src = &val;
+		if (len < sizeof(val))
+			return -EINVAL;
+		len = sizeof(val);
+		break;
 	case ROAM_REUSEPORT:
 		val = sk->sk_reuseport;
 		src = &val;
@@ -748,21 +1058,52 @@ static const struct proto_ops roam_stream_ops = {
 	.accept = roam_accept,
 	.getname = roam_getname,
 	.poll = roam_poll,
-	.ioctl = sock_no_ioctl,
+	.ioctl = roam_ioctl,
 	.listen = roam_listen,
 	.shutdown = roam_shutdown,
 	.setsockopt = roam_setsockopt,
 	.getsockopt = roam_getsockopt,
-	.sendmsg = sock_no_sendmsg,
-	.recvmsg = sock_no_recvmsg,
+	.sendmsg = roam_sendmsg,
+	.recvmsg = roam_recvmsg,
 	.mmap = sock_no_mmap,
 };
+
+/* Memory accounting, as TCP's: per socket, and for the protocol. */
+static DEFINE_PER_CPU(int, roam_memory_per_cpu_fw_alloc);
+static atomic_long_t roam_memory_allocated;
+static struct percpu_counter roam_sockets_allocated;
+static unsigned long roam_memory_pressure;
+static long roam_sysctl_mem[3];
+static int roam_sysctl_wmem[3] = { 4096, ROAM_DEFAULT_BUF, 4 << 20 };
+static int roam_sysctl_rmem[3] = { 4096, ROAM_DEFAULT_BUF, 6 << 20 };
+
+static void roam_enter_memory_pressure(struct sock *sk)
+{
+	WRITE_ONCE(roam_memory_pressure, 1);
+}
+
+static void roam_leave_memory_pressure(struct sock *sk)
+{
+	WRITE_ONCE(roam_memory_pressure, 0);
+}
 
 static struct proto roam_proto = {
 	.name = "ROAM",
 	.owner = THIS_MODULE,
 	.obj_size = sizeof(struct roam_sock),
 	.backlog_rcv = roam_sk_backlog_rcv,
+	.release_cb = roam_release_cb,
+	.keepalive = roam_keepalive_set,
+	.enter_memory_pressure = roam_enter_memory_pressure,
+	.leave_memory_pressure = roam_leave_memory_pressure,
+	.memory_allocated = &roam_memory_allocated,
+	.per_cpu_fw_alloc = &roam_memory_per_cpu_fw_alloc,
+	.sockets_allocated = &roam_sockets_allocated,
+	.memory_pressure = &roam_memory_pressure,
+	.sysctl_mem = roam_sysctl_mem,
+	.sysctl_wmem = roam_sysctl_wmem,
+	.sysctl_rmem = roam_sysctl_rmem,
+	.max_header = LL_MAX_HEADER + 48 + 8,
 };
 
 static int roam_create(struct net *net, struct socket *sock, int protocol,
@@ -799,11 +1140,21 @@ static struct net_proto_family roam_family_ops = {
 
 int __init roam_sock_init(void)
 {
+	unsigned long limit = max(nr_free_buffer_pages() / 16, 128UL);
 	int err;
 
-	err = proto_register(&roam_proto, 1);
+	/* As tcp_init_mem(): pressure at 3/4 of the limit, hard at 3/2. */
+	roam_sysctl_mem[0] = limit / 4 * 3;
+	roam_sysctl_mem[1] = limit;
+	roam_sysctl_mem[2] = roam_sysctl_mem[0] * 2;
+	err = percpu_counter_init(&roam_sockets_allocated, 0, GFP_KERNEL);
 	if (err)
 		return err;
+	err = proto_register(&roam_proto, 1);
+	if (err) {
+		percpu_counter_destroy(&roam_sockets_allocated);
+		return err;
+	}
 
 	roam_family_ops.family = roam_family;
 	err = sock_register(&roam_family_ops);
@@ -815,6 +1166,7 @@ int __init roam_sock_init(void)
 			pr_err("cannot register address family %d: %d\n",
 			       roam_family, err);
 		proto_unregister(&roam_proto);
+		percpu_counter_destroy(&roam_sockets_allocated);
 		return err;
 	}
 	return 0;
@@ -826,4 +1178,5 @@ void roam_sock_exit(void)
 	/* Sockets are freed after a grace period (SOCK_RCU_FREE). */
 	rcu_barrier();
 	proto_unregister(&roam_proto);
+	percpu_counter_destroy(&roam_sockets_allocated);
 }

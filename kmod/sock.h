@@ -9,6 +9,7 @@
 #include <uapi/linux/roam.h>
 
 #include "protocol.h"
+#include "ranges.h"
 
 struct roam_bind;
 struct roam_keys;
@@ -22,6 +23,8 @@ struct roam_path {
 	struct sockaddr_roam peer;
 	struct in6_addr local;		/* any: routing picks the source */
 	struct in6_addr src;		/* the source routing picked last */
+	u16 mtu;			/* UDP payload the route takes, 0: unknown */
+	u32 dst_cookie;			/* IPv6 route validity, with sk_dst_cache */
 	int ifindex;			/* the interface the peer reached us on */
 };
 
@@ -38,16 +41,103 @@ enum roam_sock_flags {
 	ROAM_F_FREEBIND,
 	ROAM_F_SERVER,			/* accepted, not connected */
 	ROAM_F_QUEUED,			/* on its listener's accept queue */
+	ROAM_F_NODELAY,			/* ROAM_NODELAY */
+	ROAM_F_CORK,			/* ROAM_CORK */
+	ROAM_F_FIN_QUEUED,		/* our FIN follows the data written */
+	ROAM_F_FIN_SENT,
+	ROAM_F_FIN_ACKED,
+	ROAM_F_FIN_RESEND,		/* the packet with our FIN was lost */
+	ROAM_F_PEER_FIN,		/* the peer's FIN offset is known */
+	ROAM_F_MAX_DATA,		/* a MAX_DATA frame is due */
+	ROAM_F_ECN,			/* mark ECT(0); cleared if the path bleaches */
+};
+
+/* Work a timer could not do because a task owned the socket. */
+enum roam_deferred {
+	ROAM_D_RTX,
+	ROAM_D_ACK,
+	ROAM_D_KEEPALIVE,
+};
+
+/* The byte stream, both ways.  Offsets are u64 and never wrap. */
+struct roam_stream {
+	/* Sending: sk_write_queue holds bytes [snd_una, write_seq). */
+	u64 snd_una;			/* everything below is acknowledged */
+	u64 snd_nxt;			/* next byte to send the first time */
+	u64 write_seq;			/* end of what the application wrote */
+	u64 peer_max;			/* flow control: the peer takes bytes below this */
+	struct roam_ranges acked;	/* acknowledged bytes above snd_una */
+	struct roam_ranges lost;	/* bytes to send again */
+	/* Receiving: sk_receive_queue holds bytes [copied, rcv_nxt). */
+	u64 rcv_nxt;			/* next byte expected in order */
+	u64 copied;			/* next byte for the application */
+	u64 rcv_max;			/* the flow control limit we announced */
+	u64 peer_fin;			/* the peer's FIN offset (ROAM_F_PEER_FIN) */
+	struct sk_buff_head ooo;	/* out of order, sorted by offset */
+};
+
+/* Acknowledging what we receive. */
+struct roam_acks {
+	struct roam_ranges pns;		/* packet numbers received */
+	u64 largest_time;		/* ns, when the largest arrived */
+	u16 unacked;			/* ack-eliciting packets not yet acknowledged */
+	bool immediate;			/* out of order: acknowledge at once */
+	u64 ecn[3];			/* ECT(0), ECT(1), CE received */
+};
+
+/* Loss detection and congestion control (RFC 9002). */
+struct roam_recovery {
+	struct list_head sent;		/* unacknowledged roam_sent, by packet number */
+	u32 in_flight;			/* bytes */
+	u32 cwnd;			/* bytes */
+	u32 ssthresh;
+	u32 ca_acked;			/* bytes acknowledged in congestion avoidance */
+	u64 recovery_start;		/* ns: losses sent before are one event */
+	u64 largest_acked;		/* U64_MAX: none yet */
+	u64 loss_time;			/* ns, 0: no loss timer */
+	u64 last_eliciting;		/* ns, last ack-eliciting packet sent */
+	u32 srtt;			/* us */
+	u32 rttvar;			/* us */
+	u32 min_rtt;			/* us */
+	u32 latest_rtt;			/* us */
+	u8 pto_count;
+	bool have_rtt;
+	u64 ecn_ce;			/* CE count the peer reported last */
+};
+
+/* Packetization-layer path MTU discovery (RFC 8899). */
+struct roam_pmtu {
+	u16 size;			/* UDP payload of a full packet */
+	u16 probe;			/* size being probed, 0: none */
+	u16 high;			/* smallest size known not to fit */
+	u8 fails;			/* probes of this size lost */
+	u64 probe_pn;
+	unsigned long next;		/* jiffies: next probe */
+};
+
+/* What ROAM_INFO and the dumps report. */
+struct roam_counters {
+	u64 bytes_sent;
+	u64 bytes_retrans;
+	u64 bytes_acked;
+	u64 bytes_received;
+	u64 packets_sent;
+	u64 packets_received;
+	u64 packets_lost;
+	u32 ecn_ce;
 };
 
 struct roam_sock {
 	struct sock sk;			/* must be first */
 	u32 id;				/* in rn->socks, for dumps */
 	unsigned long flags;		/* ROAM_F_* */
+	unsigned long deferred;		/* ROAM_D_* */
 
 	struct roam_bind __rcu *bind;	/* explicit binding, or NULL */
 	struct roam_port *port;		/* the UDP port it sends from */
 	u32 psk_id;
+	u32 idle_timeout;		/* ms, 0: the netns config */
+	u32 keepalive;			/* ms, 0: the netns config */
 
 	/* Listener */
 	spinlock_t acceptq_lock;	/* children are queued from softirq */
@@ -64,9 +154,22 @@ struct roam_sock {
 	struct roam_keys __rcu *keys;
 	struct roam_path path;
 	struct roam_handshake *hs;
-	struct timer_list rtx_timer;	/* handshake retransmission */
 	u64 tx_pn;			/* next packet number */
 	u64 rx_largest;			/* largest authenticated packet number */
+	unsigned long last_rx;		/* jiffies: last authenticated packet */
+	unsigned long last_tx;		/* jiffies: last packet sent */
+	unsigned long drain_end;	/* jiffies: TIME_WAIT ends */
+	unsigned long fin_wait;		/* jiffies: FIN_WAIT2 began */
+
+	struct roam_stream stream;
+	struct roam_acks acks;
+	struct roam_recovery rec;
+	struct roam_pmtu pmtu;
+	struct roam_counters cnt;
+
+	struct timer_list rtx_timer;	/* handshake, loss detection, probes */
+	struct timer_list ack_timer;	/* delayed acknowledgement */
+	/* sk->sk_timer: keepalive, idle timeout, draining */
 };
 
 static inline struct roam_sock *roam_sk(const struct sock *sk)
@@ -90,6 +193,9 @@ enum roam_state roam_sock_state(const struct sock *sk);
 
 void roam_sock_established(struct sock *sk);
 void roam_sock_done(struct sock *sk, int err);
+void roam_sock_abort(struct sock *sk, int err);
+void roam_sock_fin_acked(struct sock *sk);
+void roam_sock_peer_fin(struct sock *sk);
 void roam_sock_unport(struct sock *sk);
 struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp);
 

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Packets out: ACK, MAX_DATA, STREAM, PING and PADDING frames in short-
+ * header packets, as the congestion window, flow control, Nagle and cork
+ * allow.  Full-size packets to one path go down in bursts of up to
+ * ROAM_GSO_MAX_SEGS as one UDP GSO buffer: every packet but the last has
+ * the same size, and each has its own packet number and tag.
+ * Under the socket lock.
+ */
+#include <linux/skbuff.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "ack.h"
+#include "compat.h"
+#include "netns.h"
+#include "output.h"
+#include "pmtu.h"
+#include "recovery.h"
+#include "send.h"
+#include "sock.h"
+#include "stream.h"
+#include "timers.h"
+
+/* One packet being written. */
+struct roam_pkt {
+	u8 *start;
+	u8 *p;
+	unsigned int room;		/* frame bytes left before the tag */
+	struct roam_chunk chunk;
+	bool has_chunk;
+	bool eliciting;
+	u8 flags;			/* ROAM_SENT_* */
+};
+
+static bool roam_output_state_ok(const struct sock *sk, enum roam_out why)
+{
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		return true;
+	case TCP_TIME_WAIT:
+		return why == ROAM_OUT_ACK;	/* draining: answer, nothing new */
+	default:
+		return false;
+	}
+}
+
+static void roam_pkt_begin(struct roam_sock *rs, struct roam_pkt *pkt, u8 *at,
+			   unsigned int size)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->start = at;
+	pkt->p = at + roam_short_hdr_put(rs, at, rs->tx_pn);
+	pkt->room = size - ROAM_SHORT_OVERHEAD;
+}
+
+static void roam_pkt_max_data(struct roam_sock *rs, struct roam_pkt *pkt)
+{
+	if (!test_bit(ROAM_F_MAX_DATA, &rs->flags) || pkt->room < ROAM_MAX_DATA_LEN)
+		return;
+	*pkt->p = ROAM_FT_MAX_DATA;
+	put_unaligned_be64(rs->stream.rcv_max, pkt->p + 1);
+	pkt->p += ROAM_MAX_DATA_LEN;
+	pkt->room -= ROAM_MAX_DATA_LEN;
+	pkt->eliciting = true;
+	pkt->flags |= ROAM_SENT_MAX_DATA;
+	clear_bit(ROAM_F_MAX_DATA, &rs->flags);
+}
+
+static void roam_pkt_ack(struct sock *sk, struct roam_pkt *pkt)
+{
+	int n = roam_ack_write(sk, pkt->p, pkt->room);
+
+	if (n > 0) {
+		pkt->p += n;
+		pkt->room -= n;
+		sk_stop_timer(sk, &roam_sk(sk)->ack_timer);
+	}
+}
+
+/*
+ * Stream bytes, if the window, flow control, Nagle and cork let them go.
+ * A partial packet waits while data is in flight (Nagle, unless
+ * ROAM_NODELAY), and always under ROAM_CORK or MSG_MORE, unless it ends
+ * the stream.
+ */
+static void roam_pkt_stream(struct sock *sk, struct roam_pkt *pkt,
+			    enum roam_out why, bool window)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_chunk *c = &pkt->chunk;
+	bool partial, hold;
+
+	if (!window || pkt->room <= ROAM_STREAM_HDR_LEN ||
+	    !roam_stream_next(sk, pkt->room - ROAM_STREAM_HDR_LEN, c))
+		return;
+	partial = c->len < pkt->room - ROAM_STREAM_HDR_LEN && !c->fin && !c->again;
+	hold = why == ROAM_OUT_MORE || test_bit(ROAM_F_CORK, &rs->flags) ||
+	       (why == ROAM_OUT_DATA && rs->rec.in_flight &&
+		!test_bit(ROAM_F_NODELAY, &rs->flags));
+	if (partial && hold)
+		return;
+	*pkt->p = ROAM_FT_STREAM | (c->fin ? ROAM_FT_STREAM_FIN : 0);
+	put_unaligned_be64(c->off, pkt->p + 1);
+	pkt->p += ROAM_STREAM_HDR_LEN;
+	roam_stream_copy(sk, c->off, c->len, pkt->p);
+	pkt->p += c->len;
+	pkt->room -= ROAM_STREAM_HDR_LEN + c->len;
+	pkt->has_chunk = true;
+	pkt->eliciting = true;
+}
+
+static void roam_pkt_ping(struct roam_pkt *pkt)
+{
+	*pkt->p++ = ROAM_FT_PING;
+	pkt->room--;
+	pkt->eliciting = true;
+}
+
+/* Pads to @size: a PMTU probe must have exactly its size. */
+static void roam_pkt_pad(struct roam_pkt *pkt)
+{
+	memset(pkt->p, ROAM_FT_PADDING, pkt->room);
+	pkt->p += pkt->room;
+	pkt->room = 0;
+}
+
+/*
+ * Numbers, seals and records the packet.  Returns its length, or 0 if it
+ * could not be recorded (it is then not sent and its bytes stay queued).
+ */
+static unsigned int roam_pkt_finish(struct sock *sk, struct roam_pkt *pkt)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	unsigned int len = pkt->p - pkt->start;
+	u64 pn = rs->tx_pn;
+
+	if (pkt->eliciting &&
+	    roam_rec_sent(sk, pn, len + ROAM_TAG_LEN,
+			  pkt->has_chunk ? &pkt->chunk : NULL, pkt->flags)) {
+		if (pkt->flags & ROAM_SENT_MAX_DATA)
+			set_bit(ROAM_F_MAX_DATA, &rs->flags);
+		return 0;
+	}
+	rs->tx_pn++;
+	if (pkt->has_chunk)
+		roam_stream_sent(sk, &pkt->chunk);
+	roam_packet_seal(rs, pkt->start, len, pn);
+	rs->cnt.packets_sent++;
+	return len + ROAM_TAG_LEN;
+}
+
+/* A PMTU probe, alone: PING and PADDING to the size under test. */
+static void roam_output_mtu_probe(struct sock *sk, u16 size)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_pkt pkt;
+	struct sk_buff *skb;
+	unsigned int len;
+
+	skb = roam_skb_alloc(size, GFP_ATOMIC);
+	if (!skb)
+		return;
+	roam_pkt_begin(rs, &pkt, skb->data, size);
+	roam_pkt_ping(&pkt);
+	roam_pkt_pad(&pkt);
+	pkt.flags |= ROAM_SENT_MTU_PROBE;
+	roam_pmtu_probe_sent(sk, rs->tx_pn, size);
+	len = roam_pkt_finish(sk, &pkt);
+	if (!len) {
+		kfree_skb(skb);
+		roam_pmtu_probe_lost(sk, size);
+		return;
+	}
+	skb_put(skb, len);
+	roam_send(rs, skb);
+	roam_timers_packet_sent(sk, true);
+}
+
+void roam_output(struct sock *sk, enum roam_out why)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	unsigned int mtu, seg = 0, nseg = 0, len, probes = 0, sent = 0;
+	struct sk_buff *skb = NULL;
+	bool eliciting = false, window;
+	struct roam_pkt pkt;
+	u16 probe;
+
+	if (!roam_output_state_ok(sk, why) || !rs->port)
+		return;
+	if (why == ROAM_OUT_PROBE) {
+		probes = 2;
+		if (!roam_stream_unsent(sk))
+			roam_rec_probe_oldest(sk);
+	}
+	/* Learn the route, and with it the MTU, before sizing packets. */
+	if (!__sk_dst_get(sk) && roam_route_check(rs))
+		return;
+	mtu = roam_pmtu_size(sk);
+
+	for (;;) {
+		unsigned int size = nseg ? seg : mtu;
+
+		window = probes > sent || !rs->rec.in_flight ||
+			 roam_rec_window(sk) >= mtu;
+		if (!skb) {
+			skb = roam_skb_alloc(min_t(unsigned int, ROAM_GSO_MAX_SEGS * mtu,
+						   U16_MAX - 64), GFP_ATOMIC);
+			if (!skb)
+				break;
+		}
+		roam_pkt_begin(rs, &pkt, skb_tail_pointer(skb), size);
+		if (!nseg && roam_ack_pending(sk) &&
+		    (why == ROAM_OUT_ACK || roam_ack_due(sk) ||
+		     (window && roam_stream_unsent(sk))))
+			roam_pkt_ack(sk, &pkt);
+		if (window)
+			roam_pkt_max_data(rs, &pkt);
+		roam_pkt_stream(sk, &pkt, why, window);
+		if (!pkt.eliciting && ((why == ROAM_OUT_PING && !sent) ||
+				       probes > sent))
+			roam_pkt_ping(&pkt);
+		if (pkt.p == pkt.start + sizeof(struct roam_short_hdr))
+			break;		/* nothing to say */
+
+		len = roam_pkt_finish(sk, &pkt);
+		if (!len) {
+			/* Out of memory: try again soon, not never. */
+			sk_reset_timer(sk, &rs->rtx_timer, jiffies + HZ / 10);
+			break;
+		}
+		skb_put(skb, len);
+		eliciting |= pkt.eliciting;
+		sent++;
+		if (!nseg)
+			seg = len;
+		nseg++;
+		/* A burst goes on only while its packets are full. */
+		if (len < mtu || nseg == ROAM_GSO_MAX_SEGS || skb_tailroom(skb) < seg) {
+			roam_send_gso(rs, skb, nseg > 1 ? seg : 0);
+			skb = NULL;
+			nseg = 0;
+		}
+	}
+	if (skb && nseg)
+		roam_send_gso(rs, skb, nseg > 1 ? seg : 0);
+	else
+		kfree_skb(skb);
+
+	if (sent)
+		roam_timers_packet_sent(sk, eliciting);
+	/* Room in the window and a size to try: probe the path MTU. */
+	probe = roam_pmtu_probe_due(sk);
+	if (probe && (!rs->rec.in_flight || roam_rec_window(sk) >= probe))
+		roam_output_mtu_probe(sk, probe);
+}
+
+/* A CLOSE frame, alone, outside any window: the connection ends. */
+void roam_output_close(struct sock *sk, u8 kind, u16 error)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_pkt pkt;
+	struct sk_buff *skb;
+	unsigned int size = ROAM_SHORT_OVERHEAD + ROAM_CLOSE_LEN;
+
+	if (!rs->port || !rs->remote_cid ||
+	    !rcu_access_pointer(rs->keys))
+		return;
+	skb = roam_skb_alloc(size, GFP_ATOMIC);
+	if (!skb)
+		return;
+	roam_pkt_begin(rs, &pkt, skb->data, size);
+	pkt.p[0] = ROAM_FT_CLOSE;
+	pkt.p[1] = kind;
+	put_unaligned_be16(error, pkt.p + 2);
+	pkt.p += ROAM_CLOSE_LEN;
+	roam_packet_seal(rs, pkt.start, pkt.p - pkt.start, rs->tx_pn++);
+	skb_put(skb, size);
+	roam_send(rs, skb);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ROAM_OUTPUT_H
+#define _ROAM_OUTPUT_H
+
+#include <linux/types.h>
+
+struct sock;
+
+/* Why roam_output() runs, which decides what it may hold back. */
+enum roam_out {
+	ROAM_OUT_DATA,		/* the application wrote: Nagle and cork apply */
+	ROAM_OUT_MORE,		/* ... with MSG_MORE: only full packets */
+	ROAM_OUT_PUSH,		/* send everything the window allows */
+	ROAM_OUT_CONTROL,	/* a MAX_DATA or ACK is due; data as PUSH */
+	ROAM_OUT_ACK,		/* an ACK must go, even alone */
+	ROAM_OUT_PROBE,		/* a probe timeout: two packets past the window */
+	ROAM_OUT_PING,		/* a keepalive: one ack-eliciting packet */
+};
+
+void roam_output(struct sock *sk, enum roam_out why);
+void roam_output_close(struct sock *sk, u8 kind, u16 error);
+
+#endif /* _ROAM_OUTPUT_H */

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loss detection and congestion control, after RFC 9002: acknowledgements
+ * by packet number, loss by packet and time thresholds, probe timeouts,
+ * NewReno with ECN.  Packet numbers are never reused: what a lost packet
+ * carried goes out again in a new one.  Under the socket lock.
+ */
+#include <linux/slab.h>
+#include <net/sock.h>
+
+#include "netns.h"
+#include "output.h"
+#include "pmtu.h"
+#include "recovery.h"
+#include "sock.h"
+#include "stream.h"
+#include "timers.h"
+
+static struct kmem_cache *roam_sent_cache __ro_after_init;
+
+static u32 roam_rec_min_window(const struct sock *sk)
+{
+	return ROAM_MIN_WINDOW_PACKETS * roam_sk(sk)->pmtu.size;
+}
+
+void roam_rec_init(struct sock *sk)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+
+	memset(rec, 0, sizeof(*rec));
+	INIT_LIST_HEAD(&rec->sent);
+	rec->cwnd = ROAM_INITIAL_WINDOW_PACKETS * ROAM_PMTU_BASE;
+	rec->ssthresh = U32_MAX;
+	rec->largest_acked = U64_MAX;
+	rec->srtt = ROAM_INITIAL_RTT_US;
+	rec->rttvar = ROAM_INITIAL_RTT_US / 2;
+	rec->min_rtt = U32_MAX;
+}
+
+/* A new path: congestion control and RTT start again (RFC 9000 9.4). */
+void roam_rec_reset(struct sock *sk)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+
+	rec->cwnd = ROAM_INITIAL_WINDOW_PACKETS * ROAM_PMTU_BASE;
+	rec->ssthresh = U32_MAX;
+	rec->ca_acked = 0;
+	rec->recovery_start = 0;
+	rec->srtt = ROAM_INITIAL_RTT_US;
+	rec->rttvar = ROAM_INITIAL_RTT_US / 2;
+	rec->min_rtt = U32_MAX;
+	rec->have_rtt = false;
+	rec->pto_count = 0;
+}
+
+void roam_rec_purge(struct sock *sk)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+	struct roam_sent *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, &rec->sent, node) {
+		list_del(&e->node);
+		kmem_cache_free(roam_sent_cache, e);
+	}
+	rec->in_flight = 0;
+	rec->loss_time = 0;
+}
+
+u32 roam_rec_window(const struct sock *sk)
+{
+	const struct roam_recovery *rec = &roam_sk(sk)->rec;
+
+	return rec->cwnd > rec->in_flight ? rec->cwnd - rec->in_flight : 0;
+}
+
+u32 roam_rec_pto_us(const struct sock *sk)
+{
+	const struct roam_recovery *rec = &roam_sk(sk)->rec;
+
+	return rec->srtt + max_t(u32, 4 * rec->rttvar, ROAM_GRANULARITY_US) +
+	       ROAM_MAX_ACK_DELAY_US;
+}
+
+int roam_rec_sent(struct sock *sk, u64 pn, u16 size, const struct roam_chunk *c,
+		  u8 flags)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+	struct roam_sent *e;
+
+	e = kmem_cache_alloc(roam_sent_cache, GFP_ATOMIC);
+	if (!e)
+		return -ENOMEM;
+	e->pn = pn;
+	e->time = roam_now();
+	e->size = size;
+	e->flags = flags;
+	e->off = c ? c->off : 0;
+	e->len = c ? c->len : 0;
+	if (c && (c->len || c->fin))
+		e->flags |= ROAM_SENT_STREAM;
+	if (c && c->fin)
+		e->flags |= ROAM_SENT_FIN;
+	list_add_tail(&e->node, &rec->sent);
+	rec->in_flight += size;
+	rec->last_eliciting = e->time;
+	return 0;
+}
+
+/* RFC 9002 5.3. */
+void roam_rec_rtt_sample(struct sock *sk, u64 sent_ns, u64 ack_delay_us)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+	u64 now = roam_now();
+	u32 latest, adjusted;
+
+	latest = now > sent_ns ? max_t(u64, div_u64(now - sent_ns, NSEC_PER_USEC), 1) : 1;
+	rec->latest_rtt = latest;
+	if (!rec->have_rtt) {
+		rec->have_rtt = true;
+		rec->min_rtt = latest;
+		rec->srtt = latest;
+		rec->rttvar = latest / 2;
+		return;
+	}
+	rec->min_rtt = min(rec->min_rtt, latest);
+	ack_delay_us = min_t(u64, ack_delay_us, ROAM_MAX_ACK_DELAY_US);
+	adjusted = latest;
+	if (latest >= rec->min_rtt + ack_delay_us)
+		adjusted = latest - ack_delay_us;
+	rec->rttvar = (3 * rec->rttvar + abs((s32)(rec->srtt - adjusted))) / 4;
+	rec->srtt = (7 * rec->srtt + adjusted) / 8;
+}
+
+/* NewReno: one reduction per round trip (RFC 9002 7.3.2). */
+static void roam_cc_congestion(struct sock *sk, u64 sent_ns)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+
+	if (sent_ns <= rec->recovery_start)
+		return;
+	rec->recovery_start = roam_now();
+	rec->ssthresh = max(rec->cwnd / 2, roam_rec_min_window(sk));
+	rec->cwnd = rec->ssthresh;
+	rec->ca_acked = 0;
+}
+
+static void roam_cc_acked(struct sock *sk, const struct roam_sent *e)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_recovery *rec = &rs->rec;
+
+	if (e->time <= rec->recovery_start)
+		return;			/* still recovering */
+	/* Application-limited: the window was not the limit, do not grow it. */
+	if (rec->in_flight + e->size < rec->cwnd / 2)
+		return;
+	if (rec->cwnd < rec->ssthresh) {
+		rec->cwnd += e->size;
+		return;
+	}
+	rec->ca_acked += e->size;
+	if (rec->ca_acked >= rec->cwnd) {
+		rec->ca_acked -= rec->cwnd;
+		rec->cwnd += rs->pmtu.size;
+	}
+}
+
+static void roam_rec_free(struct sock *sk, struct roam_sent *e)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+
+	rec->in_flight -= e->size;
+	list_del(&e->node);
+	kmem_cache_free(roam_sent_cache, e);
+}
+
+/* Returns true if this acknowledges our FIN. */
+static bool roam_rec_acked_one(struct sock *sk, struct roam_sent *e)
+{
+	bool fin = false;
+
+	roam_cc_acked(sk, e);
+	if (e->flags & ROAM_SENT_STREAM)
+		fin = roam_stream_acked(sk, e->off, e->len, e->flags & ROAM_SENT_FIN);
+	if (e->flags & ROAM_SENT_MTU_PROBE)
+		roam_pmtu_probe_acked(sk, e->size);
+	roam_rec_free(sk, e);
+	return fin;
+}
+
+static void roam_rec_lost_one(struct sock *sk, struct roam_sent *e)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (e->flags & ROAM_SENT_STREAM)
+		roam_stream_lost(sk, e->off, e->len, e->flags & ROAM_SENT_FIN);
+	if (e->flags & ROAM_SENT_MAX_DATA)
+		set_bit(ROAM_F_MAX_DATA, &rs->flags);
+	if (e->flags & ROAM_SENT_MTU_PROBE) {
+		roam_pmtu_probe_lost(sk, e->size);
+	} else {
+		rs->cnt.packets_lost++;
+		roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_RETRANSMITS);
+	}
+	roam_rec_free(sk, e);
+}
+
+/* RFC 9002 6.1: packet and time thresholds. */
+static void roam_rec_detect_lost(struct sock *sk, u64 now)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+	u64 delay, first = 0, last = 0;
+	struct roam_sent *e, *tmp;
+
+	rec->loss_time = 0;
+	if (rec->largest_acked == U64_MAX)
+		return;
+	delay = (u64)max(rec->latest_rtt, rec->srtt) * ROAM_TIME_THRESHOLD_NUM /
+		ROAM_TIME_THRESHOLD_DEN;
+	delay = max_t(u64, delay, ROAM_GRANULARITY_US) * NSEC_PER_USEC;
+
+	list_for_each_entry_safe(e, tmp, &rec->sent, node) {
+		if (e->pn > rec->largest_acked)
+			break;
+		if (e->time + delay <= now ||
+		    rec->largest_acked >= e->pn + ROAM_PACKET_THRESHOLD) {
+			if (!(e->flags & ROAM_SENT_MTU_PROBE)) {
+				first = first ?: e->time;
+				last = e->time;
+			}
+			roam_rec_lost_one(sk, e);
+		} else if (!rec->loss_time || e->time + delay < rec->loss_time) {
+			rec->loss_time = e->time + delay;
+		}
+	}
+	if (!last)
+		return;
+	roam_cc_congestion(sk, last);
+	/* Persistent congestion (RFC 9002 7.6): the window starts over. */
+	if (rec->have_rtt && last - first >
+	    (u64)roam_rec_pto_us(sk) * ROAM_PERSISTENT_CONGESTION * NSEC_PER_USEC)
+		rec->cwnd = roam_rec_min_window(sk);
+}
+
+void roam_rec_on_ack(struct sock *sk, const struct roam_ack *ack)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_recovery *rec = &rs->rec;
+	struct roam_sent *e, *tmp;
+	u64 largest_time = 0, now = roam_now();
+	bool newly = false, fin = false;
+	unsigned int i = 0;
+
+	if (ack->largest >= rs->tx_pn || !ack->n)
+		return;		/* acknowledges what we never sent */
+	if (rec->largest_acked == U64_MAX || ack->largest > rec->largest_acked)
+		rec->largest_acked = ack->largest;
+
+	list_for_each_entry_safe(e, tmp, &rec->sent, node) {
+		while (i < ack->n && ack->range[i].end <= e->pn)
+			i++;
+		if (i == ack->n)
+			break;
+		if (e->pn < ack->range[i].start)
+			continue;
+		if (e->pn == ack->largest)
+			largest_time = e->time;
+		newly = true;
+		fin |= roam_rec_acked_one(sk, e);
+	}
+	if (!newly)
+		return;
+	if (largest_time)
+		roam_rec_rtt_sample(sk, largest_time, ack->delay_us);
+	if (ack->ecn && ack->ce > rec->ecn_ce) {
+		rec->ecn_ce = ack->ce;
+		rs->cnt.ecn_ce = ack->ce;
+		roam_cc_congestion(sk, largest_time ?: now);
+	}
+	rec->pto_count = 0;
+	roam_rec_detect_lost(sk, now);
+	roam_rec_set_timer(sk);
+	/* Last: this may end the connection, and with it what is above. */
+	if (fin)
+		roam_sock_fin_acked(sk);
+}
+
+/* The loss timer if a packet waits on the time threshold, else the PTO. */
+void roam_rec_set_timer(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_recovery *rec = &rs->rec;
+	u64 when;
+
+	if (rec->loss_time) {
+		when = rec->loss_time;
+	} else if (!list_empty(&rec->sent)) {
+		when = rec->last_eliciting +
+		       ((u64)roam_rec_pto_us(sk) << min_t(u8, rec->pto_count,
+							   ROAM_PTO_MAX_SHIFT)) *
+		       NSEC_PER_USEC;
+	} else {
+		sk_stop_timer(sk, &rs->rtx_timer);
+		return;
+	}
+	roam_timer_at(sk, &rs->rtx_timer, when);
+}
+
+/* A probe with nothing new to send repeats the oldest bytes in flight. */
+void roam_rec_probe_oldest(struct sock *sk)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+	struct roam_sent *e;
+
+	list_for_each_entry(e, &rec->sent, node) {
+		if (e->flags & ROAM_SENT_STREAM) {
+			roam_stream_lost(sk, e->off, e->len, e->flags & ROAM_SENT_FIN);
+			return;
+		}
+	}
+}
+
+void roam_rec_timeout(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_recovery *rec = &rs->rec;
+	u64 now = roam_now();
+
+	if (rec->loss_time) {
+		if (rec->loss_time > now + ROAM_GRANULARITY_US * NSEC_PER_USEC) {
+			roam_rec_set_timer(sk);
+			return;
+		}
+		roam_rec_detect_lost(sk, now);
+		roam_output(sk, ROAM_OUT_PUSH);
+		roam_rec_set_timer(sk);
+		return;
+	}
+	if (list_empty(&rec->sent)) {
+		/* Nothing in flight: a retry after a failed allocation. */
+		roam_output(sk, ROAM_OUT_PUSH);
+		return;
+	}
+	/* Probe timeout: one more round trip went unanswered. */
+	rec->pto_count++;
+	roam_pmtu_pto(sk);
+	roam_output(sk, ROAM_OUT_PROBE);
+	roam_rec_set_timer(sk);
+}
+
+int __init roam_recovery_init(void)
+{
+	roam_sent_cache = KMEM_CACHE(roam_sent, 0);
+	return roam_sent_cache ? 0 : -ENOMEM;
+}
+
+void roam_recovery_exit(void)
+{
+	kmem_cache_destroy(roam_sent_cache);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ROAM_RECOVERY_H
+#define _ROAM_RECOVERY_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+#include "protocol.h"
+
+struct sock;
+struct roam_chunk;
+
+/* A packet sent and not yet acknowledged: every one is ack-eliciting. */
+struct roam_sent {
+	struct list_head node;
+	u64 pn;
+	u64 time;			/* ns */
+	u64 off;			/* the stream bytes it carried */
+	u32 len;
+	u16 size;			/* UDP payload bytes, counted in flight */
+	u8 flags;			/* ROAM_SENT_* */
+};
+
+enum roam_sent_flags {
+	ROAM_SENT_FIN = BIT(0),
+	ROAM_SENT_MAX_DATA = BIT(1),
+	ROAM_SENT_MTU_PROBE = BIT(2),
+	ROAM_SENT_STREAM = BIT(3),
+};
+
+/* An ACK frame, decoded: ranges [start, end) ascending. */
+struct roam_ack {
+	u64 largest;
+	u64 delay_us;
+	unsigned int n;
+	struct {
+		u64 start;
+		u64 end;
+	} range[ROAM_ACK_RANGES_MAX + 1];
+	bool ecn;
+	u64 ect0, ect1, ce;
+};
+
+static inline u64 roam_now(void)
+{
+	return ktime_get_ns();
+}
+
+void roam_rec_init(struct sock *sk);
+void roam_rec_purge(struct sock *sk);
+void roam_rec_reset(struct sock *sk);
+int roam_rec_sent(struct sock *sk, u64 pn, u16 size, const struct roam_chunk *c,
+		  u8 flags);
+void roam_rec_on_ack(struct sock *sk, const struct roam_ack *ack);
+void roam_rec_timeout(struct sock *sk);
+void roam_rec_set_timer(struct sock *sk);
+void roam_rec_probe_oldest(struct sock *sk);
+u32 roam_rec_pto_us(const struct sock *sk);
+u32 roam_rec_window(const struct sock *sk);
+void roam_rec_rtt_sample(struct sock *sk, u64 sent_ns, u64 ack_delay_us);
+
+int roam_recovery_init(void);
+void roam_recovery_exit(void);
+
+#endif /* _ROAM_RECOVERY_H */

@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The byte stream (docs/PROTOCOL.md section 5): what the application
+ * writes waits in sk_write_queue until the peer acknowledges it; what
+ * arrives in order goes to sk_receive_queue, the rest to an out-of-order
+ * queue.  Memory is charged to the socket and the protocol, as TCP's.
+ * Everything here runs under the socket lock.
+ */
+#include <linux/sched/signal.h>
+#include <linux/skbuff.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "output.h"
+#include "ranges.h"
+#include "sock.h"
+#include "stream.h"
+
+/* A send queue buffer goes: its memory returns to the socket. */
+static void roam_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+	__kfree_skb(skb);
+}
+
+void roam_stream_init(struct sock *sk)
+{
+	struct roam_stream *st = &roam_sk(sk)->stream;
+
+	memset(st, 0, sizeof(*st));
+	roam_ranges_init(&st->acked);
+	roam_ranges_init(&st->lost);
+	skb_queue_head_init(&st->ooo);
+	st->peer_max = ROAM_INITIAL_MAX_DATA;
+	st->rcv_max = ROAM_INITIAL_MAX_DATA;
+}
+
+void roam_stream_purge(struct sock *sk)
+{
+	struct roam_stream *st = &roam_sk(sk)->stream;
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
+		roam_wmem_free_skb(sk, skb);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	__skb_queue_purge(&st->ooo);
+	roam_ranges_purge(&st->acked);
+	roam_ranges_purge(&st->lost);
+	sk_mem_reclaim(sk);
+}
+
+u32 roam_stream_inq(const struct sock *sk)
+{
+	const struct roam_stream *st = &roam_sk(sk)->stream;
+
+	return READ_ONCE(st->rcv_nxt) - READ_ONCE(st->copied);
+}
+
+u32 roam_stream_outq(const struct sock *sk)
+{
+	const struct roam_stream *st = &roam_sk(sk)->stream;
+
+	return READ_ONCE(st->write_seq) - READ_ONCE(st->snd_una);
+}
+
+u32 roam_stream_unsentq(const struct sock *sk)
+{
+	const struct roam_stream *st = &roam_sk(sk)->stream;
+
+	return READ_ONCE(st->write_seq) - READ_ONCE(st->snd_nxt);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sending */
+
+static struct sk_buff *roam_stream_skb_new(struct sock *sk)
+{
+	struct sk_buff *skb = alloc_skb(0, sk->sk_allocation);
+
+	if (!skb)
+		return NULL;
+	if (!sk_wmem_schedule(sk, skb->truesize)) {
+		__kfree_skb(skb);
+		return NULL;
+	}
+	ROAM_STREAM_CB(skb)->seq = roam_sk(sk)->stream.write_seq;
+	__skb_queue_tail(&sk->sk_write_queue, skb);
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
+	return skb;
+}
+
+/* Appends what @msg holds to the send queue, in page fragments. */
+static int roam_stream_append(struct sock *sk, struct msghdr *msg, int *copied)
+{
+	struct roam_stream *st = &roam_sk(sk)->stream;
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+	struct page_frag *pfrag = sk_page_frag(sk);
+	bool merge;
+	int copy, i, err;
+
+	i = skb ? skb_shinfo(skb)->nr_frags : 0;
+	if (!skb || skb->len >= ROAM_SKB_DATA_MAX ||
+	    ROAM_STREAM_CB(skb)->seq + skb->len != st->write_seq) {
+		if (!sk_stream_memory_free(sk))
+			return -EAGAIN;
+		skb = roam_stream_skb_new(sk);
+		if (!skb)
+			return -EAGAIN;
+		i = 0;
+	}
+	if (!sk_page_frag_refill(sk, pfrag))
+		return -EAGAIN;
+	merge = skb_can_coalesce(skb, i, pfrag->page, pfrag->offset);
+	if (!merge && i >= MAX_SKB_FRAGS) {
+		skb = roam_stream_skb_new(sk);
+		if (!skb)
+			return -EAGAIN;
+		i = 0;
+		merge = false;
+	}
+	copy = min_t(size_t, msg_data_left(msg), pfrag->size - pfrag->offset);
+	copy = min_t(int, copy, ROAM_SKB_DATA_MAX - skb->len);
+	if (!sk_wmem_schedule(sk, copy))
+		return -EAGAIN;
+	err = skb_copy_to_page_nocache(sk, &msg->msg_iter, skb, pfrag->page,
+				       pfrag->offset, copy);
+	if (err)
+		return err;
+	if (merge) {
+		skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], copy);
+	} else {
+		skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset, copy);
+		page_ref_inc(pfrag->page);
+	}
+	pfrag->offset += copy;
+	WRITE_ONCE(st->write_seq, st->write_seq + copy);
+	*copied += copy;
+	return 0;
+}
+
+static int roam_sendmsg_locked(struct sock *sk, struct msghdr *msg)
+{
+	int flags = msg->msg_flags, copied = 0, err;
+	long timeo;
+
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+	if ((1 << sk->sk_state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
+		err = sk_stream_wait_connect(sk, &timeo);
+		if (err)
+			goto out_err;
+	}
+
+	while (msg_data_left(msg)) {
+		err = -EPIPE;
+		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
+			goto do_error;
+		err = roam_stream_append(sk, msg, &copied);
+		if (!err)
+			continue;
+		if (err != -EAGAIN)
+			goto do_error;
+		/* No room: send what there is, then wait for acknowledgements. */
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		if (copied)
+			roam_output(sk, ROAM_OUT_PUSH);
+		err = sk_stream_wait_memory(sk, &timeo);
+		if (err)
+			goto do_error;
+	}
+out:
+	if (copied)
+		roam_output(sk, flags & MSG_MORE ? ROAM_OUT_MORE : ROAM_OUT_DATA);
+	return copied;
+
+do_error:
+	if (copied)
+		goto out;
+out_err:
+	/* EPIPE raises SIGPIPE here, unless MSG_NOSIGNAL. */
+	return sk_stream_error(sk, flags, err);
+}
+
+int roam_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
+{
+	struct sock *sk = sock->sk;
+	int ret;
+
+	lock_sock(sk);
+	ret = roam_sendmsg_locked(sk, msg);
+	release_sock(sk);
+	return ret;
+}
+
+/*
+ * The next piece to send, at most @max bytes: lost bytes first, then new
+ * ones within the peer's flow control limit, and the FIN after the last.
+ */
+bool roam_stream_next(struct sock *sk, u32 max, struct roam_chunk *c)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_stream *st = &rs->stream;
+	struct roam_range *r = roam_ranges_first(&st->lost);
+	u64 flow;
+
+	if (r) {
+		c->off = r->start;
+		c->len = min_t(u64, r->end - r->start, max);
+		c->again = true;
+		c->fin = test_bit(ROAM_F_FIN_RESEND, &rs->flags) &&
+			 c->off + c->len == st->write_seq;
+		return c->len;
+	}
+	if (test_bit(ROAM_F_FIN_RESEND, &rs->flags)) {
+		c->off = st->write_seq;
+		c->len = 0;
+		c->again = true;
+		c->fin = true;
+		return true;
+	}
+	flow = st->peer_max > st->snd_nxt ? st->peer_max - st->snd_nxt : 0;
+	c->off = st->snd_nxt;
+	c->len = min3(st->write_seq - st->snd_nxt, (u64)max, flow);
+	c->again = false;
+	c->fin = test_bit(ROAM_F_FIN_QUEUED, &rs->flags) &&
+		 !test_bit(ROAM_F_FIN_SENT, &rs->flags) &&
+		 c->off + c->len == st->write_seq;
+	return c->len || c->fin;
+}
+
+/* Is there anything new to send, flow control permitting? */
+bool roam_stream_unsent(const struct sock *sk)
+{
+	const struct roam_sock *rs = roam_sk(sk);
+	const struct roam_stream *st = &rs->stream;
+
+	return !roam_ranges_empty(&st->lost) ||
+	       test_bit(ROAM_F_FIN_RESEND, &rs->flags) ||
+	       (st->snd_nxt < st->write_seq && st->snd_nxt < st->peer_max) ||
+	       (test_bit(ROAM_F_FIN_QUEUED, &rs->flags) &&
+		!test_bit(ROAM_F_FIN_SENT, &rs->flags) &&
+		st->snd_nxt == st->write_seq);
+}
+
+void roam_stream_copy(struct sock *sk, u64 off, u32 len, u8 *to)
+{
+	struct sk_buff *skb;
+
+	skb_queue_walk(&sk->sk_write_queue, skb) {
+		u64 seq = ROAM_STREAM_CB(skb)->seq;
+		u32 n;
+
+		if (!len)
+			return;
+		if (off >= seq + skb->len)
+			continue;
+		n = min_t(u64, len, seq + skb->len - off);
+		if (WARN_ON_ONCE(skb_copy_bits(skb, off - seq, to, n)))
+			return;
+		off += n;
+		to += n;
+		len -= n;
+	}
+	WARN_ON_ONCE(len);
+}
+
+void roam_stream_sent(struct sock *sk, const struct roam_chunk *c)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_stream *st = &rs->stream;
+
+	if (c->again) {
+		roam_ranges_remove(&st->lost, c->off, c->off + c->len);
+		rs->cnt.bytes_retrans += c->len;
+		if (c->fin)
+			clear_bit(ROAM_F_FIN_RESEND, &rs->flags);
+		return;
+	}
+	WRITE_ONCE(st->snd_nxt, st->snd_nxt + c->len);
+	rs->cnt.bytes_sent += c->len;
+	if (c->fin)
+		set_bit(ROAM_F_FIN_SENT, &rs->flags);
+}
+
+/*
+ * The peer has bytes [off, off + len) (and the FIN).  Bytes acknowledged
+ * in order leave the send queue; the others are remembered until the
+ * hole before them closes.  Returns true when this acknowledges the FIN,
+ * which the caller acts on once it is done with its own state.
+ */
+bool roam_stream_acked(struct sock *sk, u64 off, u32 len, bool fin)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_stream *st = &rs->stream;
+	struct roam_range *r;
+	struct sk_buff *skb;
+	bool freed = false;
+
+	if (len && off + len > st->snd_una) {
+		if (roam_ranges_add(&st->acked, max(off, st->snd_una), off + len) ||
+		    roam_ranges_remove(&st->lost, off, off + len)) {
+			roam_sock_abort(sk, ENOMEM);
+			return false;
+		}
+		while ((r = roam_ranges_first(&st->acked)) && r->start <= st->snd_una) {
+			if (r->end > st->snd_una) {
+				rs->cnt.bytes_acked += r->end - st->snd_una;
+				WRITE_ONCE(st->snd_una, r->end);
+			}
+			roam_ranges_drop_first(&st->acked);
+		}
+		while ((skb = skb_peek(&sk->sk_write_queue)) &&
+		       ROAM_STREAM_CB(skb)->seq + skb->len <= st->snd_una &&
+		       ROAM_STREAM_CB(skb)->seq + skb->len < st->write_seq) {
+			__skb_unlink(skb, &sk->sk_write_queue);
+			roam_wmem_free_skb(sk, skb);
+			freed = true;
+		}
+		/* The last buffer goes too once all of it is acknowledged. */
+		skb = skb_peek(&sk->sk_write_queue);
+		if (skb && st->snd_una == st->write_seq &&
+		    ROAM_STREAM_CB(skb)->seq + skb->len == st->write_seq) {
+			__skb_unlink(skb, &sk->sk_write_queue);
+			roam_wmem_free_skb(sk, skb);
+			freed = true;
+		}
+	}
+	if (freed) {
+		sk_mem_reclaim(sk);
+		sk->sk_write_space(sk);
+	}
+	if (fin && !test_and_set_bit(ROAM_F_FIN_ACKED, &rs->flags)) {
+		clear_bit(ROAM_F_FIN_RESEND, &rs->flags);
+		return true;
+	}
+	return false;
+}
+
+/* A packet with bytes [off, off + len) is lost: send what is not acknowledged. */
+void roam_stream_lost(struct sock *sk, u64 off, u32 len, bool fin)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_stream *st = &rs->stream;
+	u64 start = max(off, st->snd_una), end = off + len;
+	struct roam_range *r;
+	int err = 0;
+
+	if (start < end) {
+		err = roam_ranges_add(&st->lost, start, end);
+		list_for_each_entry(r, &st->acked.list, node) {
+			if (err)
+				break;
+			if (r->start < end && r->end > start)
+				err = roam_ranges_remove(&st->lost, r->start, r->end);
+		}
+	}
+	if (err) {
+		roam_sock_abort(sk, ENOMEM);
+		return;
+	}
+	if (fin && !test_bit(ROAM_F_FIN_ACKED, &rs->flags))
+		set_bit(ROAM_F_FIN_RESEND, &rs->flags);
+}
+
+/* ------------------------------------------------------------------ */
+/* Receiving */
+
+/* Room for @skb in the receive buffer?  Checked before it is acknowledged. */
+bool roam_stream_rcv_room(struct sock *sk, struct sk_buff *skb)
+{
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize > READ_ONCE(sk->sk_rcvbuf) &&
+	    !skb_queue_empty(&sk->sk_receive_queue))
+		return false;
+	return sk_rmem_schedule(sk, skb, skb->truesize);
+}
+
+/* Moves what the out-of-order queue holds at rcv_nxt to the receive queue. */
+static void roam_stream_ooo_drain(struct sock *sk)
+{
+	struct roam_stream *st = &roam_sk(sk)->stream;
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&st->ooo)) && ROAM_STREAM_CB(skb)->seq <= st->rcv_nxt) {
+		u64 seq = ROAM_STREAM_CB(skb)->seq;
+
+		__skb_unlink(skb, &st->ooo);
+		if (seq + skb->len <= st->rcv_nxt) {
+			kfree_skb(skb);
+			continue;
+		}
+		__skb_pull(skb, st->rcv_nxt - seq);
+		ROAM_STREAM_CB(skb)->seq = st->rcv_nxt;
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+		WRITE_ONCE(st->rcv_nxt, st->rcv_nxt + skb->len);
+	}
+}
+
+static void roam_stream_ooo_insert(struct sock *sk, struct sk_buff *skb)
+{
+	struct roam_stream *st = &roam_sk(sk)->stream;
+	u64 seq = ROAM_STREAM_CB(skb)->seq, end = seq + skb->len;
+	struct sk_buff *p;
+
+	/* From the tail: new data usually comes after what waits. */
+	skb_queue_reverse_walk(&st->ooo, p) {
+		u64 ps = ROAM_STREAM_CB(p)->seq;
+
+		if (ps <= seq && ps + p->len >= end) {
+			kfree_skb(skb);		/* nothing new */
+			return;
+		}
+		if (ps <= seq) {
+			__skb_queue_after(&st->ooo, p, skb);
+			return;
+		}
+	}
+	__skb_queue_head(&st->ooo, skb);
+}
+
+/*
+ * Stream bytes [off, off + len), at @data in @skb, which this consumes.
+ * Returns 0, or -EPROTO if the peer broke flow control or moved its FIN.
+ */
+int roam_stream_rcv(struct sock *sk, struct sk_buff *skb, unsigned int data,
+		    u64 off, u32 len, bool fin)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_stream *st = &rs->stream;
+	u64 end = off + len;
+	bool peer_fin = test_bit(ROAM_F_PEER_FIN, &rs->flags);
+
+	if (end > st->rcv_max || (peer_fin && (end > st->peer_fin ||
+					      (fin && end != st->peer_fin)))) {
+		kfree_skb(skb);
+		return -EPROTO;
+	}
+	if (fin && !peer_fin) {
+		st->peer_fin = end;
+		set_bit(ROAM_F_PEER_FIN, &rs->flags);
+	}
+	if (end <= st->rcv_nxt || !len) {
+		kfree_skb(skb);
+	} else {
+		__skb_pull(skb, data);
+		skb_trim(skb, len);
+		if (off < st->rcv_nxt) {
+			__skb_pull(skb, st->rcv_nxt - off);
+			off = st->rcv_nxt;
+		}
+		ROAM_STREAM_CB(skb)->seq = off;
+		skb_dst_drop(skb);
+		skb_set_owner_r(skb, sk);
+		if (off == st->rcv_nxt) {
+			__skb_queue_tail(&sk->sk_receive_queue, skb);
+			WRITE_ONCE(st->rcv_nxt, end);
+			roam_stream_ooo_drain(sk);
+			sk->sk_data_ready(sk);
+		} else {
+			roam_stream_ooo_insert(sk, skb);
+			rs->acks.immediate = true;
+		}
+	}
+	if (test_bit(ROAM_F_PEER_FIN, &rs->flags) && st->rcv_nxt == st->peer_fin &&
+	    !(sk->sk_shutdown & RCV_SHUTDOWN))
+		roam_sock_peer_fin(sk);
+	return 0;
+}
+
+/*
+ * After the application read: announce a larger window once a quarter
+ * of it has been freed.  The window is half the receive buffer; the rest
+ * covers buffer overhead, as TCP's tcp_adv_win_scale.
+ */
+void roam_stream_window(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_stream *st = &rs->stream;
+	u64 win = READ_ONCE(sk->sk_rcvbuf) / 2, max = st->copied + win;
+
+	if (max >= st->rcv_max + win / 4) {
+		st->rcv_max = max;
+		set_bit(ROAM_F_MAX_DATA, &rs->flags);
+	}
+}
+
+/* Frees buffers the application has read; wakes nothing. */
+static void roam_stream_eat(struct sock *sk, struct sk_buff *skb)
+{
+	__skb_unlink(skb, &sk->sk_receive_queue);
+	__kfree_skb(skb);
+}
+
+static int roam_recvmsg_locked(struct sock *sk, struct msghdr *msg, size_t len,
+			       int flags)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_stream *st = &rs->stream;
+	u64 seq = st->copied;
+	int copied = 0, target, err;
+	struct sk_buff *skb, *last;
+	long timeo;
+
+	if (sk->sk_state == TCP_LISTEN)
+		return -ENOTCONN;
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+
+	do {
+		u32 offset, used;
+
+		last = skb_peek_tail(&sk->sk_receive_queue);
+		skb_queue_walk(&sk->sk_receive_queue, skb) {
+			offset = seq - ROAM_STREAM_CB(skb)->seq;
+			if (offset < skb->len)
+				goto found;
+		}
+		if (copied >= target && !READ_ONCE(sk->sk_backlog.tail))
+			break;
+		if (copied) {
+			if (sk->sk_err || sk->sk_state == TCP_CLOSE ||
+			    (sk->sk_shutdown & RCV_SHUTDOWN) || !timeo ||
+			    signal_pending(current))
+				break;
+		} else {
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;		/* EOF */
+			if (sk->sk_err) {
+				copied = sock_error(sk);
+				break;
+			}
+			if (sk->sk_state == TCP_CLOSE) {
+				copied = -ENOTCONN;
+				break;
+			}
+			if (!timeo) {
+				copied = -EAGAIN;
+				break;
+			}
+			if (signal_pending(current)) {
+				copied = sock_intr_errno(timeo);
+				break;
+			}
+		}
+		if (copied >= target) {
+			/* Let the backlog in before going on. */
+			release_sock(sk);
+			lock_sock(sk);
+		} else {
+			sk_wait_data(sk, &timeo, last);
+		}
+		continue;
+
+found:
+		used = min_t(size_t, skb->len - offset, len);
+		if (!(flags & MSG_TRUNC)) {
+			err = skb_copy_datagram_msg(skb, offset, msg, used);
+			if (err) {
+				if (!copied)
+					copied = -EFAULT;
+				break;
+			}
+		}
+		seq += used;
+		copied += used;
+		len -= used;
+		if (!(flags & MSG_PEEK)) {
+			WRITE_ONCE(st->copied, seq);
+			if (offset + used == skb->len)
+				roam_stream_eat(sk, skb);
+		}
+	} while (len > 0);
+
+	if (!(flags & MSG_PEEK) && copied > 0) {
+		roam_stream_window(sk);
+		if (test_bit(ROAM_F_MAX_DATA, &rs->flags))
+			roam_output(sk, ROAM_OUT_CONTROL);
+	}
+	return copied;
+}
+
+int roam_recvmsg(struct socket *sock, struct msghdr *msg, size_t len, int flags)
+{
+	struct sock *sk = sock->sk;
+	int ret;
+
+	if (flags & MSG_OOB)
+		return -EINVAL;		/* as TCP without urgent data */
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;
+	lock_sock(sk);
+	ret = roam_recvmsg_locked(sk, msg, len, flags);
+	release_sock(sk);
+	return ret;
+}
+
+/* shutdown(SHUT_WR) and close(): a FIN after the bytes already written. */
+void roam_stream_shutdown(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (test_and_set_bit(ROAM_F_FIN_QUEUED, &rs->flags))
+		return;
+	roam_output(sk, ROAM_OUT_PUSH);
+}

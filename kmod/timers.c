@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Timers, as WireGuard exposes them: the rest of the code calls an event
+ * hook ("a packet was sent", "a packet arrived") and the hooks arm what
+ * follows from it.  Three timers per connection:
+ *
+ *  - rtx_timer: handshake retransmission, then loss detection and probe
+ *    timeouts (recovery.c);
+ *  - ack_timer: the delayed ACK, and a corked partial packet;
+ *  - sk_timer: keepalive, idle timeout, the end of draining and the
+ *    FIN timeout of an orphan.
+ *
+ * A timer that fires while a task owns the socket leaves its work to
+ * roam_release_cb(), which runs when the task lets go, as TCP's does.
+ */
+#include <linux/jiffies.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "ack.h"
+#include "handshake.h"
+#include "netns.h"
+#include "output.h"
+#include "recovery.h"
+#include "sock.h"
+#include "stream.h"
+#include "timers.h"
+
+u32 roam_idle_timeout_ms(const struct sock *sk)
+{
+	return READ_ONCE(roam_sk(sk)->idle_timeout) ?:
+	       ROAM_CFG(roam_net(sock_net(sk)), idle_timeout);
+}
+
+u32 roam_keepalive_ms(const struct sock *sk)
+{
+	return READ_ONCE(roam_sk(sk)->keepalive) ?:
+	       ROAM_CFG(roam_net(sock_net(sk)), keepalive);
+}
+
+void roam_timer_at(struct sock *sk, struct timer_list *t, u64 when_ns)
+{
+	u64 now = roam_now();
+	unsigned long delta = when_ns > now ? nsecs_to_jiffies(when_ns - now) : 0;
+
+	sk_reset_timer(sk, t, jiffies + max(delta, 1UL));
+}
+
+/* An ack-eliciting packet arrived: acknowledge it within the delay. */
+void roam_timer_ack(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (!timer_pending(&rs->ack_timer))
+		sk_reset_timer(sk, &rs->ack_timer,
+			       jiffies + usecs_to_jiffies(ROAM_MAX_ACK_DELAY_US));
+}
+
+/*
+ * Does the connection wait for its peer?  Then silence longer than the
+ * idle timeout means the peer is gone.
+ */
+static bool roam_waiting(const struct sock *sk)
+{
+	const struct roam_sock *rs = roam_sk(sk);
+
+	return rs->rec.in_flight || sock_flag(sk, SOCK_KEEPOPEN) ||
+	       (test_bit(ROAM_F_FIN_SENT, &rs->flags) &&
+		!test_bit(ROAM_F_FIN_ACKED, &rs->flags));
+}
+
+/* When sk_timer should fire next, or 0 for never. */
+static unsigned long roam_keepalive_next(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	unsigned long next = 0, t;
+
+#define ROAM_SOONER(x) do { t = (x); if (!next || time_before(t, next)) next = t; } while (0)
+	switch (sk->sk_state) {
+	case TCP_TIME_WAIT:
+		ROAM_SOONER(rs->drain_end);
+		return next;
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		break;
+	default:
+		return 0;
+	}
+	if (roam_waiting(sk))
+		ROAM_SOONER(rs->last_rx + msecs_to_jiffies(roam_idle_timeout_ms(sk)));
+	if (sock_flag(sk, SOCK_KEEPOPEN))
+		ROAM_SOONER(rs->last_tx + msecs_to_jiffies(roam_keepalive_ms(sk)));
+	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD))
+		ROAM_SOONER(rs->fin_wait + msecs_to_jiffies(ROAM_FIN_TIMEOUT_MS));
+#undef ROAM_SOONER
+	return next;
+}
+
+static void roam_keepalive_arm(struct sock *sk)
+{
+	unsigned long next = roam_keepalive_next(sk);
+
+	if (!next)
+		return;
+	if (!timer_pending(&sk->sk_timer) || time_before(next, sk->sk_timer.expires))
+		sk_reset_timer(sk, &sk->sk_timer, time_after(next, jiffies) ? next : jiffies + 1);
+}
+
+void roam_timers_packet_sent(struct sock *sk, bool eliciting)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	rs->last_tx = jiffies;
+	if (eliciting && !timer_pending(&rs->rtx_timer))
+		roam_rec_set_timer(sk);
+	if (eliciting && !timer_pending(&sk->sk_timer))
+		roam_keepalive_arm(sk);
+}
+
+void roam_timers_packet_received(struct sock *sk)
+{
+	roam_sk(sk)->last_rx = jiffies;
+}
+
+void roam_timers_state_changed(struct sock *sk)
+{
+	roam_keepalive_arm(sk);
+}
+
+void roam_keepalive_set(struct sock *sk, int on)
+{
+	if (on)
+		roam_keepalive_arm(sk);
+}
+
+static void roam_keepalive_work(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	unsigned long now = jiffies;
+
+	if (sk->sk_state == TCP_TIME_WAIT) {
+		if (!time_before(now, rs->drain_end))
+			roam_sock_done(sk, 0);
+		else
+			roam_keepalive_arm(sk);
+		return;
+	}
+	if (roam_waiting(sk) &&
+	    !time_before(now, rs->last_rx + msecs_to_jiffies(roam_idle_timeout_ms(sk)))) {
+		roam_sock_done(sk, ETIMEDOUT);
+		return;
+	}
+	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD) &&
+	    !time_before(now, rs->fin_wait + msecs_to_jiffies(ROAM_FIN_TIMEOUT_MS))) {
+		roam_sock_abort(sk, 0);
+		return;
+	}
+	if (sock_flag(sk, SOCK_KEEPOPEN) &&
+	    !time_before(now, rs->last_tx + msecs_to_jiffies(roam_keepalive_ms(sk))))
+		roam_output(sk, ROAM_OUT_PING);
+	roam_keepalive_arm(sk);
+}
+
+static void roam_rtx_work(struct sock *sk)
+{
+	if (sk->sk_state == TCP_SYN_SENT)
+		roam_hs_timeout(sk);
+	else if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN)
+		roam_rec_timeout(sk);
+}
+
+static void roam_ack_work(struct sock *sk)
+{
+	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
+	    sk->sk_state == TCP_SYN_SENT)
+		return;
+	roam_output(sk, roam_ack_pending(sk) ? ROAM_OUT_ACK : ROAM_OUT_PUSH);
+}
+
+static void roam_timer_run(struct sock *sk, int bit, void (*work)(struct sock *sk))
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk))
+		work(sk);
+	else if (!test_and_set_bit(bit, &rs->deferred))
+		sock_hold(sk);		/* roam_release_cb() puts it */
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
+static void roam_rtx_timer(struct timer_list *t)
+{
+	struct roam_sock *rs = from_timer(rs, t, rtx_timer);
+
+	roam_timer_run(&rs->sk, ROAM_D_RTX, roam_rtx_work);
+}
+
+static void roam_ack_timer(struct timer_list *t)
+{
+	struct roam_sock *rs = from_timer(rs, t, ack_timer);
+
+	roam_timer_run(&rs->sk, ROAM_D_ACK, roam_ack_work);
+}
+
+static void roam_keepalive_timer(struct timer_list *t)
+{
+	struct sock *sk = from_timer(sk, t, sk_timer);
+
+	roam_timer_run(sk, ROAM_D_KEEPALIVE, roam_keepalive_work);
+}
+
+/* The owner lets go: what the timers left. */
+void roam_release_cb(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (!READ_ONCE(rs->deferred))
+		return;
+	if (test_and_clear_bit(ROAM_D_RTX, &rs->deferred)) {
+		roam_rtx_work(sk);
+		__sock_put(sk);
+	}
+	if (test_and_clear_bit(ROAM_D_ACK, &rs->deferred)) {
+		roam_ack_work(sk);
+		__sock_put(sk);
+	}
+	if (test_and_clear_bit(ROAM_D_KEEPALIVE, &rs->deferred)) {
+		roam_keepalive_work(sk);
+		__sock_put(sk);
+	}
+}
+
+void roam_timers_init(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	timer_setup(&rs->rtx_timer, roam_rtx_timer, 0);
+	timer_setup(&rs->ack_timer, roam_ack_timer, 0);
+	timer_setup(&sk->sk_timer, roam_keepalive_timer, 0);
+}
+
+void roam_timers_stop(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	sk_stop_timer(sk, &rs->rtx_timer);
+	sk_stop_timer(sk, &rs->ack_timer);
+	sk_stop_timer(sk, &sk->sk_timer);
+}

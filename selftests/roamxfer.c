@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * roamxfer: byte-exact transfers over AF_ROAM (or TCP, for comparison),
+ * both directions at once, for the stream selftests and benchmarks.
+ *
+ *   roamxfer -l [-p PORT] [-n COUNT] [-t] [-m MODE]
+ *   roamxfer -c HOST [-p PORT] [-u BYTES] [-d BYTES] [-t] [-m MODE]
+ *
+ * The client sends an 8-byte header holding how many bytes it wants
+ * back (-d), then -u bytes, and shuts its side down; the server sends
+ * the bytes asked for, reads to EOF, and closes.  Both print, on one
+ * line, what they sent and received and the SHA-256 of each:
+ *
+ *   sent BYTES SHA256 recv BYTES SHA256 secs SECONDS
+ *
+ * The bytes come from a seeded generator, so the two ends' sums can be
+ * compared.  -m write|sendfile|splice chooses how bytes are sent (and
+ * for splice, received); -t uses TCP instead, as the reference.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/evp.h>
+
+#include "roam_util.h"
+
+#define CHUNK (256 * 1024)
+
+enum mode { M_WRITE, M_SENDFILE, M_SPLICE };
+
+struct side {
+	uint64_t want;		/* bytes to send */
+	uint64_t done;		/* bytes sent */
+	uint64_t got;		/* bytes received */
+	uint64_t seed;
+	EVP_MD_CTX *sent_md, *recv_md;
+	int file;		/* sendfile: a temporary file of the bytes */
+	int pipe[2];		/* splice */
+	int eof;
+	int shut;
+};
+
+static enum mode mode = M_WRITE;
+static int use_tcp;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "roamxfer: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* The generator: byte i of a stream is a function of the seed and i. */
+static void gen(uint64_t seed, uint64_t off, unsigned char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint64_t x = (off + i) / 8 * 0x9e3779b97f4a7c15ULL ^ seed;
+
+		x ^= x >> 31;
+		x *= 0xbf58476d1ce4e5b9ULL;
+		x ^= x >> 27;
+		buf[i] = x >> (8 * ((off + i) % 8));
+	}
+}
+
+static void hex(EVP_MD_CTX *md, char *out)
+{
+	unsigned char d[32];
+	unsigned int n, i;
+
+	EVP_DigestFinal_ex(md, d, &n);
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+/* sendfile and splice send from a file of the bytes, made beforehand. */
+static int make_file(struct side *s)
+{
+	static unsigned char buf[CHUNK];
+	char name[] = "/tmp/roamxfer.XXXXXX";
+	uint64_t off;
+	int fd = mkstemp(name);
+
+	if (fd < 0)
+		die("mkstemp");
+	unlink(name);
+	for (off = 0; off < s->want; off += CHUNK) {
+		size_t n = s->want - off < CHUNK ? s->want - off : CHUNK;
+
+		gen(s->seed, off, buf, n);
+		if (write(fd, buf, n) != (ssize_t)n)
+			die("write file");
+	}
+	return fd;
+}
+
+static void side_init(struct side *s, uint64_t want, uint64_t seed)
+{
+	memset(s, 0, sizeof(*s));
+	s->want = want;
+	s->seed = seed;
+	s->sent_md = EVP_MD_CTX_new();
+	s->recv_md = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(s->sent_md, EVP_sha256(), NULL);
+	EVP_DigestInit_ex(s->recv_md, EVP_sha256(), NULL);
+	if (mode != M_WRITE) {
+		s->file = make_file(s);
+		if (pipe(s->pipe))
+			die("pipe");
+	}
+}
+
+static int do_send(int fd, struct side *s)
+{
+	static unsigned char buf[CHUNK];
+	size_t n = s->want - s->done < CHUNK ? s->want - s->done : CHUNK;
+	ssize_t r;
+	off_t off = s->done;
+
+	if (!n)
+		return 0;
+	switch (mode) {
+	case M_SENDFILE:
+		r = sendfile(fd, s->file, &off, n);
+		if (r > 0) {
+			gen(s->seed, s->done, buf, r);
+			EVP_DigestUpdate(s->sent_md, buf, r);
+		}
+		break;
+	case M_SPLICE:
+		r = splice(s->file, &off, s->pipe[1], NULL, n, SPLICE_F_MOVE);
+		if (r <= 0)
+			break;
+		r = splice(s->pipe[0], NULL, fd, NULL, r, SPLICE_F_MOVE);
+		if (r > 0) {
+			gen(s->seed, s->done, buf, r);
+			EVP_DigestUpdate(s->sent_md, buf, r);
+		}
+		break;
+	default:
+		gen(s->seed, s->done, buf, n);
+		r = send(fd, buf, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (r > 0)
+			EVP_DigestUpdate(s->sent_md, buf, r);
+		break;
+	}
+	if (r < 0)
+		return errno == EAGAIN ? 0 : -1;
+	s->done += r;
+	return 0;
+}
+
+static int do_recv(int fd, struct side *s)
+{
+	static unsigned char buf[CHUNK];
+	ssize_t r;
+
+	if (mode == M_SPLICE) {
+		int p[2];
+
+		if (pipe(p))
+			die("pipe");
+		r = splice(fd, NULL, p[1], NULL, CHUNK, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (r > 0 && read(p[0], buf, r) != r)
+			die("read pipe");
+		close(p[0]);
+		close(p[1]);
+	} else {
+		r = recv(fd, buf, CHUNK, MSG_DONTWAIT);
+	}
+	if (r < 0)
+		return errno == EAGAIN ? 0 : -1;
+	if (r == 0) {
+		s->eof = 1;
+		return 0;
+	}
+	EVP_DigestUpdate(s->recv_md, buf, r);
+	s->got += r;
+	return 0;
+}
+
+/* Sends s->want bytes and reads to EOF, both at once. */
+static int pump(int fd, struct side *s)
+{
+	struct pollfd p = { .fd = fd };
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	while (!s->eof || s->done < s->want) {
+		if (s->done == s->want && !s->shut) {
+			if (shutdown(fd, SHUT_WR))
+				return -1;
+			s->shut = 1;
+		}
+		p.events = (s->eof ? 0 : POLLIN) | (s->done < s->want ? POLLOUT : 0);
+		if (poll(&p, 1, 60000) != 1)
+			return errno = ETIMEDOUT, -1;
+		if ((p.revents & POLLIN || p.revents & (POLLHUP | POLLERR)) &&
+		    !s->eof && do_recv(fd, s))
+			return -1;
+		if (p.revents & POLLOUT && do_send(fd, s))
+			return -1;
+	}
+	if (!s->shut && shutdown(fd, SHUT_WR) && errno != ENOTCONN)
+		return -1;
+	return 0;
+}
+
+static void report(struct side *s, double t)
+{
+	char a[65], b[65];
+
+	hex(s->sent_md, a);
+	hex(s->recv_md, b);
+	printf("sent %llu %s recv %llu %s secs %.3f\n", (unsigned long long)s->done, a,
+	       (unsigned long long)s->got, b, t);
+	fflush(stdout);
+}
+
+static int make_socket(void)
+{
+	return use_tcp ? socket(AF_INET6, SOCK_STREAM, 0) : roam_socket();
+}
+
+static socklen_t make_addr(struct sockaddr_storage *ss, const char *ip, unsigned short port)
+{
+	if (!use_tcp) {
+		roam_addr((struct sockaddr_roam *)ss, ip, port);
+		return sizeof(struct sockaddr_roam);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		memset(s6, 0, sizeof(*s6));
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		if (strcmp(ip, "*") && inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1) {
+			struct in_addr v4;
+
+			if (inet_pton(AF_INET, ip, &v4) != 1)
+				die("address");
+			s6->sin6_addr.s6_addr[10] = s6->sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&s6->sin6_addr.s6_addr[12], &v4, 4);
+		}
+		return sizeof(*s6);
+	}
+}
+
+static int read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t r = read(fd, (char *)buf + got, len - got);
+
+		if (r <= 0)
+			return -1;
+		got += r;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t up = 0, down = 0, hdr;
+	const char *host = NULL;
+	int listen_mode = 0, count = 1, port = 7777, fd, c, i;
+	struct sockaddr_storage ss;
+	struct side s;
+	socklen_t len;
+	double t;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((c = getopt(argc, argv, "lc:p:n:u:d:tm:")) != -1) {
+		switch (c) {
+		case 'l': listen_mode = 1; break;
+		case 'c': host = optarg; break;
+		case 'p': port = atoi(optarg); break;
+		case 'n': count = atoi(optarg); break;
+		case 'u': up = strtoull(optarg, NULL, 0); break;
+		case 'd': down = strtoull(optarg, NULL, 0); break;
+		case 't': use_tcp = 1; break;
+		case 'm':
+			mode = !strcmp(optarg, "sendfile") ? M_SENDFILE :
+			       !strcmp(optarg, "splice") ? M_SPLICE : M_WRITE;
+			break;
+		default:
+			fprintf(stderr, "usage: roamxfer -l|-c HOST [-p PORT] [-n N] [-u B] [-d B] [-t] [-m MODE]\n");
+			return 2;
+		}
+	}
+	if (listen_mode == !!host)
+		return 2;
+
+	fd = make_socket();
+	if (fd < 0)
+		die("socket");
+	if (listen_mode) {
+		int one = 1;
+
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		len = make_addr(&ss, "*", port);
+		if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 64))
+			die("listen");
+		printf("listening %d\n", port);
+		for (i = 0; !count || i < count; i++) {
+			int cfd = accept(fd, NULL, NULL);
+
+			if (cfd < 0)
+				die("accept");
+			if (read_full(cfd, &hdr, sizeof(hdr)))
+				die("header");
+			side_init(&s, be64toh(hdr), 2);
+			t = now();
+			if (pump(cfd, &s))
+				die("transfer");
+			report(&s, now() - t);
+			close(cfd);
+		}
+		return 0;
+	}
+
+	len = make_addr(&ss, host, port);
+	if (connect(fd, (struct sockaddr *)&ss, len))
+		die("connect");
+	hdr = htobe64(down);
+	if (write(fd, &hdr, sizeof(hdr)) != sizeof(hdr))
+		die("header");
+	side_init(&s, up, 1);
+	t = now();
+	if (pump(fd, &s))
+		die("transfer");
+	report(&s, now() - t);
+	close(fd);
+	return 0;
+}
