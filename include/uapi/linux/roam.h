@@ -39,7 +39,7 @@ struct sockaddr_roam {
 /*
  * Socket option level, and the options at that level.  ROAM_REUSEPORT is
  * SO_REUSEPORT under another name: kernels without SOCK_CUSTOM_SOCKOPT
- * (before 6.9) refuse SO_REUSEPORT for any family but IPv4 and IPv6.
+ * (Debian's 6.1 among them) refuse SO_REUSEPORT for any family but IP.
  */
 #define SOL_ROAM		290
 
