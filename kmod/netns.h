@@ -74,6 +74,8 @@ struct roam_net {
 
 	/* UDP ports (port.c) */
 	struct mutex port_mutex;
+	wait_queue_head_t port_wq;	/* a closing port has gone */
+	atomic_t ports_closed;		/* ... and how many have */
 	struct hlist_head ports[1 << ROAM_PORT_HASH_BITS];
 
 	/* Bound addresses and listeners (bind.c), under bind_mutex */

@@ -142,15 +142,31 @@ static void roam_port_release_locked(struct roam_port *p)
 	udp_tunnel_sock_release(p->sock);
 }
 
+/*
+ * The last reference went.  Releasing a UDP tunnel socket waits for an
+ * RCU grace period, so it happens outside the mutex: many ports closing
+ * at once then share grace periods and hold up no bind() or connect().
+ * The port stays in the table, closing, until its number is free.
+ */
 static void roam_port_release_work(struct work_struct *work)
 {
 	struct roam_port *p = container_of(work, struct roam_port, release_work);
 	struct roam_net *rn = p->rn;
+	bool mine;
 
 	mutex_lock(&rn->port_mutex);
-	if (!p->released)
-		roam_port_release_locked(p);
+	mine = !p->released;
+	p->closing = mine;
 	mutex_unlock(&rn->port_mutex);
+	if (mine) {
+		udp_tunnel_sock_release(p->sock);
+		mutex_lock(&rn->port_mutex);
+		hlist_del(&p->node);
+		p->released = true;
+		atomic_inc(&rn->ports_closed);
+		mutex_unlock(&rn->port_mutex);
+		wake_up_all(&rn->port_wq);
+	}
 	kfree_rcu(p, rcu);
 }
 
@@ -177,38 +193,53 @@ static int roam_port_create(struct roam_net *rn, u16 num, struct roam_port **out
 	return 0;
 }
 
-/* A live port that is dying: release it now, so its number is free. */
-static struct roam_port *roam_port_take(struct roam_net *rn, u16 num)
-{
-	struct roam_port *p = roam_port_find(rn, num);
-
-	if (p && !refcount_inc_not_zero(&p->refcnt)) {
-		roam_port_release_locked(p);
-		p = NULL;
-	}
-	return p;
-}
-
 /*
- * A reference to port @num, opening its UDP socket if need be.  @bind
- * counts an explicit bind().  -EADDRINUSE if another UDP socket has the
- * port.
+ * A reference to port @num, under rn->port_mutex, opening its UDP socket
+ * if need be.  A port whose last reference went is released here if its
+ * work has not begun, and waited for (dropping the mutex) if it has.
  */
-int roam_port_get(struct roam_net *rn, u16 num, bool bind,
-		  struct roam_port **out)
+static int roam_port_get_locked(struct roam_net *rn, u16 num, bool bind,
+				struct roam_port **out)
 {
 	struct roam_port *p;
-	int err = 0;
+	int seq, err = 0;
 
-	mutex_lock(&rn->port_mutex);
-	p = roam_port_take(rn, num);
-	if (!p)
-		err = roam_port_create(rn, num, &p);
+	for (;;) {
+		p = roam_port_find(rn, num);
+		if (!p) {
+			err = roam_port_create(rn, num, &p);
+			break;
+		}
+		if (refcount_inc_not_zero(&p->refcnt))
+			break;
+		if (!p->closing) {
+			roam_port_release_locked(p);
+			continue;
+		}
+		seq = atomic_read(&rn->ports_closed);
+		mutex_unlock(&rn->port_mutex);
+		wait_event(rn->port_wq, atomic_read(&rn->ports_closed) != seq);
+		mutex_lock(&rn->port_mutex);
+	}
 	if (!err) {
 		if (bind)
 			p->nbound++;
 		*out = p;
 	}
+	return err;
+}
+
+/*
+ * A reference to port @num.  @bind counts an explicit bind().
+ * -EADDRINUSE if another UDP socket has the port.
+ */
+int roam_port_get(struct roam_net *rn, u16 num, bool bind,
+		  struct roam_port **out)
+{
+	int err;
+
+	mutex_lock(&rn->port_mutex);
+	err = roam_port_get_locked(rn, num, bind, out);
 	mutex_unlock(&rn->port_mutex);
 	return err;
 }
@@ -223,7 +254,7 @@ int roam_port_get(struct roam_net *rn, u16 num, bool bind,
 int roam_port_pick(struct roam_net *rn, bool bind, struct roam_port **out)
 {
 	struct roam_port *p, *best = NULL;
-	u32 min, max, n, start, i;
+	u32 min, max, n, start, i, closed = 0;
 	int err = -EADDRINUSE;
 
 	rcu_read_lock();
@@ -237,7 +268,12 @@ int roam_port_pick(struct roam_net *rn, bool bind, struct roam_port **out)
 	for (i = 0; i < n; i++) {
 		u16 num = min + (start + i) % n;
 
-		p = roam_port_take(rn, num);
+		p = roam_port_find(rn, num);
+		if (p && !refcount_inc_not_zero(&p->refcnt)) {
+			/* Closing: free only a grace period from now. */
+			closed = closed ?: num;
+			continue;
+		}
 		if (p) {
 			if (!bind && !p->nbound &&
 			    (!best || refcount_read(&p->refcnt) < refcount_read(&best->refcnt))) {
@@ -263,6 +299,8 @@ int roam_port_pick(struct roam_net *rn, bool bind, struct roam_port **out)
 		*out = best;
 		best = NULL;
 		err = 0;
+	} else if (err == -EADDRINUSE && closed) {
+		err = roam_port_get_locked(rn, closed, bind, out);
 	}
 	mutex_unlock(&rn->port_mutex);
 	if (best)
@@ -431,6 +469,8 @@ int roam_port_net_init(struct roam_net *rn)
 	unsigned int i;
 
 	mutex_init(&rn->port_mutex);
+	init_waitqueue_head(&rn->port_wq);
+	atomic_set(&rn->ports_closed, 0);
 	for (i = 0; i < ARRAY_SIZE(rn->ports); i++)
 		INIT_HLIST_HEAD(&rn->ports[i]);
 	return 0;

@@ -23,6 +23,7 @@ struct roam_port {
 	struct socket *sock;
 	u16 num;			/* host order */
 	bool released;			/* under rn->port_mutex */
+	bool closing;			/* its work is releasing it, ditto */
 	refcount_t refcnt;
 	unsigned int nbound;		/* explicit binds, under rn->port_mutex */
 	struct work_struct release_work;
