@@ -71,9 +71,13 @@ static void roam_cookie_ctx_init(struct roam_cookie_ctx *ctx, struct roam_port *
 	ctx->cnonce = cnonce;
 }
 
-/* A COOKIE for the client that sent @in: a fresh server CID and nonce. */
+/*
+ * A COOKIE for the client that sent @in: a fresh server CID and nonce.
+ * @refresh marks one that replaces a cookie the client echoed (expired,
+ * from another address): only such a COOKIE may replace the client's.
+ */
 static void roam_hs_send_cookie(struct roam_port *port, const struct sk_buff *in,
-				const struct roam_long_hdr *ih, u32 key_id)
+				const struct roam_long_hdr *ih, u32 key_id, bool refresh)
 {
 	struct roam_cookie_ctx ctx;
 	struct roam_cookie_pkt *c;
@@ -89,6 +93,8 @@ static void roam_hs_send_cookie(struct roam_port *port, const struct sk_buff *in
 	c = skb_put(skb, sizeof(*c));
 	roam_long_hdr_init(&c->h, ROAM_PT_COOKIE, be64_to_cpu(ih->scid), scid,
 			   ih->cnonce);
+	if (refresh)
+		c->h.flags = cpu_to_be16(ROAM_HF_REFRESH);
 	roam_cookie_ctx_init(&ctx, port, in, be64_to_cpu(ih->scid), scid, ih->cnonce);
 	roam_cookie_make(port->rn, &ctx, key_id, &c->c);
 	if (!roam_reply(port, in, skb))
@@ -138,7 +144,7 @@ void roam_hs_initial(struct roam_port *port, struct sk_buff *skb)
 	if (!lrs)
 		return;
 	sock_put(&lrs->sk);
-	roam_hs_send_cookie(port, skb, &in->h, be32_to_cpu(in->key_id));
+	roam_hs_send_cookie(port, skb, &in->h, be32_to_cpu(in->key_id), false);
 }
 
 static void roam_hs_send_done(struct roam_sock *rs)
@@ -309,7 +315,7 @@ refresh:
 	/* Answer as an INITIAL: the client gets a fresh cookie. */
 	lrs = roam_hs_listener(port, skb, &e->h, be32_to_cpu(e->c.key_id));
 	if (lrs)
-		roam_hs_send_cookie(port, skb, &e->h, be32_to_cpu(e->c.key_id));
+		roam_hs_send_cookie(port, skb, &e->h, be32_to_cpu(e->c.key_id), true);
 out:
 	if (lrs)
 		sock_put(&lrs->sk);
@@ -415,6 +421,13 @@ static void roam_hs_rcv_cookie(struct sock *sk, struct sk_buff *skb)
 	struct roam_keys *keys, *old;
 
 	if (skb->len < sizeof(*c) || !c->h.scid || !roam_hs_nonce_ok(rs, &c->h))
+		return;
+	/*
+	 * Once we echo a cookie we keep it: a second COOKIE, answering a
+	 * retransmitted INITIAL, would make the server build a second
+	 * connection.  Only a refresh, the answer to our echo, replaces it.
+	 */
+	if (rs->hs->have_cookie && !(be16_to_cpu(c->h.flags) & ROAM_HF_REFRESH))
 		return;
 	hs.ikm = NULL;
 	hs.cnonce = rs->hs->cnonce;

@@ -79,32 +79,41 @@ static void roam_pkt_ack(struct sock *sk, struct roam_pkt *pkt)
 	if (n > 0) {
 		pkt->p += n;
 		pkt->room -= n;
-		sk_stop_timer(sk, &roam_sk(sk)->ack_timer);
+		roam_timers_ack_sent(sk);
 	}
 }
 
 /*
  * Stream bytes, if the window, flow control, Nagle and cork let them go.
  * A partial packet waits while data is in flight (Nagle, unless
- * ROAM_NODELAY), and always under ROAM_CORK or MSG_MORE, unless it ends
- * the stream.
+ * ROAM_NODELAY), and under ROAM_CORK or after a write with MSG_MORE for
+ * ROAM_CORK_MS at most, unless it ends the stream.
  */
 static void roam_pkt_stream(struct sock *sk, struct roam_pkt *pkt,
 			    enum roam_out why, bool window)
 {
 	struct roam_sock *rs = roam_sk(sk);
 	struct roam_chunk *c = &pkt->chunk;
-	bool partial, hold;
+	bool partial, corked, hold;
 
 	if (!window || pkt->room <= ROAM_STREAM_HDR_LEN ||
 	    !roam_stream_next(sk, pkt->room - ROAM_STREAM_HDR_LEN, c))
 		return;
 	partial = c->len < pkt->room - ROAM_STREAM_HDR_LEN && !c->fin && !c->again;
-	hold = why == ROAM_OUT_MORE || test_bit(ROAM_F_CORK, &rs->flags) ||
-	       (why == ROAM_OUT_DATA && rs->rec.in_flight &&
-		!test_bit(ROAM_F_NODELAY, &rs->flags));
-	if (partial && hold)
+	corked = why != ROAM_OUT_FLUSH &&
+		 (test_bit(ROAM_F_CORK, &rs->flags) || test_bit(ROAM_F_MORE, &rs->flags));
+	hold = corked || (why == ROAM_OUT_DATA && rs->rec.in_flight &&
+			  !test_bit(ROAM_F_NODELAY, &rs->flags));
+	if (partial && hold) {
+		/*
+		 * A partial packet held by the cork or MSG_MORE waits
+		 * ROAM_CORK_MS at most, as TCP's does.
+		 */
+		if (corked)
+			roam_timers_corked(sk, true);
 		return;
+	}
+	roam_timers_corked(sk, false);
 	*pkt->p = ROAM_FT_STREAM | (c->fin ? ROAM_FT_STREAM_FIN : 0);
 	put_unaligned_be64(c->off, pkt->p + 1);
 	pkt->p += ROAM_STREAM_HDR_LEN;

@@ -8,13 +8,13 @@ struct sock;
 
 /* Why roam_output() runs, which decides what it may hold back. */
 enum roam_out {
-	ROAM_OUT_DATA,		/* the application wrote: Nagle and cork apply */
-	ROAM_OUT_MORE,		/* ... with MSG_MORE: only full packets */
+	ROAM_OUT_DATA,		/* the application wrote: Nagle, cork, MSG_MORE apply */
 	ROAM_OUT_PUSH,		/* send everything the window allows */
 	ROAM_OUT_CONTROL,	/* a MAX_DATA or ACK is due; data as PUSH */
 	ROAM_OUT_ACK,		/* an ACK must go, even alone */
 	ROAM_OUT_PROBE,		/* a probe timeout: two packets past the window */
 	ROAM_OUT_PING,		/* a keepalive: one ack-eliciting packet */
+	ROAM_OUT_FLUSH,		/* cork or MSG_MORE timed out: partial packets go */
 };
 
 void roam_output(struct sock *sk, enum roam_out why);

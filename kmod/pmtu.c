@@ -109,7 +109,7 @@ void roam_pmtu_probe_lost(struct sock *sk, u16 size)
 
 /*
  * A probe timeout.  Several in a row while full-size packets wait for an
- * acknowledgement look like a black hole: start again from the base.
+ * acknowledgment look like a black hole: start again from the base.
  */
 void roam_pmtu_pto(struct sock *sk)
 {

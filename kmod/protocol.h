@@ -7,6 +7,7 @@
 #define _ROAM_PROTOCOL_H
 
 #include <linux/in6.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 
 /*
@@ -54,6 +55,9 @@ enum roam_packet_type {
 	ROAM_PT_DONE = 4,
 	ROAM_PT_REJECT = 5,
 };
+
+/* Long header flags. */
+#define ROAM_HF_REFRESH			0x0001	/* COOKIE: replaces the one echoed */
 
 enum roam_reject_reason {
 	ROAM_REJECT_NO_LISTENER = 1,
@@ -174,6 +178,8 @@ enum roam_close_kind {
 #define ROAM_TIME_THRESHOLD_DEN		8
 #define ROAM_PERSISTENT_CONGESTION	3	/* PTOs, RFC 9002 7.6 */
 #define ROAM_PTO_MAX_SHIFT		6	/* the PTO doubles at most this often */
+/* An orphan's unanswered probe timeouts before it gives up (tcp_orphan_retries). */
+#define ROAM_ORPHAN_PTOS		6
 #define ROAM_INITIAL_WINDOW_PACKETS	10	/* RFC 9002 7.2 */
 #define ROAM_MIN_WINDOW_PACKETS		2
 #define ROAM_INITIAL_MAX_DATA		65536	/* before the peer's first MAX_DATA */
@@ -182,7 +188,7 @@ enum roam_close_kind {
 #define ROAM_CORK_MS			200	/* a corked partial packet waits this long */
 #define ROAM_DRAIN_PTOS			3	/* a closed connection keeps its CID */
 #define ROAM_FIN_TIMEOUT_MS		60000	/* an orphan waits for the peer's FIN */
-#define ROAM_DEFAULT_BUF		(1 << 20)	/* SO_SNDBUF and SO_RCVBUF */
+#define ROAM_DEFAULT_BUF		SZ_1M		/* SO_SNDBUF and SO_RCVBUF */
 
 /* Path MTU (RFC 8899): UDP payload sizes. */
 #define ROAM_PMTU_BASE			ROAM_MIN_PACKET

@@ -343,6 +343,13 @@ void roam_rec_timeout(struct sock *sk)
 	}
 	/* Probe timeout: one more round trip went unanswered. */
 	rec->pto_count++;
+	/* An orphan gives up sooner than the idle timeout, as TCP's. */
+	if (sock_flag(sk, SOCK_DEAD) && rec->pto_count > ROAM_ORPHAN_PTOS) {
+		pr_debug("conn %016llx: orphan gives up after %u probe timeouts\n",
+			 roam_sk(sk)->local_cid, rec->pto_count);
+		roam_sock_done(sk, 0);
+		return;
+	}
 	roam_pmtu_pto(sk);
 	roam_output(sk, ROAM_OUT_PROBE);
 	roam_rec_set_timer(sk);

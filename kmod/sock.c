@@ -74,6 +74,7 @@ static void roam_sock_destruct(struct sock *sk)
 	roam_rec_purge(sk);
 	roam_stream_purge(sk);
 	roam_ranges_purge(&rs->acks.pns);
+	dst_release(rcu_dereference_protected(sk->sk_dst_cache, true));
 	if (rs->port)
 		roam_port_put(rs->port);
 	if (rs->id) {
@@ -104,6 +105,7 @@ static void roam_conn_init(struct sock *sk)
 	rs->last_tx = jiffies;
 	clear_bit(ROAM_F_FIN_QUEUED, &rs->flags);
 	clear_bit(ROAM_F_FIN_SENT, &rs->flags);
+	clear_bit(ROAM_F_FIN_DELIVERED, &rs->flags);
 	clear_bit(ROAM_F_FIN_ACKED, &rs->flags);
 	clear_bit(ROAM_F_FIN_RESEND, &rs->flags);
 	clear_bit(ROAM_F_PEER_FIN, &rs->flags);
@@ -229,11 +231,14 @@ void roam_sock_done(struct sock *sk, int err)
 
 	if (old == TCP_CLOSE)
 		return;
+	pr_debug("conn %016llx done in state %d, error %d%s\n", rs->local_cid, old,
+		 err, sock_flag(sk, SOCK_DEAD) ? ", orphan" : "");
 	roam_cid_del(roam_net(sock_net(sk)), rs);
 	roam_timers_stop(sk);
 	kfree(rs->hs);
 	rs->hs = NULL;
 	roam_rec_purge(sk);
+	sk_dst_reset(sk);
 	roam_sock_set_state(sk, TCP_CLOSE);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (err) {
@@ -296,6 +301,7 @@ void roam_sock_fin_acked(struct sock *sk)
 /* Every byte up to the peer's FIN has arrived: its stream has ended. */
 void roam_sock_peer_fin(struct sock *sk)
 {
+	sock_set_flag(sk, SOCK_DONE);
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
 	roam_sk(sk)->acks.immediate = true;
 	switch (sk->sk_state) {
@@ -541,6 +547,7 @@ static int roam_connect_start(struct sock *sk, struct sockaddr_roam *sa)
 
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	WRITE_ONCE(sk->sk_err, 0);
+	sock_reset_flag(sk, SOCK_DONE);
 	roam_conn_init(sk);
 	rs->remote_cid = 0;
 	err = roam_cid_add(rn, rs, 0);
@@ -910,7 +917,10 @@ static int roam_setsockopt(struct socket *sock, int level, int optname,
 	case ROAM_IDLE_TIMEOUT:
 		if (val < 0 || (val && (val < ROAM_MIN_TIMER || val > ROAM_MAX_IDLE_TIMEOUT)))
 			return -EINVAL;
+		lock_sock(sk);
 		WRITE_ONCE(rs->idle_timeout, val);
+		roam_timers_state_changed(sk);
+		release_sock(sk);
 		return 0;
 	case ROAM_KEEPALIVE_INTVL:
 		if (val < 0 || (val && (val < ROAM_MIN_TIMER || val > ROAM_MAX_TIMER)))

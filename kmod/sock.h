@@ -43,9 +43,11 @@ enum roam_sock_flags {
 	ROAM_F_QUEUED,			/* on its listener's accept queue */
 	ROAM_F_NODELAY,			/* ROAM_NODELAY */
 	ROAM_F_CORK,			/* ROAM_CORK */
+	ROAM_F_MORE,			/* the last write had MSG_MORE */
 	ROAM_F_FIN_QUEUED,		/* our FIN follows the data written */
 	ROAM_F_FIN_SENT,
-	ROAM_F_FIN_ACKED,
+	ROAM_F_FIN_DELIVERED,		/* the packet with our FIN was acknowledged */
+	ROAM_F_FIN_ACKED,		/* ... and every byte before it */
 	ROAM_F_FIN_RESEND,		/* the packet with our FIN was lost */
 	ROAM_F_PEER_FIN,		/* the peer's FIN offset is known */
 	ROAM_F_MAX_DATA,		/* a MAX_DATA frame is due */
@@ -160,6 +162,7 @@ struct roam_sock {
 	unsigned long last_tx;		/* jiffies: last packet sent */
 	unsigned long drain_end;	/* jiffies: TIME_WAIT ends */
 	unsigned long fin_wait;		/* jiffies: FIN_WAIT2 began */
+	unsigned long cork_since;	/* jiffies: a corked partial packet waits */
 
 	struct roam_stream stream;
 	struct roam_acks acks;
@@ -168,7 +171,7 @@ struct roam_sock {
 	struct roam_counters cnt;
 
 	struct timer_list rtx_timer;	/* handshake, loss detection, probes */
-	struct timer_list ack_timer;	/* delayed acknowledgement */
+	struct timer_list ack_timer;	/* delayed acknowledgment */
 	/* sk->sk_timer: keepalive, idle timeout, draining */
 };
 

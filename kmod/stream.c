@@ -172,8 +172,10 @@ static int roam_sendmsg_locked(struct sock *sk, struct msghdr *msg)
 			goto do_error;
 	}
 out:
-	if (copied)
-		roam_output(sk, flags & MSG_MORE ? ROAM_OUT_MORE : ROAM_OUT_DATA);
+	if (copied) {
+		assign_bit(ROAM_F_MORE, &roam_sk(sk)->flags, flags & MSG_MORE);
+		roam_output(sk, ROAM_OUT_DATA);
+	}
 	return copied;
 
 do_error:
@@ -332,7 +334,15 @@ bool roam_stream_acked(struct sock *sk, u64 off, u32 len, bool fin)
 		sk_mem_reclaim(sk);
 		sk->sk_write_space(sk);
 	}
-	if (fin && !test_and_set_bit(ROAM_F_FIN_ACKED, &rs->flags)) {
+	/*
+	 * Our FIN counts as acknowledged once the packet that carried it is,
+	 * and every byte before it too: a FIN is a flag, not a byte, so the
+	 * one does not imply the other.
+	 */
+	if (fin)
+		set_bit(ROAM_F_FIN_DELIVERED, &rs->flags);
+	if (test_bit(ROAM_F_FIN_DELIVERED, &rs->flags) && st->snd_una == st->write_seq &&
+	    !test_and_set_bit(ROAM_F_FIN_ACKED, &rs->flags)) {
 		clear_bit(ROAM_F_FIN_RESEND, &rs->flags);
 		return true;
 	}
@@ -361,7 +371,7 @@ void roam_stream_lost(struct sock *sk, u64 off, u32 len, bool fin)
 		roam_sock_abort(sk, ENOMEM);
 		return;
 	}
-	if (fin && !test_bit(ROAM_F_FIN_ACKED, &rs->flags))
+	if (fin && !test_bit(ROAM_F_FIN_DELIVERED, &rs->flags))
 		set_bit(ROAM_F_FIN_RESEND, &rs->flags);
 }
 
@@ -432,8 +442,8 @@ int roam_stream_rcv(struct sock *sk, struct sk_buff *skb, unsigned int data,
 	u64 end = off + len;
 	bool peer_fin = test_bit(ROAM_F_PEER_FIN, &rs->flags);
 
-	if (end > st->rcv_max || (peer_fin && (end > st->peer_fin ||
-					      (fin && end != st->peer_fin)))) {
+	if (end > st->rcv_max ||
+	    (peer_fin && (end > st->peer_fin || (fin && end != st->peer_fin)))) {
 		kfree_skb(skb);
 		return -EPROTO;
 	}
@@ -464,7 +474,7 @@ int roam_stream_rcv(struct sock *sk, struct sk_buff *skb, unsigned int data,
 		}
 	}
 	if (test_bit(ROAM_F_PEER_FIN, &rs->flags) && st->rcv_nxt == st->peer_fin &&
-	    !(sk->sk_shutdown & RCV_SHUTDOWN))
+	    !sock_flag(sk, SOCK_DONE))
 		roam_sock_peer_fin(sk);
 	return 0;
 }
@@ -525,12 +535,15 @@ static int roam_recvmsg_locked(struct sock *sk, struct msghdr *msg, size_t len,
 			    signal_pending(current))
 				break;
 		} else {
-			if (sk->sk_shutdown & RCV_SHUTDOWN)
-				break;		/* EOF */
+			/* The peer's FIN is EOF; a reset or timeout is an error. */
+			if (sock_flag(sk, SOCK_DONE))
+				break;
 			if (sk->sk_err) {
 				copied = sock_error(sk);
 				break;
 			}
+			if (sk->sk_shutdown & RCV_SHUTDOWN)
+				break;
 			if (sk->sk_state == TCP_CLOSE) {
 				copied = -ENOTCONN;
 				break;

@@ -46,14 +46,53 @@ void roam_timer_at(struct sock *sk, struct timer_list *t, u64 when_ns)
 	sk_reset_timer(sk, t, jiffies + max(delta, 1UL));
 }
 
-/* An ack-eliciting packet arrived: acknowledge it within the delay. */
-void roam_timer_ack(struct sock *sk)
+/* The ack timer serves the delayed ACK and the cork: it fires at the earlier. */
+static void roam_ack_timer_reduce(struct sock *sk, unsigned long when)
 {
 	struct roam_sock *rs = roam_sk(sk);
 
-	if (!timer_pending(&rs->ack_timer))
-		sk_reset_timer(sk, &rs->ack_timer,
-			       jiffies + usecs_to_jiffies(ROAM_MAX_ACK_DELAY_US));
+	if (!timer_pending(&rs->ack_timer) ||
+	    time_before(when, rs->ack_timer.expires))
+		sk_reset_timer(sk, &rs->ack_timer, when);
+}
+
+static void roam_cork_timer_arm(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (rs->cork_since)
+		roam_ack_timer_reduce(sk, rs->cork_since +
+				      msecs_to_jiffies(ROAM_CORK_MS));
+}
+
+/* An ack-eliciting packet arrived: acknowledge it within the delay. */
+void roam_timer_ack(struct sock *sk)
+{
+	roam_ack_timer_reduce(sk, jiffies + usecs_to_jiffies(ROAM_MAX_ACK_DELAY_US));
+}
+
+/* An ACK went: no delayed ACK is due, but a held partial packet still is. */
+void roam_timers_ack_sent(struct sock *sk)
+{
+	sk_stop_timer(sk, &roam_sk(sk)->ack_timer);
+	roam_cork_timer_arm(sk);
+}
+
+/*
+ * A partial packet is held by the cork or MSG_MORE (@held) or went
+ * (!@held): it waits ROAM_CORK_MS at most from when it was first held.
+ */
+void roam_timers_corked(struct sock *sk, bool held)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (!held) {
+		rs->cork_since = 0;
+		return;
+	}
+	if (!rs->cork_since)
+		rs->cork_since = jiffies ?: 1;
+	roam_cork_timer_arm(sk);
 }
 
 /*
@@ -117,7 +156,7 @@ void roam_timers_packet_sent(struct sock *sk, bool eliciting)
 	rs->last_tx = jiffies;
 	if (eliciting && !timer_pending(&rs->rtx_timer))
 		roam_rec_set_timer(sk);
-	if (eliciting && !timer_pending(&sk->sk_timer))
+	if (eliciting)
 		roam_keepalive_arm(sk);
 }
 
@@ -175,10 +214,18 @@ static void roam_rtx_work(struct sock *sk)
 
 static void roam_ack_work(struct sock *sk)
 {
+	struct roam_sock *rs = roam_sk(sk);
+
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN ||
 	    sk->sk_state == TCP_SYN_SENT)
 		return;
-	roam_output(sk, roam_ack_pending(sk) ? ROAM_OUT_ACK : ROAM_OUT_PUSH);
+	if (roam_ack_pending(sk))
+		roam_output(sk, ROAM_OUT_ACK);
+	if (rs->cork_since &&
+	    !time_before(jiffies, rs->cork_since + msecs_to_jiffies(ROAM_CORK_MS)))
+		roam_output(sk, ROAM_OUT_FLUSH);
+	else
+		roam_cork_timer_arm(sk);
 }
 
 static void roam_timer_run(struct sock *sk, int bit, void (*work)(struct sock *sk))

@@ -13,6 +13,8 @@ void roam_timer_at(struct sock *sk, struct timer_list *t, u64 when_ns);
 
 /* Event hooks: call these when the event happens. */
 void roam_timer_ack(struct sock *sk);
+void roam_timers_ack_sent(struct sock *sk);
+void roam_timers_corked(struct sock *sk, bool held);
 void roam_timers_packet_sent(struct sock *sk, bool eliciting);
 void roam_timers_packet_received(struct sock *sk);
 void roam_timers_state_changed(struct sock *sk);
