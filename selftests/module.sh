@@ -112,6 +112,7 @@ test_family_param() {
 	log_test "the family number is a module parameter"
 }
 
+roam_wait_idle
 test_registered
 test_unload_busy
 test_unload_clean

@@ -12,6 +12,23 @@ ROAMCTL="$ROAM_TOP/tools/roamctl/roamctl"
 
 roam_family() { cat /sys/module/roam/parameters/family; }
 
+# roam_scaled N: N, or a tenth of it on the debug lane (see roam_util.h).
+roam_scaled() {
+	if [ "${ROAM_LANE:-}" = debug ]; then
+		echo $(( $1 / 10 > 1 ? $1 / 10 : 1 ))
+	else
+		echo "$1"
+	fi
+}
+
+# roam_wait_idle: wait until no socket holds the module.  Connections
+# that earlier tests closed may still be finishing, as TCP's do (an
+# orphan's last probes, FIN-WAIT-2); each ends on its own in bounded time.
+roam_wait_idle() {
+	slowwait 300 sh -c '[ "$(cat /sys/module/roam/refcnt)" = 0 ]' ||
+		echo "    $(cat /sys/module/roam/refcnt) sockets still open after 300 s"
+}
+
 roam_require_module() {
 	if [ ! -d /sys/module/roam ]; then
 		echo "SKIP: roam is not loaded"

@@ -70,7 +70,8 @@ static inline int roam_private_netns(const char *extra_cmds)
 {
 	char cmd[1024];
 
-	if (unshare(CLONE_NEWNET))
+	/* ROAM_TEST_NETNS=keep: stay, to look at what a test left behind. */
+	if (!getenv("ROAM_TEST_NETNS") && unshare(CLONE_NEWNET))
 		return -1;
 	snprintf(cmd, sizeof(cmd), "ip link set lo up%s%s", extra_cmds ? " && " : "",
 		 extra_cmds ?: "");
@@ -165,6 +166,20 @@ static inline unsigned short roam_port_of(int fd, int peer)
 	if ((peer ? getpeername : getsockname)(fd, (struct sockaddr *)&sa, &len))
 		return 0;
 	return ntohs(sa.sroam_port);
+}
+
+/*
+ * Load for the current lane: the debug lane (KASAN, lockdep, kmemleak,
+ * all under emulation) runs every test, with a tenth of the connections
+ * and bytes.
+ */
+static inline int roam_scaled(int n)
+{
+	const char *lane = getenv("ROAM_LANE");
+
+	if (lane && !strcmp(lane, "debug"))
+		return n / 10 > 1 ? n / 10 : 1;
+	return n;
 }
 
 static inline void roam_raise_nofile(void)

@@ -107,6 +107,7 @@ test_no_module() {
 		log_test_skip "roamctl without the module"
 		return
 	fi
+	roam_wait_idle
 	rmmod roam || { RET=$ksft_fail; log_test "roamctl without the module"; return; }
 	out=$("$ROAMCTL" config show 2>&1)
 	check_eq "exit code" 1 "$?"

@@ -11,7 +11,7 @@
  * the bytes asked for, reads to EOF, and closes.  Both print, on one
  * line, what they sent and received and the SHA-256 of each:
  *
- *   sent BYTES SHA256 recv BYTES SHA256 secs SECONDS
+ *   sent BYTES SHA256 recv BYTES SHA256 secs SECONDS pmtu BYTES lost PACKETS
  *
  * The bytes come from a seeded generator, so the two ends' sums can be
  * compared.  -m write|sendfile|splice chooses how bytes are sent (and
@@ -227,14 +227,19 @@ static int pump(int fd, struct side *s)
 	return 0;
 }
 
-static void report(struct side *s, double t)
+static void report(int fd, struct side *s, double t)
 {
+	struct roam_info info = { 0 };
+	socklen_t len = sizeof(info);
 	char a[65], b[65];
 
 	hex(s->sent_md, a);
 	hex(s->recv_md, b);
-	printf("sent %llu %s recv %llu %s secs %.3f\n", (unsigned long long)s->done, a,
-	       (unsigned long long)s->got, b, t);
+	if (!use_tcp)
+		getsockopt(fd, SOL_ROAM, ROAM_INFO, &info, &len);
+	printf("sent %llu %s recv %llu %s secs %.3f pmtu %u lost %llu\n",
+	       (unsigned long long)s->done, a, (unsigned long long)s->got, b, t,
+	       info.ri_pmtu, (unsigned long long)info.ri_packets_lost);
 	fflush(stdout);
 }
 
@@ -334,7 +339,7 @@ int main(int argc, char **argv)
 			t = now();
 			if (pump(cfd, &s))
 				die("transfer");
-			report(&s, now() - t);
+			report(cfd, &s, now() - t);
 			close(cfd);
 		}
 		return 0;
@@ -350,7 +355,7 @@ int main(int argc, char **argv)
 	t = now();
 	if (pump(fd, &s))
 		die("transfer");
-	report(&s, now() - t);
+	report(fd, &s, now() - t);
 	close(fd);
 	return 0;
 }

@@ -1,0 +1,133 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Byte-exact transfers (SHA-256 at both ends) both ways at once over a
+# veth pair between two namespaces: sizes from 0 bytes to 64 MiB, IPv4
+# and IPv6, loss, reordering, duplication, delay with jitter and a rate
+# limit from netem, sendfile and splice, and a path MTU that drops from
+# 1500 to 1280 in the middle of a transfer.
+
+source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
+roam_require_module
+X="$ROAM_LIB_DIR/roamxfer"
+
+srv=""
+cleanup() {
+	[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
+	cleanup_all_ns
+}
+trap cleanup EXIT
+
+setup_ns A B || exit "$ksft_skip"
+ip link add va netns "$A" type veth peer name vb netns "$B"
+ip -n "$A" addr add 10.1.0.1/24 dev va
+ip -n "$B" addr add 10.1.0.2/24 dev vb
+ip -n "$A" addr add fd01::1/64 dev va nodad
+ip -n "$B" addr add fd01::2/64 dev vb nodad
+ip -n "$A" link set va up
+ip -n "$B" link set vb up
+tmp=$(mktemp -d)
+
+start_server() {	# start_server [roamxfer options]
+	[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
+	: >"$tmp/server"
+	ip netns exec "$B" "$X" -l -p 7777 -n 0 "$@" >"$tmp/server" 2>&1 &
+	srv=$!
+	slowwait 10 grep -q listening "$tmp/server"
+}
+
+# xfer NAME UP DOWN HOST [roamxfer options]: one transfer, then both
+# ends' lines compared: what one sent is what the other received.
+xfer() {
+	local name=$1 up=$2 down=$3 host=$4 c s lines
+	shift 4
+	lines=$(grep -c '^sent' "$tmp/server")
+	c=$(timeout 1500 ip netns exec "$A" "$X" -c "$host" -p 7777 -u "$up" -d "$down" "$@" 2>&1)
+	slowwait 60 sh -c "[ \$(grep -c '^sent' $tmp/server) -gt $lines ]"
+	s=$(grep '^sent' "$tmp/server" | tail -n1)
+	read -r _ cs csha _ cr crsha _ ct _ cp _ cl <<<"$c"
+	read -r _ ss ssha _ sr srsha _ <<<"$s"
+	if [ "$cs" != "$up" ] || [ "$sr" != "$up" ] || [ "$csha" != "$srsha" ] ||
+	   [ "$ss" != "$down" ] || [ "$cr" != "$down" ] || [ "$ssha" != "$crsha" ]; then
+		echo "    client: $c"
+		echo "    server: $s"
+		RET=$ksft_fail
+	else
+		echo "    $name: $up up, $down down in ${ct}s, pmtu $cp, $cl packets lost"
+	fi
+}
+
+netem() {	# netem ARGS...: the same impairment both ways, or none
+	tc -n "$A" qdisc del dev va root 2>/dev/null
+	tc -n "$B" qdisc del dev vb root 2>/dev/null
+	[ $# -eq 0 ] && return
+	tc -n "$A" qdisc add dev va root netem "$@" &&
+		tc -n "$B" qdisc add dev vb root netem "$@"
+}
+
+test_sizes() {
+	local size
+	start_server
+	for size in 0 1 1000 1048576 "$(roam_scaled 67108864)"; do
+		RET=0
+		xfer "$size bytes" "$size" "$size" 10.1.0.2
+		log_test "byte-exact transfer of $size bytes both ways at once"
+	done
+	RET=0
+	xfer "IPv6" 1048576 1048576 fd01::2
+	log_test "byte-exact transfer over IPv6"
+	RET=0
+	xfer "one way" 3000000 0 10.1.0.2
+	xfer "the other way" 0 3000000 10.1.0.2
+	log_test "byte-exact transfers one way only"
+}
+
+test_netem() {
+	local size case
+	size=$(roam_scaled 1048576)
+	start_server
+	for case in "loss 1%" "loss 5%" "loss 20%" \
+		    "delay 10ms reorder 25% 50%" "duplicate 5%" \
+		    "delay 100ms 20ms distribution normal" "rate 10mbit"; do
+		RET=0
+		# shellcheck disable=SC2086
+		netem $case || { log_test_skip "netem $case"; continue; }
+		xfer "$case" "$size" "$size" 10.1.0.2
+		netem
+		log_test "netem $case: the transfer completes and matches"
+	done
+}
+
+test_sendfile_splice() {
+	local m
+	for m in sendfile splice; do
+		RET=0
+		start_server -m "$m"
+		xfer "$m" 2000000 2000000 10.1.0.2 -m "$m"
+		log_test "$m both ways"
+	done
+}
+
+test_mtu_drop() {
+	local size c drop
+	RET=0
+	size=$(roam_scaled 33554432)
+	start_server
+	ip -n "$A" link set va mtu 1500
+	ip -n "$B" link set vb mtu 1500
+	( sleep 2; ip -n "$A" link set va mtu 1280; ip -n "$B" link set vb mtu 1280 ) &
+	drop=$!
+	xfer "MTU 1500 -> 1280" "$size" "$size" 10.1.0.2
+	wait "$drop"
+	c=$(ip netns exec "$A" "$X" -c 10.1.0.2 -p 7777 -u 100000 -d 100000)
+	read -r _ _ _ _ _ _ _ _ _ pmtu _ <<<"$c"
+	[ "${pmtu:-0}" -le 1252 ] && [ "${pmtu:-0}" -ge 1200 ] ||
+		{ echo "    path MTU after the drop: $pmtu"; RET=$ksft_fail; }
+	log_test "an MTU drop from 1500 to 1280 in mid-transfer"
+}
+
+test_sizes
+test_netem
+test_sendfile_splice
+test_mtu_drop
+rm -rf "$tmp"
+exit "$EXIT_STATUS"

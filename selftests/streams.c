@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The byte stream as the application sees it (docs/PROTOCOL.md section
+ * 5), on loopback: EOF, half-close both ways, resets, EPIPE and SIGPIPE,
+ * the recv flags, the non-blocking flavours, SIOCINQ and SIOCOUTQ,
+ * SO_RCVLOWAT, timeouts and EINTR, cork and nodelay, ROAM_INFO, poll
+ * flags, a slow reader that blocks its writer, keepalive and idle
+ * timeouts, and an edge-triggered echo server with 200 clients.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "roam_util.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int revents(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	return poll(&p, 1, timeout_ms) == 1 ? p.revents : 0;
+}
+
+static int ioctl_int(int fd, unsigned long req)
+{
+	int v = -1;
+
+	return ioctl(fd, req, &v) ? -1 : v;
+}
+
+/* Waits (boundedly) until @cond holds. */
+#define WAIT_FOR(cond, secs) ({						\
+	double __end = now() + (secs);					\
+	while (!(cond) && now() < __end)				\
+		usleep(10000);						\
+	(cond);								\
+})
+
+static ssize_t read_all(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t r = read(fd, buf + got, len - got);
+
+		if (r <= 0)
+			return r < 0 ? r : (ssize_t)got;
+		got += r;
+	}
+	return got;
+}
+
+static volatile sig_atomic_t sigpipes, alarms;
+
+static void on_sigpipe(int sig)
+{
+	sigpipes++;
+}
+
+static void on_alarm(int sig)
+{
+	alarms++;
+}
+
+FIXTURE(pair) {
+	int l, c, a;
+};
+
+FIXTURE_SETUP(pair)
+{
+	ASSERT_EQ(0, roam_private_netns(NULL));
+	self->l = roam_listener("127.0.0.1", 9000, 64);
+	ASSERT_LE(0, self->l);
+	self->c = roam_connect_ip("127.0.0.1", 9000, 0);
+	ASSERT_LE(0, self->c);
+	self->a = accept(self->l, NULL, NULL);
+	ASSERT_LE(0, self->a);
+}
+
+FIXTURE_TEARDOWN(pair)
+{
+	close(self->a);
+	close(self->c);
+	close(self->l);
+}
+
+TEST_F(pair, eof_after_graceful_close)
+{
+	char buf[3000], out[1000];
+
+	memset(out, 'x', sizeof(out));
+	ASSERT_EQ(1000, write(self->c, out, sizeof(out)));
+	close(self->c);
+	self->c = -1;
+	EXPECT_EQ(1000, read_all(self->a, buf, sizeof(buf)));
+	EXPECT_EQ(0, read(self->a, buf, sizeof(buf)));
+	EXPECT_EQ(0, read(self->a, buf, sizeof(buf))) TH_LOG("EOF stays");
+}
+
+TEST_F(pair, half_close_both_ways)
+{
+	char buf[64];
+
+	/* The client ends its side; the server still writes. */
+	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
+	EXPECT_EQ(0, read(self->a, buf, sizeof(buf)));
+	EXPECT_TRUE(revents(self->a, POLLOUT, 0) & POLLOUT);
+	EXPECT_EQ(-1, send(self->c, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	ASSERT_EQ(5, write(self->a, "hello", 5));
+	EXPECT_EQ(5, read(self->c, buf, sizeof(buf)));
+	/* Then the server ends its side too. */
+	ASSERT_EQ(0, shutdown(self->a, SHUT_WR));
+	EXPECT_EQ(0, read(self->c, buf, sizeof(buf)));
+	EXPECT_TRUE(revents(self->c, POLLIN, 2000) & POLLHUP) TH_LOG("both sides shut");
+}
+
+TEST_F(pair, half_close_the_other_way)
+{
+	char buf[64];
+
+	ASSERT_EQ(0, shutdown(self->a, SHUT_WR));
+	EXPECT_EQ(0, read(self->c, buf, sizeof(buf)));
+	ASSERT_EQ(3, write(self->c, "abc", 3));
+	EXPECT_EQ(3, read(self->a, buf, sizeof(buf)));
+}
+
+TEST_F(pair, linger_zero_resets)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	char buf[16];
+
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	close(self->c);
+	self->c = -1;
+	EXPECT_TRUE(revents(self->a, POLLIN, 5000) & (POLLERR | POLLHUP));
+	EXPECT_EQ(-1, read(self->a, buf, sizeof(buf)));
+	EXPECT_EQ(ECONNRESET, errno);
+}
+
+TEST_F(pair, close_with_unread_data_resets)
+{
+	char buf[16];
+
+	ASSERT_EQ(5, write(self->a, "hello", 5));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCINQ) == 5, 5));
+	close(self->c);		/* unread: as TCP, a reset */
+	self->c = -1;
+	EXPECT_TRUE(revents(self->a, POLLIN, 5000) & POLLERR);
+	EXPECT_EQ(-1, read(self->a, buf, sizeof(buf)));
+	EXPECT_EQ(ECONNRESET, errno);
+}
+
+/* The peer closed: writing gets EPIPE and SIGPIPE, or only EPIPE. */
+TEST_F(pair, epipe_and_sigpipe)
+{
+	struct sigaction sa = { .sa_handler = on_sigpipe };
+	int i, err = 0, n;
+
+	ASSERT_EQ(0, sigaction(SIGPIPE, &sa, NULL));
+	close(self->a);
+	self->a = -1;
+	/* The first writes may go; the peer answers them with a reset. */
+	for (i = 0; i < 100 && !err; i++) {
+		n = send(self->c, "x", 1, MSG_NOSIGNAL);
+		if (n < 0)
+			err = errno;
+		usleep(20000);
+	}
+	EXPECT_EQ(EPIPE, err);
+	EXPECT_EQ(0, sigpipes) TH_LOG("MSG_NOSIGNAL");
+	EXPECT_EQ(-1, write(self->c, "x", 1));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(1, sigpipes);
+}
+
+TEST_F(pair, recv_flags)
+{
+	char buf[200], out[100];
+	int one = 1;
+
+	memset(out, 'p', sizeof(out));
+	ASSERT_EQ(100, write(self->c, out, 100));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 100, 5));
+	EXPECT_EQ(50, recv(self->a, buf, 50, MSG_PEEK));
+	EXPECT_EQ(100, ioctl_int(self->a, SIOCINQ)) TH_LOG("PEEK leaves the data");
+	EXPECT_EQ(60, recv(self->a, NULL, 60, MSG_TRUNC)) TH_LOG("TRUNC discards");
+	EXPECT_EQ(40, ioctl_int(self->a, SIOCINQ));
+	EXPECT_EQ(40, recv(self->a, buf, sizeof(buf), 0));
+
+	/* MSG_DONTWAIT, O_NONBLOCK and FIONBIO are the same thing. */
+	EXPECT_EQ(-1, recv(self->a, buf, 1, MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, ioctl(self->a, FIONBIO, &one));
+	EXPECT_EQ(-1, read(self->a, buf, 1));
+	EXPECT_EQ(EAGAIN, errno);
+	one = 0;
+	ASSERT_EQ(0, ioctl(self->a, FIONBIO, &one));
+	ASSERT_EQ(0, fcntl(self->a, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, read(self->a, buf, 1));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, fcntl(self->a, F_SETFL, 0));
+
+	/* MSG_WAITALL waits for all of it, across writes. */
+	ASSERT_EQ(60, write(self->c, out, 60));
+	usleep(100000);
+	ASSERT_EQ(40, write(self->c, out, 40));
+	EXPECT_EQ(100, recv(self->a, buf, 100, MSG_WAITALL));
+	EXPECT_EQ(-1, recv(self->a, buf, 1, MSG_OOB));
+}
+
+TEST_F(pair, siocinq_siocoutq)
+{
+	char out[5000];
+
+	memset(out, 'q', sizeof(out));
+	ASSERT_EQ(5000, write(self->c, out, sizeof(out)));
+	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 5000, 5));
+	/* Acknowledged: nothing left in the sender's queue. */
+	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCOUTQ) == 0, 5));
+	EXPECT_EQ(0, ioctl_int(self->c, SIOCOUTQNSD));
+	EXPECT_EQ(-1, ioctl_int(self->l, SIOCINQ)) TH_LOG("not on a listener");
+}
+
+TEST_F(pair, rcvlowat)
+{
+	int lowat = 1000;
+	char out[600], buf[2000];
+
+	memset(out, 'l', sizeof(out));
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
+	ASSERT_EQ(500, write(self->c, out, 500));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 500, 5));
+	EXPECT_FALSE(revents(self->a, POLLIN, 200) & POLLIN);
+	ASSERT_EQ(600, write(self->c, out, 600));
+	EXPECT_TRUE(revents(self->a, POLLIN, 5000) & POLLIN);
+	EXPECT_EQ(1100, recv(self->a, buf, sizeof(buf), 0));
+}
+
+TEST_F(pair, timeouts_and_eintr)
+{
+	struct timeval tv = { .tv_usec = 200000 };
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	char buf[16];
+	double t;
+
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	t = now();
+	EXPECT_EQ(-1, read(self->a, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_LT(0.15, now() - t);
+
+	tv.tv_usec = 0;
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	alarm(1);
+	EXPECT_EQ(-1, read(self->a, buf, sizeof(buf)));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(1, alarms);
+}
+
+TEST_F(pair, cork_nodelay_and_more)
+{
+	int on = 1, off = 0, v;
+	socklen_t len = sizeof(v);
+
+	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_CORK, &on, sizeof(on)));
+	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_CORK, &v, &len));
+	EXPECT_EQ(1, v);
+	/* Corked: a partial packet waits. */
+	ASSERT_EQ(10, write(self->c, "0123456789", 10));
+	usleep(50000);
+	EXPECT_EQ(10, ioctl_int(self->c, SIOCOUTQNSD));
+	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_CORK, &off, sizeof(off)));
+	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 10, 5)) TH_LOG("uncork sends");
+
+	/* MSG_MORE holds a partial packet too, until a write without it. */
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCOUTQ) == 0, 5));
+	usleep(100000);
+	ASSERT_EQ(5, send(self->c, "abcde", 5, MSG_MORE));
+	usleep(50000);
+	EXPECT_EQ(5, ioctl_int(self->c, SIOCOUTQNSD));
+	ASSERT_EQ(5, send(self->c, "fghij", 5, 0));
+	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 20, 5));
+
+	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_NODELAY, &on, sizeof(on)));
+	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_NODELAY, &v, &len));
+	EXPECT_EQ(1, v);
+	ASSERT_EQ(1, write(self->c, "z", 1));
+	EXPECT_EQ(0, ioctl_int(self->c, SIOCOUTQNSD)) TH_LOG("no delay");
+	EXPECT_EQ(-1, setsockopt(self->c, SOL_ROAM, ROAM_CORK, &on, 2));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(pair, roam_info)
+{
+	struct sockaddr_roam name, peer;
+	struct roam_info ci, ai;
+	socklen_t len = sizeof(ci), nlen = sizeof(name);
+	static char big[100000];
+
+	ASSERT_EQ((ssize_t)sizeof(big), write(self->c, big, sizeof(big)));
+	ASSERT_EQ((ssize_t)sizeof(big), read_all(self->a, big, sizeof(big)));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCOUTQ) == 0, 5));
+
+	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_INFO, &ci, &len));
+	EXPECT_EQ(sizeof(ci), len);
+	len = sizeof(ai);
+	ASSERT_EQ(0, getsockopt(self->a, SOL_ROAM, ROAM_INFO, &ai, &len));
+	EXPECT_EQ((__u32)ROAM_INFO_VERSION, ci.ri_version);
+	EXPECT_EQ((__u32)ROAM_STATE_ESTABLISHED, ci.ri_state);
+	EXPECT_LT(0U, ci.ri_srtt_us);
+	EXPECT_LT(0U, ci.ri_cwnd);
+	EXPECT_LE(1200U, ci.ri_pmtu);
+	EXPECT_LE(sizeof(big), ci.ri_bytes_sent);
+	EXPECT_EQ(sizeof(big), ci.ri_bytes_acked);
+	EXPECT_EQ(sizeof(big), ai.ri_bytes_received);
+	EXPECT_EQ(ci.ri_local_cid, ai.ri_remote_cid);
+	EXPECT_EQ(ci.ri_remote_cid, ai.ri_local_cid);
+	ASSERT_EQ(0, getsockname(self->c, (struct sockaddr *)&name, &nlen));
+	ASSERT_EQ(0, getpeername(self->c, (struct sockaddr *)&peer, &nlen));
+	EXPECT_EQ(0, memcmp(&name, &ci.ri_local, sizeof(name)));
+	EXPECT_EQ(0, memcmp(&peer, &ci.ri_remote, sizeof(peer)));
+	/* Versioned: a shorter buffer gets the first part. */
+	len = 8;
+	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_INFO, &ci, &len));
+	EXPECT_EQ(8U, len);
+}
+
+TEST_F(pair, poll_flags)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int ev;
+
+	EXPECT_EQ(POLLOUT, revents(self->c, POLLIN | POLLOUT | POLLRDHUP, 0));
+	ASSERT_EQ(1, write(self->a, "x", 1));
+	EXPECT_TRUE(revents(self->c, POLLIN, 5000) & POLLIN);
+	ASSERT_EQ(0, shutdown(self->a, SHUT_WR));
+	ev = revents(self->c, POLLRDHUP, 5000);
+	EXPECT_TRUE(ev & POLLRDHUP);
+	EXPECT_FALSE(ev & POLLHUP);
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	close(self->a);
+	self->a = -1;
+	ev = revents(self->c, POLLIN, 5000);
+	EXPECT_TRUE(ev & POLLHUP) TH_LOG("revents %#x", ev);
+	EXPECT_TRUE(ev & POLLERR);
+}
+
+TEST_F(pair, option_values)
+{
+	int v = 50, len = sizeof(v);
+
+	EXPECT_EQ(-1, setsockopt(self->c, SOL_ROAM, ROAM_IDLE_TIMEOUT, &v, sizeof(v)));
+	EXPECT_EQ(EINVAL, errno);
+	v = 5000;
+	EXPECT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_IDLE_TIMEOUT, &v, sizeof(v)));
+	EXPECT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_IDLE_TIMEOUT, &v,
+				(socklen_t *)&len));
+	EXPECT_EQ(5000, v);
+	v = 0;	/* back to the namespace's default */
+	EXPECT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_IDLE_TIMEOUT, &v, sizeof(v)));
+	EXPECT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_IDLE_TIMEOUT, &v,
+				(socklen_t *)&len));
+	EXPECT_EQ(300000, v);
+	v = -1;
+	EXPECT_EQ(-1, setsockopt(self->c, SOL_ROAM, ROAM_KEEPALIVE_INTVL, &v, sizeof(v)));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* A reader that does not read: the writer blocks, and memory stays bounded. */
+TEST_F(pair, slow_reader_blocks_the_writer)
+{
+	static char buf[65536];
+	int sndbuf = 65536, rcvbuf = 65536, got_sndbuf;
+	socklen_t len = sizeof(got_sndbuf);
+	long total = 0, rd = 0;
+	ssize_t n;
+
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)));
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
+	ASSERT_EQ(0, getsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &got_sndbuf, &len));
+	/* Let the new window reach the writer. */
+	ASSERT_EQ(1, write(self->a, "w", 1));
+	ASSERT_EQ(1, read(self->c, buf, 1));
+	ASSERT_EQ(0, fcntl(self->c, F_SETFL, O_NONBLOCK));
+	while ((n = write(self->c, buf, sizeof(buf))) > 0 && total < (64 << 20))
+		total += n;
+	ASSERT_EQ(-1, n) TH_LOG("the writer never blocked after %ld bytes", total);
+	EXPECT_EQ(EAGAIN, errno);
+	usleep(500000);
+	EXPECT_GE(got_sndbuf, ioctl_int(self->c, SIOCOUTQ));
+	EXPECT_GE(rcvbuf * 2, ioctl_int(self->a, SIOCINQ));
+	EXPECT_GT(4 * (got_sndbuf + 2 * rcvbuf), total) TH_LOG("%ld bytes taken", total);
+	/* Reading lets the writer go on. */
+	while (rd < total) {
+		n = read(self->a, buf, sizeof(buf));
+		ASSERT_LT(0, n);
+		rd += n;
+	}
+	EXPECT_TRUE(revents(self->c, POLLOUT, 5000) & POLLOUT);
+}
+
+/* The peer vanishes: keepalive probes go unanswered, then ETIMEDOUT. */
+TEST_F_TIMEOUT(pair, keepalive_and_idle_timeout, 120)
+{
+	int on = 1, ka = 200, idle = 1500;
+	char buf[8];
+	double t;
+
+	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_KEEPALIVE_INTVL, &ka, sizeof(ka)));
+	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_IDLE_TIMEOUT, &idle, sizeof(idle)));
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)));
+	/* A live peer answers the probes: nothing happens. */
+	usleep(2500 * 1000);
+	EXPECT_EQ(0, revents(self->c, POLLIN, 0));
+	/* Now nothing reaches it any more. */
+	ASSERT_EQ(0, system("nft add table inet vanish && "
+			    "nft add chain inet vanish in '{ type filter hook input priority 0; }' && "
+			    "nft add rule inet vanish in udp dport 9000 drop"));
+	t = now();
+	EXPECT_TRUE(revents(self->c, POLLIN, 30000) & POLLERR);
+	EXPECT_EQ(-1, read(self->c, buf, sizeof(buf)));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	EXPECT_LT(1.0, now() - t);
+}
+
+/* Unacknowledged data to a vanished peer: ETIMEDOUT after the idle timeout. */
+TEST_F_TIMEOUT(pair, data_to_a_vanished_peer_times_out, 120)
+{
+	int idle = 1500;
+	char buf[8];
+
+	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_IDLE_TIMEOUT, &idle, sizeof(idle)));
+	ASSERT_EQ(0, system("nft add table inet vanish && "
+			    "nft add chain inet vanish in '{ type filter hook input priority 0; }' && "
+			    "nft add rule inet vanish in udp dport 9000 drop"));
+	ASSERT_EQ(5, write(self->c, "hello", 5));
+	EXPECT_TRUE(revents(self->c, POLLIN, 30000) & POLLERR);
+	EXPECT_EQ(-1, write(self->c, buf, 1));
+	EXPECT_EQ(ETIMEDOUT, errno);
+}
+
+/* An edge-triggered echo server and 200 clients; every byte comes back. */
+#define CLIENTS 200
+
+static int clients;
+
+static void *echo_clients(void *arg)
+{
+	int *ok = arg, fds[CLIENTS], i, n;
+	char buf[64];
+
+	for (i = 0; i < clients; i++) {
+		fds[i] = roam_connect_ip("127.0.0.1", 9001, 0);
+		if (fds[i] < 0)
+			return NULL;
+		snprintf(buf, sizeof(buf), "client %03d", i);
+		if (write(fds[i], buf, 10) != 10)
+			return NULL;
+	}
+	for (i = 0; i < clients; i++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "client %03d", i);
+		n = read_all(fds[i], buf, 10);
+		if (n != 10 || memcmp(buf, want, 10))
+			return NULL;
+		close(fds[i]);
+	}
+	*ok = 1;
+	return NULL;
+}
+
+TEST_F_TIMEOUT(pair, edge_triggered_echo_with_200_clients, 1200)
+{
+	struct epoll_event ev, evs[64];
+	int l = roam_listener("127.0.0.1", 9001, 256), ep, ok = 0, closed = 0, i, n;
+	pthread_t t;
+	double end;
+	char buf[4096];
+
+	clients = roam_scaled(CLIENTS);
+	roam_raise_nofile();
+	ASSERT_LE(0, l);
+	fcntl(l, F_SETFL, O_NONBLOCK);
+	ep = epoll_create1(0);
+	ev.events = EPOLLIN | EPOLLET;
+	ev.data.fd = l;
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev));
+	ASSERT_EQ(0, pthread_create(&t, NULL, echo_clients, &ok));
+
+	end = now() + 1000;
+	while (closed < clients && now() < end) {
+		n = epoll_wait(ep, evs, 64, 1000);
+		for (i = 0; i < n; i++) {
+			int fd = evs[i].data.fd, c;
+
+			if (fd == l) {
+				while ((c = accept4(l, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+					ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+					ev.data.fd = c;
+					epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
+				}
+				continue;
+			}
+			/* Edge-triggered: read until EAGAIN, echo everything. */
+			for (;;) {
+				ssize_t r = read(fd, buf, sizeof(buf));
+
+				if (r > 0) {
+					if (write(fd, buf, r) != r)
+						break;
+					continue;
+				}
+				if (r == 0 || errno != EAGAIN) {
+					close(fd);
+					closed++;
+				}
+				break;
+			}
+		}
+	}
+	pthread_join(t, NULL);
+	EXPECT_EQ(1, ok);
+	EXPECT_EQ(clients, closed);
+	close(ep);
+	close(l);
+}
+
+TEST_HARNESS_MAIN
