@@ -420,6 +420,12 @@ void roam_port_send(struct roam_port *port, struct sk_buff *skb,
 	skb->csum_start = skb_transport_header(skb) - skb->head;
 	skb->csum_offset = offsetof(struct udphdr, check);
 
+	/*
+	 * The tunnel transmit helpers count their nesting per CPU
+	 * (dev_xmit_recursion), so they must not migrate: from process
+	 * context, run them with bottom halves off, as WireGuard does.
+	 */
+	local_bh_disable();
 	if (ipv6_addr_v4mapped(&fl->daddr)) {
 		__be32 saddr = fl->saddr.s6_addr32[3], daddr = fl->daddr.s6_addr32[3];
 
@@ -443,6 +449,7 @@ void roam_port_send(struct roam_port *port, struct sk_buff *skb,
 		/* No tunnel device: no tunnel stats to count. */
 		ip6tunnel_xmit(sk, skb, NULL);
 	}
+	local_bh_enable();
 }
 
 /*
