@@ -15,25 +15,10 @@
 #include "kselftest_harness.h"
 #include "roam_util.h"
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int wait_fd(int fd, short events, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	return poll(&p, 1, timeout_ms) == 1 ? p.revents : 0;
-}
-
 /* Waits (boundedly) until @cond holds. */
 #define WAIT_FOR(cond, secs) ({						\
-	double __end = now() + (secs);					\
-	while (!(cond) && now() < __end)				\
+	double __end = roam_now() + (secs);					\
+	while (!(cond) && roam_now() < __end)				\
 		usleep(10000);						\
 	(cond);								\
 })
@@ -43,7 +28,7 @@ static int completed(const int *fds, int n)
 	int i, done = 0;
 
 	for (i = 0; i < n; i++)
-		done += !!(wait_fd(fds[i], POLLOUT, 0) & POLLOUT);
+		done += !!(roam_poll(fds[i], POLLOUT, 0) & POLLOUT);
 	return done;
 }
 
@@ -150,7 +135,7 @@ TEST_F(ns, nonblocking_connect)
 	roam_addr(&sa, variant->ip, 8002);
 	EXPECT_EQ(-1, connect(c, (struct sockaddr *)&sa, sizeof(sa)));
 	EXPECT_EQ(EINPROGRESS, errno);
-	ev = wait_fd(c, POLLOUT, 60000);
+	ev = roam_poll(c, POLLOUT, 60000);
 	EXPECT_TRUE(ev & POLLOUT);
 	EXPECT_FALSE(ev & (POLLERR | POLLHUP));
 	EXPECT_EQ(0, so_error(c));
@@ -204,7 +189,7 @@ TEST_F(ns, nonblocking_refused_reports_so_error)
 	ASSERT_EQ(0, roamctl("config set hs_timeout 30000 hs_retries 0"));
 	c = roam_connect_ip(variant->ip, 8006, SOCK_NONBLOCK);
 	ASSERT_LE(0, c);
-	ev = wait_fd(c, POLLOUT, 60000);
+	ev = roam_poll(c, POLLOUT, 60000);
 	EXPECT_TRUE(ev & POLLERR);
 	EXPECT_TRUE(ev & POLLHUP);
 	EXPECT_EQ(ECONNREFUSED, so_error(c));
@@ -218,9 +203,9 @@ TEST_F(ns, timeout_when_the_host_is_silent)
 	int c;
 
 	ASSERT_EQ(0, roamctl("config set hs_timeout 100 hs_retries 2"));
-	t = now();
+	t = roam_now();
 	c = roam_connect_ip("10.9.0.2", 8007, 0);
-	t = now() - t;
+	t = roam_now() - t;
 	EXPECT_EQ(-ETIMEDOUT, c);
 	/* 100 + 200 + 400 ms of retransmissions, then the verdict. */
 	EXPECT_LT(0.6, t);
@@ -265,7 +250,7 @@ TEST_F_TIMEOUT(ns, full_backlog_drops_silently_then_succeeds, 120)
 	done = completed(c, 4);
 	EXPECT_EQ(2, done) TH_LOG("connections completed while the queue was full");
 	for (i = 0; i < 4; i++)
-		EXPECT_FALSE(wait_fd(c[i], POLLOUT, 0) & (POLLERR | POLLHUP));
+		EXPECT_FALSE(roam_poll(c[i], POLLOUT, 0) & (POLLERR | POLLHUP));
 
 	for (i = 0; i < 4; i++) {
 		a = accept4(l, NULL, NULL, 0);
@@ -273,7 +258,7 @@ TEST_F_TIMEOUT(ns, full_backlog_drops_silently_then_succeeds, 120)
 		close(a);
 	}
 	for (i = 0; i < 4; i++) {
-		EXPECT_TRUE(wait_fd(c[i], POLLOUT, 60000) & POLLOUT);
+		EXPECT_TRUE(roam_poll(c[i], POLLOUT, 60000) & POLLOUT);
 		EXPECT_EQ(0, so_error(c[i]));
 		close(c[i]);
 	}
@@ -353,7 +338,7 @@ TEST_F_TIMEOUT(ns, epoll_edge_triggered_accepts_every_connection, 1200)
 			for (i = 0; i < 50; i++)
 				fds[i] = roam_connect_ip(variant->ip, 8012, SOCK_NONBLOCK);
 			for (i = 0; i < 50; i++) {
-				if (fds[i] < 0 || !(wait_fd(fds[i], POLLOUT, 120000) & POLLOUT) ||
+				if (fds[i] < 0 || !(roam_poll(fds[i], POLLOUT, 120000) & POLLOUT) ||
 				    so_error(fds[i]))
 					_exit(1);
 			}
@@ -363,8 +348,8 @@ TEST_F_TIMEOUT(ns, epoll_edge_triggered_accepts_every_connection, 1200)
 		_exit(0);
 	}
 
-	deadline = now() + 1000;
-	while (total < want && now() < deadline) {
+	deadline = roam_now() + 1000;
+	while (total < want && roam_now() < deadline) {
 		if (epoll_wait(ep, &ev, 1, 1000) != 1)
 			continue;
 		/* Drain until EAGAIN: each queued connection was an edge. */
@@ -395,7 +380,7 @@ TEST_F(ns, peer_gone_before_accept)
 	a = accept(l, NULL, NULL);
 	ASSERT_LE(0, a);
 	/* As after a TCP FIN: the peer has hung up its side. */
-	ev = wait_fd(a, POLLIN | POLLRDHUP, 5000);
+	ev = roam_poll(a, POLLIN | POLLRDHUP, 5000);
 	EXPECT_TRUE(ev & POLLRDHUP) TH_LOG("revents %#x", ev);
 	EXPECT_TRUE(ev & POLLIN);
 	close(a);

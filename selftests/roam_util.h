@@ -5,11 +5,30 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <linux/roam.h>
+
+/* Seconds on the monotonic clock. */
+static inline double roam_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* poll() on one descriptor: its revents, or 0 on timeout. */
+static inline int roam_poll(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	return poll(&p, 1, timeout_ms) == 1 ? p.revents : 0;
+}
 
 /* The family number in use: never hard-coded. */
 static inline int roam_family(void)

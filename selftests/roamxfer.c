@@ -56,14 +56,6 @@ struct side {
 static enum mode mode = M_WRITE;
 static int use_tcp;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "roamxfer: %s: %s\n", what, strerror(errno));
@@ -336,10 +328,10 @@ int main(int argc, char **argv)
 			if (read_full(cfd, &hdr, sizeof(hdr)))
 				die("header");
 			side_init(&s, be64toh(hdr), 2);
-			t = now();
+			t = roam_now();
 			if (pump(cfd, &s))
 				die("transfer");
-			report(cfd, &s, now() - t);
+			report(cfd, &s, roam_now() - t);
 			close(cfd);
 		}
 		return 0;
@@ -352,10 +344,10 @@ int main(int argc, char **argv)
 	if (write(fd, &hdr, sizeof(hdr)) != sizeof(hdr))
 		die("header");
 	side_init(&s, up, 1);
-	t = now();
+	t = roam_now();
 	if (pump(fd, &s))
 		die("transfer");
-	report(fd, &s, now() - t);
+	report(fd, &s, roam_now() - t);
 	close(fd);
 	return 0;
 }

@@ -19,21 +19,6 @@
 #include "kselftest_harness.h"
 #include "roam_util.h"
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int revents(int fd, short events, int timeout_ms)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-
-	return poll(&p, 1, timeout_ms) == 1 ? p.revents : 0;
-}
-
 static int ioctl_int(int fd, unsigned long req)
 {
 	int v = -1;
@@ -43,8 +28,8 @@ static int ioctl_int(int fd, unsigned long req)
 
 /* Waits (boundedly) until @cond holds. */
 #define WAIT_FOR(cond, secs) ({						\
-	double __end = now() + (secs);					\
-	while (!(cond) && now() < __end)				\
+	double __end = roam_now() + (secs);					\
+	while (!(cond) && roam_now() < __end)				\
 		usleep(10000);						\
 	(cond);								\
 })
@@ -117,7 +102,7 @@ TEST_F(pair, half_close_both_ways)
 	/* The client ends its side; the server still writes. */
 	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
 	EXPECT_EQ(0, read(self->a, buf, sizeof(buf)));
-	EXPECT_TRUE(revents(self->a, POLLOUT, 0) & POLLOUT);
+	EXPECT_TRUE(roam_poll(self->a, POLLOUT, 0) & POLLOUT);
 	EXPECT_EQ(-1, send(self->c, "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(EPIPE, errno);
 	ASSERT_EQ(5, write(self->a, "hello", 5));
@@ -125,7 +110,7 @@ TEST_F(pair, half_close_both_ways)
 	/* Then the server ends its side too. */
 	ASSERT_EQ(0, shutdown(self->a, SHUT_WR));
 	EXPECT_EQ(0, read(self->c, buf, sizeof(buf)));
-	EXPECT_TRUE(revents(self->c, POLLIN, 2000) & POLLHUP) TH_LOG("both sides shut");
+	EXPECT_TRUE(roam_poll(self->c, POLLIN, 2000) & POLLHUP) TH_LOG("both sides shut");
 }
 
 TEST_F(pair, half_close_the_other_way)
@@ -146,7 +131,7 @@ TEST_F(pair, linger_zero_resets)
 	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
 	close(self->c);
 	self->c = -1;
-	EXPECT_TRUE(revents(self->a, POLLIN, 5000) & (POLLERR | POLLHUP));
+	EXPECT_TRUE(roam_poll(self->a, POLLIN, 5000) & (POLLERR | POLLHUP));
 	EXPECT_EQ(-1, read(self->a, buf, sizeof(buf)));
 	EXPECT_EQ(ECONNRESET, errno);
 }
@@ -159,7 +144,7 @@ TEST_F(pair, close_with_unread_data_resets)
 	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCINQ) == 5, 5));
 	close(self->c);		/* unread: as TCP, a reset */
 	self->c = -1;
-	EXPECT_TRUE(revents(self->a, POLLIN, 5000) & POLLERR);
+	EXPECT_TRUE(roam_poll(self->a, POLLIN, 5000) & POLLERR);
 	EXPECT_EQ(-1, read(self->a, buf, sizeof(buf)));
 	EXPECT_EQ(ECONNRESET, errno);
 }
@@ -244,9 +229,9 @@ TEST_F(pair, rcvlowat)
 	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
 	ASSERT_EQ(500, write(self->c, out, 500));
 	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 500, 5));
-	EXPECT_FALSE(revents(self->a, POLLIN, 200) & POLLIN);
+	EXPECT_FALSE(roam_poll(self->a, POLLIN, 200) & POLLIN);
 	ASSERT_EQ(600, write(self->c, out, 600));
-	EXPECT_TRUE(revents(self->a, POLLIN, 5000) & POLLIN);
+	EXPECT_TRUE(roam_poll(self->a, POLLIN, 5000) & POLLIN);
 	EXPECT_EQ(1100, recv(self->a, buf, sizeof(buf), 0));
 }
 
@@ -258,10 +243,10 @@ TEST_F(pair, timeouts_and_eintr)
 	double t;
 
 	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
-	t = now();
+	t = roam_now();
 	EXPECT_EQ(-1, read(self->a, buf, sizeof(buf)));
 	EXPECT_EQ(EAGAIN, errno);
-	EXPECT_LT(0.15, now() - t);
+	EXPECT_LT(0.15, roam_now() - t);
 
 	tv.tv_usec = 0;
 	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
@@ -345,17 +330,17 @@ TEST_F(pair, poll_flags)
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 	int ev;
 
-	EXPECT_EQ(POLLOUT, revents(self->c, POLLIN | POLLOUT | POLLRDHUP, 0));
+	EXPECT_EQ(POLLOUT, roam_poll(self->c, POLLIN | POLLOUT | POLLRDHUP, 0));
 	ASSERT_EQ(1, write(self->a, "x", 1));
-	EXPECT_TRUE(revents(self->c, POLLIN, 5000) & POLLIN);
+	EXPECT_TRUE(roam_poll(self->c, POLLIN, 5000) & POLLIN);
 	ASSERT_EQ(0, shutdown(self->a, SHUT_WR));
-	ev = revents(self->c, POLLRDHUP, 5000);
+	ev = roam_poll(self->c, POLLRDHUP, 5000);
 	EXPECT_TRUE(ev & POLLRDHUP);
 	EXPECT_FALSE(ev & POLLHUP);
 	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
 	close(self->a);
 	self->a = -1;
-	ev = revents(self->c, POLLIN, 5000);
+	ev = roam_poll(self->c, POLLIN, 5000);
 	EXPECT_TRUE(ev & POLLHUP) TH_LOG("revents %#x", ev);
 	EXPECT_TRUE(ev & POLLERR);
 }
@@ -411,7 +396,7 @@ TEST_F(pair, slow_reader_blocks_the_writer)
 		ASSERT_LT(0, n);
 		rd += n;
 	}
-	EXPECT_TRUE(revents(self->c, POLLOUT, 5000) & POLLOUT);
+	EXPECT_TRUE(roam_poll(self->c, POLLOUT, 5000) & POLLOUT);
 }
 
 /* The peer vanishes: keepalive probes go unanswered, then ETIMEDOUT. */
@@ -426,16 +411,16 @@ TEST_F_TIMEOUT(pair, keepalive_and_idle_timeout, 120)
 	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)));
 	/* A live peer answers the probes: nothing happens. */
 	usleep(2500 * 1000);
-	EXPECT_EQ(0, revents(self->c, POLLIN, 0));
+	EXPECT_EQ(0, roam_poll(self->c, POLLIN, 0));
 	/* Now nothing reaches it any more. */
 	ASSERT_EQ(0, system("nft add table inet vanish && "
 			    "nft add chain inet vanish in '{ type filter hook input priority 0; }' && "
 			    "nft add rule inet vanish in udp dport 9000 drop"));
-	t = now();
-	EXPECT_TRUE(revents(self->c, POLLIN, 30000) & POLLERR);
+	t = roam_now();
+	EXPECT_TRUE(roam_poll(self->c, POLLIN, 30000) & POLLERR);
 	EXPECT_EQ(-1, read(self->c, buf, sizeof(buf)));
 	EXPECT_EQ(ETIMEDOUT, errno);
-	EXPECT_LT(1.0, now() - t);
+	EXPECT_LT(1.0, roam_now() - t);
 }
 
 /* Unacknowledged data to a vanished peer: ETIMEDOUT after the idle timeout. */
@@ -449,7 +434,7 @@ TEST_F_TIMEOUT(pair, data_to_a_vanished_peer_times_out, 120)
 			    "nft add chain inet vanish in '{ type filter hook input priority 0; }' && "
 			    "nft add rule inet vanish in udp dport 9000 drop"));
 	ASSERT_EQ(5, write(self->c, "hello", 5));
-	EXPECT_TRUE(revents(self->c, POLLIN, 30000) & POLLERR);
+	EXPECT_TRUE(roam_poll(self->c, POLLIN, 30000) & POLLERR);
 	EXPECT_EQ(-1, write(self->c, buf, 1));
 	EXPECT_EQ(ETIMEDOUT, errno);
 }
@@ -503,8 +488,8 @@ TEST_F_TIMEOUT(pair, edge_triggered_echo_with_200_clients, 1200)
 	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev));
 	ASSERT_EQ(0, pthread_create(&t, NULL, echo_clients, &ok));
 
-	end = now() + 1000;
-	while (closed < clients && now() < end) {
+	end = roam_now() + 1000;
+	while (closed < clients && roam_now() < end) {
 		n = epoll_wait(ep, evs, 64, 1000);
 		for (i = 0; i < n; i++) {
 			int fd = evs[i].data.fd, c;

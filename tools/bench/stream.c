@@ -52,14 +52,6 @@ static int use_tcp;
 static unsigned short port = 7788;
 static char buf[BUF];
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "stream: %s: %s\n", what, strerror(errno));
@@ -244,13 +236,13 @@ static void bulk(const char *host, double secs)
 
 	memset(buf, 0x5a, sizeof(buf));
 	write_all(fd, "B", 1);
-	t0 = now();
+	t0 = roam_now();
 	end = t0 + secs;
-	while (now() < end)
+	while (roam_now() < end)
 		write_all(fd, buf, sizeof(buf));
 	shutdown(fd, SHUT_WR);
 	read_all(fd, &counted, sizeof(counted));
-	printf("bulk %.0f\n", counted / (now() - t0));
+	printf("bulk %.0f\n", counted / (roam_now() - t0));
 	close(fd);
 }
 
@@ -263,14 +255,14 @@ static void rr(const char *host, double secs)
 
 	nodelay(fd);
 	write_all(fd, "R", 1);
-	t0 = now();
+	t0 = roam_now();
 	end = t0 + secs;
 	do {
 		write_all(fd, &b, 1);
 		read_all(fd, &b, 1);
 		n++;
-	} while ((n & 63) || now() < end);
-	printf("rr %.0f\n", n / (now() - t0));
+	} while ((n & 63) || roam_now() < end);
+	printf("rr %.0f\n", n / (roam_now() - t0));
 	close(fd);
 }
 
