@@ -31,6 +31,8 @@ bool roam_ack_record(struct sock *sk, u64 pn, bool eliciting, u8 tos)
 	struct roam_acks *a = &rs->acks;
 	struct roam_range *first = roam_ranges_first(&a->pns);
 	struct roam_range *last = roam_ranges_last(&a->pns);
+	/* Adding may merge and free ranges: keep what is needed of them. */
+	bool largest = !last || pn >= last->end;
 
 	if (roam_ranges_contains(&a->pns, pn, pn + 1) ||
 	    (first && a->pns.count >= ROAM_ACK_RANGES_MAX && pn < first->start)) {
@@ -43,7 +45,7 @@ bool roam_ack_record(struct sock *sk, u64 pn, bool eliciting, u8 tos)
 		return false;
 	while (a->pns.count > ROAM_ACK_RANGES_MAX)
 		roam_ranges_drop_first(&a->pns);
-	if (!last || pn >= last->end)
+	if (largest)
 		a->largest_time = roam_now();
 
 	switch (tos & ROAM_ECN_MASK) {
