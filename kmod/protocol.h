@@ -187,7 +187,7 @@ enum roam_close_kind {
 #define ROAM_GSO_MAX_SEGS		32	/* packets in one UDP GSO buffer */
 #define ROAM_CORK_MS			200	/* a corked partial packet waits this long */
 #define ROAM_DRAIN_PTOS			3	/* a closed connection keeps its CID */
-#define ROAM_FIN_TIMEOUT_MS		60000	/* an orphan waits for the peer's FIN */
+#define ROAM_FIN_TIMEOUT_MS		60000	/* an orphan that makes no progress ends */
 #define ROAM_DEFAULT_BUF		SZ_1M		/* SO_SNDBUF and SO_RCVBUF */
 
 /* Path MTU (RFC 8899): UDP payload sizes. */

@@ -285,7 +285,7 @@ void roam_sock_fin_acked(struct sock *sk)
 	switch (sk->sk_state) {
 	case TCP_FIN_WAIT1:
 		roam_sock_set_state(sk, TCP_FIN_WAIT2);
-		roam_sk(sk)->fin_wait = jiffies;
+		roam_sk(sk)->progress = jiffies;
 		sk->sk_state_change(sk);
 		roam_timers_state_changed(sk);
 		break;
@@ -674,6 +674,10 @@ static int roam_release(struct socket *sock)
 	roam_bind_release(rs);
 	sock_orphan(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (orphan) {
+		rs->progress = jiffies;
+		roam_timers_state_changed(sk);
+	}
 	if (!orphan)
 		roam_sock_unport(sk);
 	/* An orphan keeps close()'s reference until it is done with. */

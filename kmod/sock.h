@@ -161,7 +161,7 @@ struct roam_sock {
 	unsigned long last_rx;		/* jiffies: last authenticated packet */
 	unsigned long last_tx;		/* jiffies: last packet sent */
 	unsigned long drain_end;	/* jiffies: TIME_WAIT ends */
-	unsigned long fin_wait;		/* jiffies: FIN_WAIT2 began */
+	unsigned long progress;		/* jiffies: bytes or our FIN last acked */
 	unsigned long cork_since;	/* jiffies: a corked partial packet waits */
 
 	struct roam_stream stream;

@@ -310,6 +310,7 @@ bool roam_stream_acked(struct sock *sk, u64 off, u32 len, bool fin)
 		while ((r = roam_ranges_first(&st->acked)) && r->start <= st->snd_una) {
 			if (r->end > st->snd_una) {
 				rs->cnt.bytes_acked += r->end - st->snd_una;
+				rs->progress = jiffies;
 				WRITE_ONCE(st->snd_una, r->end);
 			}
 			roam_ranges_drop_first(&st->acked);

@@ -133,8 +133,8 @@ static unsigned long roam_keepalive_next(struct sock *sk)
 		ROAM_SOONER(rs->last_rx + msecs_to_jiffies(roam_idle_timeout_ms(sk)));
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		ROAM_SOONER(rs->last_tx + msecs_to_jiffies(roam_keepalive_ms(sk)));
-	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD))
-		ROAM_SOONER(rs->fin_wait + msecs_to_jiffies(ROAM_FIN_TIMEOUT_MS));
+	if (sock_flag(sk, SOCK_DEAD))
+		ROAM_SOONER(rs->progress + msecs_to_jiffies(ROAM_FIN_TIMEOUT_MS));
 #undef ROAM_SOONER
 	return next;
 }
@@ -193,8 +193,13 @@ static void roam_keepalive_work(struct sock *sk)
 		roam_sock_done(sk, ETIMEDOUT);
 		return;
 	}
-	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD) &&
-	    !time_before(now, rs->fin_wait + msecs_to_jiffies(ROAM_FIN_TIMEOUT_MS))) {
+	/*
+	 * An orphan that makes no progress for ROAM_FIN_TIMEOUT_MS ends: in
+	 * FIN-WAIT-2, as TCP's, and in any state where what it still has to
+	 * send can neither go nor time out (a peer that stopped reading).
+	 */
+	if (sock_flag(sk, SOCK_DEAD) &&
+	    !time_before(now, rs->progress + msecs_to_jiffies(ROAM_FIN_TIMEOUT_MS))) {
 		roam_sock_abort(sk, 0);
 		return;
 	}
