@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # In the VM: AF_ROAM against TCP over one veth pair between two
-# namespaces, in one run.  Bulk throughput and 1-byte request/response
-# rate are the median of ROUNDS alternating runs; memory per idle
-# connection is measured once for each with IDLE connections.
+# namespaces, in one run, with TCP inside a WireGuard tunnel over the same
+# veth as a second reference (when the wireguard module loads).  Bulk
+# throughput and 1-byte request/response rate are the median of ROUNDS
+# alternating runs, on the clean link and, for bulk, on one where netem
+# holds three packets in four for 10 ms (reordering); memory per idle
+# connection is measured once for roam and TCP with IDLE connections.
 #   stream.sh BUILD_DIR JSON_OUT
 set -eu
 B=$1
@@ -30,54 +33,111 @@ ip -n bench-b link set vb up
 ip -n bench-a link set lo up
 ip -n bench-b link set lo up
 
+# TCP over WireGuard: wg0 at 10.10.0.1 and .2, carried by the same veth.
+wg_up() {
+	local ka kb
+	modprobe wireguard 2>/dev/null && command -v wg >/dev/null || return 1
+	ka=$(wg genkey)
+	kb=$(wg genkey)
+	ip -n bench-a link add wg0 type wireguard || return 1
+	ip -n bench-b link add wg0 type wireguard || return 1
+	ip netns exec bench-a wg set wg0 private-key <(echo "$ka") listen-port 51820 \
+		peer "$(echo "$kb" | wg pubkey)" endpoint 10.9.0.2:51820 allowed-ips 10.10.0.2/32
+	ip netns exec bench-b wg set wg0 private-key <(echo "$kb") listen-port 51820 \
+		peer "$(echo "$ka" | wg pubkey)" endpoint 10.9.0.1:51820 allowed-ips 10.10.0.1/32
+	ip -n bench-a addr add 10.10.0.1/24 dev wg0
+	ip -n bench-b addr add 10.10.0.2/24 dev wg0
+	ip -n bench-a link set wg0 up
+	ip -n bench-b link set wg0 up
+}
+kinds="roam tcp"
+wg_up && kinds="roam tcp wg"
+
+netem() {	# netem ARGS...: the same impairment both ways, or none
+	tc -n bench-a qdisc del dev va root 2>/dev/null || true
+	tc -n bench-b qdisc del dev vb root 2>/dev/null || true
+	[ $# -eq 0 ] && return 0
+	tc -n bench-a qdisc add dev va root netem "$@" &&
+		tc -n bench-b qdisc add dev vb root netem "$@"
+}
+
 ip netns exec bench-b "$S" -s -p 7788 >/dev/null &
 ip netns exec bench-b "$S" -s -t -p 7788 >/dev/null &
 sleep 1
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-declare -A res
-for test in bulk rr; do
-	: >"/tmp/$test.roam"
-	: >"/tmp/$test.tcp"
-	for _ in $(seq "$ROUNDS"); do
-		ip netns exec bench-a "$S" -c 10.9.0.2 -p 7788 "$test" "$SECS" |
-			awk '{ print $2 }' >>"/tmp/$test.roam"
-		ip netns exec bench-a "$S" -c 10.9.0.2 -t -p 7788 "$test" "$SECS" |
-			awk '{ print $2 }' >>"/tmp/$test.tcp"
-	done
-	res[$test.roam]=$(median <"/tmp/$test.roam")
-	res[$test.tcp]=$(median <"/tmp/$test.tcp")
-done
-read -r _ _ res[idle.roam] res[slab.roam] < <(ip netns exec bench-a "$S" -c 10.9.0.2 -p 7788 idle "$IDLE")
-sleep 3
-read -r _ _ res[idle.tcp] res[slab.tcp] < <(ip netns exec bench-a "$S" -c 10.9.0.2 -t -p 7788 idle "$IDLE")
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b ? a / b : 0 }'; }
-printf '%-34s %14s %14s %7s\n' "" "roam" "tcp" "ratio"
-printf '%-34s %14.1f %14.1f %7s\n' "bulk throughput (Mbit/s)" \
-	"$(awk -v v="${res[bulk.roam]}" 'BEGIN { print v * 8 / 1e6 }')" \
-	"$(awk -v v="${res[bulk.tcp]}" 'BEGIN { print v * 8 / 1e6 }')" \
-	"$(ratio "${res[bulk.roam]}" "${res[bulk.tcp]}")"
-printf '%-34s %14s %14s %7s\n' "1-byte request/response (1/s)" \
-	"${res[rr.roam]}" "${res[rr.tcp]}" "$(ratio "${res[rr.roam]}" "${res[rr.tcp]}")"
-printf '%-34s %14s %14s %7s\n' "kernel memory per idle conn (B)" \
-	"${res[idle.roam]}" "${res[idle.tcp]}" "$(ratio "${res[idle.roam]}" "${res[idle.tcp]}")"
-printf '%-34s %14s %14s %7s\n' "  of which slab (B)" \
-	"${res[slab.roam]}" "${res[slab.tcp]}" "$(ratio "${res[slab.roam]}" "${res[slab.tcp]}")"
-
-cat >"$OUT" <<EOF
-{
-  "kernel": "$(uname -r)",
-  "rounds": $ROUNDS, "seconds": $SECS, "idle_connections": $IDLE,
-  "bulk_bytes_per_sec": { "roam": ${res[bulk.roam]}, "tcp": ${res[bulk.tcp]},
-                          "ratio": $(ratio "${res[bulk.roam]}" "${res[bulk.tcp]}") },
-  "rr_per_sec": { "roam": ${res[rr.roam]}, "tcp": ${res[rr.tcp]},
-                  "ratio": $(ratio "${res[rr.roam]}" "${res[rr.tcp]}") },
-  "idle_bytes_per_conn": { "roam": ${res[idle.roam]}, "tcp": ${res[idle.tcp]},
-                           "ratio": $(ratio "${res[idle.roam]}" "${res[idle.tcp]}") },
-  "idle_slab_bytes_per_conn": { "roam": ${res[slab.roam]}, "tcp": ${res[slab.tcp]},
-                                "ratio": $(ratio "${res[slab.roam]}" "${res[slab.tcp]}") }
+run() {		# run KIND TEST: one measurement
+	case "$1" in
+	roam) ip netns exec bench-a "$S" -c 10.9.0.2 -p 7788 "$2" "$SECS" ;;
+	tcp) ip netns exec bench-a "$S" -c 10.9.0.2 -t -p 7788 "$2" "$SECS" ;;
+	wg) ip netns exec bench-a "$S" -c 10.10.0.2 -t -p 7788 "$2" "$SECS" ;;
+	esac | awk '{ print $2 }'
 }
-EOF
+
+declare -A res
+measure() {	# measure NAME TEST: the median of ROUNDS for every kind
+	local k
+	for k in $kinds; do : >"/tmp/$1.$k"; done
+	for _ in $(seq "$ROUNDS"); do
+		for k in $kinds; do run "$k" "$2" >>"/tmp/$1.$k"; done
+	done
+	for k in $kinds; do res[$1.$k]=$(median <"/tmp/$1.$k"); done
+}
+measure bulk bulk
+measure rr rr
+if netem delay 10ms reorder 25% 50%; then
+	measure reorder bulk
+	netem
+fi
+read -r _ _ 'res[idle.roam]' 'res[slab.roam]' < <(ip netns exec bench-a "$S" -c 10.9.0.2 -p 7788 idle "$IDLE")
+sleep 3
+read -r _ _ 'res[idle.tcp]' 'res[slab.tcp]' < <(ip netns exec bench-a "$S" -c 10.9.0.2 -t -p 7788 idle "$IDLE")
+
+val() { echo "${res[$1]:-0}"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b) printf "%.2f", a / b; else printf "null" }'; }
+mbit() { awk -v v="$1" 'BEGIN { printf "%.1f", v * 8 / 1e6 }'; }
+row() {		# row LABEL NAME [mbit]
+	local r t w f=echo wv=- wr=-
+	r=$(val "$2.roam")
+	t=$(val "$2.tcp")
+	w=$(val "$2.wg")
+	[ "${3:-}" = mbit ] && f=mbit
+	if [ -n "${res[$2.wg]:-}" ]; then
+		wv=$($f "$w")
+		wr=$(ratio "$r" "$w")
+	fi
+	printf '%-34s %10s %10s %10s %9s %9s\n' "$1" "$($f "$r")" "$($f "$t")" \
+		"$wv" "$(ratio "$r" "$t")" "$wr"
+}
+printf '%-34s %10s %10s %10s %9s %9s\n' "" roam tcp tcp/wg roam/tcp roam/wg
+row "bulk throughput (Mbit/s)" bulk mbit
+row "1-byte request/response (1/s)" rr
+[ -n "${res[reorder.roam]:-}" ] && row "bulk, reordering link (Mbit/s)" reorder mbit
+row "kernel memory per idle conn (B)" idle
+row "  of which slab (B)" slab
+
+json() {	# json NAME: one entry, with ratios
+	local r t
+	r=$(val "$1.roam")
+	t=$(val "$1.tcp")
+	printf '  "%s": { "roam": %s, "tcp": %s, "ratio": %s' "$1" "$r" "$t" "$(ratio "$r" "$t")"
+	[ -n "${res[$1.wg]:-}" ] &&
+		printf ', "tcp_wireguard": %s, "ratio_wireguard": %s' "$(val "$1.wg")" "$(ratio "$r" "$(val "$1.wg")")"
+	printf ' }'
+}
+{
+	echo "{"
+	echo "  \"kernel\": \"$(uname -r)\","
+	echo "  \"rounds\": $ROUNDS, \"seconds\": $SECS, \"idle_connections\": $IDLE,"
+	echo "  \"units\": { \"bulk\": \"bytes/s\", \"reorder\": \"bytes/s\", \"rr\": \"1/s\", \"idle\": \"bytes\", \"slab\": \"bytes\" },"
+	sep=""
+	for n in bulk rr reorder idle slab; do
+		[ -n "${res[$n.roam]:-}" ] || continue
+		printf '%s' "$sep"
+		json "$n"
+		sep=$',\n'
+	done
+	printf '\n}\n'
+} >"$OUT"
 echo "wrote $OUT"
