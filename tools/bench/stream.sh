@@ -6,8 +6,9 @@
 # veth as a second reference (when the wireguard module loads).  Bulk
 # throughput and 1-byte request/response rate are the median of ROUNDS
 # alternating runs, on the clean link and, for bulk, on one where netem
-# holds three packets in four for 10 ms (reordering); memory per idle
-# connection is measured once for roam and TCP with IDLE connections.
+# holds three packets in four for 10 ms (reordering) and on one with a
+# 50 ms round trip (a long path); memory per idle connection is measured
+# once for roam and TCP with IDLE connections.
 #   stream.sh BUILD_DIR JSON_OUT
 set -eu
 B=$1
@@ -90,6 +91,10 @@ if netem delay 10ms reorder 25% 50%; then
 	measure reorder bulk
 	netem
 fi
+if netem delay 25ms limit 100000; then
+	measure longpath bulk
+	netem
+fi
 read -r _ _ 'res[idle.roam]' 'res[slab.roam]' < <(ip netns exec bench-a "$S" -c 10.9.0.2 -p 7788 idle "$IDLE")
 sleep 3
 read -r _ _ 'res[idle.tcp]' 'res[slab.tcp]' < <(ip netns exec bench-a "$S" -c 10.9.0.2 -t -p 7788 idle "$IDLE")
@@ -114,6 +119,7 @@ printf '%-34s %10s %10s %10s %9s %9s\n' "" roam tcp tcp/wg roam/tcp roam/wg
 row "bulk throughput (Mbit/s)" bulk mbit
 row "1-byte request/response (1/s)" rr
 [ -n "${res[reorder.roam]:-}" ] && row "bulk, reordering link (Mbit/s)" reorder mbit
+[ -n "${res[longpath.roam]:-}" ] && row "bulk, 50 ms round trip (Mbit/s)" longpath mbit
 row "kernel memory per idle conn (B)" idle
 row "  of which slab (B)" slab
 
@@ -130,9 +136,9 @@ json() {	# json NAME: one entry, with ratios
 	echo "{"
 	echo "  \"kernel\": \"$(uname -r)\","
 	echo "  \"rounds\": $ROUNDS, \"seconds\": $SECS, \"idle_connections\": $IDLE,"
-	echo "  \"units\": { \"bulk\": \"bytes/s\", \"reorder\": \"bytes/s\", \"rr\": \"1/s\", \"idle\": \"bytes\", \"slab\": \"bytes\" },"
+	echo "  \"units\": { \"bulk\": \"bytes/s\", \"reorder\": \"bytes/s\", \"longpath\": \"bytes/s\", \"rr\": \"1/s\", \"idle\": \"bytes\", \"slab\": \"bytes\" },"
 	sep=""
-	for n in bulk rr reorder idle slab; do
+	for n in bulk rr reorder longpath idle slab; do
 		[ -n "${res[$n.roam]:-}" ] || continue
 		printf '%s' "$sep"
 		json "$n"
