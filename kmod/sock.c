@@ -380,6 +380,8 @@ static void roam_listen_stop(struct sock *sk)
 
 	while ((rs = roam_acceptq_pop(lrs))) {
 		child = &rs->sk;
+		/* Destroying the child drops its last reference but ours. */
+		sock_hold(child);
 		lock_sock_nested(child, SINGLE_DEPTH_NESTING);
 		clear_bit(ROAM_F_QUEUED, &rs->flags);
 		sock_orphan(child);
@@ -390,6 +392,7 @@ static void roam_listen_stop(struct sock *sk)
 			roam_sock_abort(child, 0);
 		}
 		release_sock(child);
+		sock_put(child);
 	}
 	sk->sk_state_change(sk);
 }
@@ -644,6 +647,12 @@ static int roam_release(struct socket *sock)
 	if (!sk)
 		return 0;
 	rs = roam_sk(sk);
+	/*
+	 * As tcp_close(): an orphan may end while we still hold its lock,
+	 * in the backlog or in roam_release_cb(); this reference keeps it
+	 * until release_sock() is done with it.
+	 */
+	sock_hold(sk);
 	lock_sock(sk);
 	switch (sk->sk_state) {
 	case TCP_LISTEN:
@@ -685,6 +694,7 @@ static int roam_release(struct socket *sock)
 	sock->sk = NULL;
 	if (!orphan)
 		sock_put(sk);
+	sock_put(sk);
 	return 0;
 }
 

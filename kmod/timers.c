@@ -267,7 +267,11 @@ static void roam_keepalive_timer(struct timer_list *t)
 	roam_timer_run(sk, ROAM_D_KEEPALIVE, roam_keepalive_work);
 }
 
-/* The owner lets go: what the timers left. */
+/*
+ * The owner lets go: what the timers left.  As for tcp_release_cb(), the
+ * caller holds a reference of its own, so the __sock_put()s below never
+ * drop the last one, even when the work ends an orphan.
+ */
 void roam_release_cb(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
