@@ -191,6 +191,27 @@ static void roam_output_mtu_probe(struct sock *sk, u16 size)
 	roam_timers_packet_sent(sk, true);
 }
 
+/*
+ * Packets of @mtu the next burst can fill: as many as the stream has
+ * bytes for and the window allows, at least one for control frames.
+ * The buffer is sized to that, not to the largest burst: an ACK must not
+ * cost a 64 KiB allocation (pages are zeroed when init_on_alloc is on).
+ */
+static unsigned int roam_output_segs(struct sock *sk, unsigned int mtu,
+				     bool window)
+{
+	unsigned int payload = mtu - ROAM_SHORT_OVERHEAD - ROAM_STREAM_HDR_LEN;
+	unsigned int max = min_t(unsigned int, ROAM_GSO_MAX_SEGS,
+				 (U16_MAX - 64) / mtu);
+	u32 bytes;
+
+	if (!window)
+		return 1;
+	bytes = roam_stream_unsent(sk, max * payload);
+	bytes = min(bytes, max(roam_rec_window(sk), mtu));
+	return clamp_t(unsigned int, DIV_ROUND_UP(bytes, payload), 1, max);
+}
+
 void roam_output(struct sock *sk, enum roam_out why)
 {
 	struct roam_sock *rs = roam_sk(sk);
@@ -204,7 +225,7 @@ void roam_output(struct sock *sk, enum roam_out why)
 		return;
 	if (why == ROAM_OUT_PROBE) {
 		probes = 2;
-		if (!roam_stream_unsent(sk))
+		if (!roam_stream_unsent(sk, 1))
 			roam_rec_probe_oldest(sk);
 	}
 	/* Learn the route, and with it the MTU, before sizing packets. */
@@ -218,15 +239,15 @@ void roam_output(struct sock *sk, enum roam_out why)
 		window = probes > sent || !rs->rec.in_flight ||
 			 roam_rec_window(sk) >= mtu;
 		if (!skb) {
-			skb = roam_skb_alloc(min_t(unsigned int, ROAM_GSO_MAX_SEGS * mtu,
-						   U16_MAX - 64), GFP_ATOMIC);
+			skb = roam_skb_alloc(roam_output_segs(sk, mtu, window) * mtu,
+					     GFP_ATOMIC);
 			if (!skb)
 				break;
 		}
 		roam_pkt_begin(rs, &pkt, skb_tail_pointer(skb), size);
 		if (!nseg && roam_ack_pending(sk) &&
 		    (why == ROAM_OUT_ACK || roam_ack_due(sk) ||
-		     (window && roam_stream_unsent(sk))))
+		     (window && roam_stream_unsent(sk, 1))))
 			roam_pkt_ack(sk, &pkt);
 		if (window)
 			roam_pkt_max_data(rs, &pkt);

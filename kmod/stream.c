@@ -233,18 +233,30 @@ bool roam_stream_next(struct sock *sk, u32 max, struct roam_chunk *c)
 	return c->len || c->fin;
 }
 
-/* Is there anything new to send, flow control permitting? */
-bool roam_stream_unsent(const struct sock *sk)
+/*
+ * Bytes ready for packets now, flow control permitting: lost ones first,
+ * then new ones, counted up to @cap.  A FIN alone counts as one.
+ */
+u32 roam_stream_unsent(const struct sock *sk, u32 cap)
 {
 	const struct roam_sock *rs = roam_sk(sk);
 	const struct roam_stream *st = &rs->stream;
+	const struct roam_range *r;
+	u64 n = 0;
 
-	return !roam_ranges_empty(&st->lost) ||
-	       test_bit(ROAM_F_FIN_RESEND, &rs->flags) ||
-	       (st->snd_nxt < st->write_seq && st->snd_nxt < st->peer_max) ||
-	       (test_bit(ROAM_F_FIN_QUEUED, &rs->flags) &&
-		!test_bit(ROAM_F_FIN_SENT, &rs->flags) &&
-		st->snd_nxt == st->write_seq);
+	list_for_each_entry(r, &st->lost.list, node) {
+		n += r->end - r->start;
+		if (n >= cap)
+			return cap;
+	}
+	if (st->snd_nxt < st->write_seq && st->snd_nxt < st->peer_max)
+		n += min(st->write_seq, st->peer_max) - st->snd_nxt;
+	if (!n && (test_bit(ROAM_F_FIN_RESEND, &rs->flags) ||
+		   (test_bit(ROAM_F_FIN_QUEUED, &rs->flags) &&
+		    !test_bit(ROAM_F_FIN_SENT, &rs->flags) &&
+		    st->snd_nxt == st->write_seq)))
+		n = 1;		/* a FIN alone */
+	return min_t(u64, n, cap);
 }
 
 void roam_stream_copy(struct sock *sk, u64 off, u32 len, u8 *to)

@@ -33,7 +33,7 @@ void roam_stream_copy(struct sock *sk, u64 off, u32 len, u8 *to);
 void roam_stream_sent(struct sock *sk, const struct roam_chunk *c);
 bool roam_stream_acked(struct sock *sk, u64 off, u32 len, bool fin);
 void roam_stream_lost(struct sock *sk, u64 off, u32 len, bool fin);
-bool roam_stream_unsent(const struct sock *sk);
+u32 roam_stream_unsent(const struct sock *sk, u32 cap);
 
 int roam_stream_rcv(struct sock *sk, struct sk_buff *skb, unsigned int data,
 		    u64 off, u32 len, bool fin);
