@@ -176,6 +176,8 @@ enum roam_close_kind {
 #define ROAM_PACKET_THRESHOLD		3	/* RFC 9002 6.1.1 */
 #define ROAM_TIME_THRESHOLD_NUM		9	/* RFC 9002 6.1.2: 9/8 RTT */
 #define ROAM_TIME_THRESHOLD_DEN		8
+#define ROAM_REORDERING_MAX		300	/* packets, as tcp_max_reordering */
+#define ROAM_TIME_THRESHOLD_MAX_NUM	16	/* 2 RTT, after spurious losses */
 #define ROAM_PERSISTENT_CONGESTION	3	/* PTOs, RFC 9002 7.6 */
 #define ROAM_PTO_MAX_SHIFT		6	/* the PTO doubles at most this often */
 /* An orphan's unanswered probe timeouts before it gives up (tcp_orphan_retries). */

@@ -3,7 +3,10 @@
  * Loss detection and congestion control, after RFC 9002: acknowledgements
  * by packet number, loss by packet and time thresholds, probe timeouts,
  * NewReno with ECN.  Packet numbers are never reused: what a lost packet
- * carried goes out again in a new one.  Under the socket lock.
+ * carried goes out again in a new one.  A packet declared lost and then
+ * acknowledged after all shows reordering: both thresholds grow, and if
+ * every loss of the last reduction was such, the reduction is undone,
+ * as TCP's undo does.  Under the socket lock.
  */
 #include <linux/slab.h>
 #include <net/sock.h>
@@ -29,12 +32,9 @@ void roam_rec_init(struct sock *sk)
 
 	memset(rec, 0, sizeof(*rec));
 	INIT_LIST_HEAD(&rec->sent);
-	rec->cwnd = ROAM_INITIAL_WINDOW_PACKETS * ROAM_PMTU_BASE;
-	rec->ssthresh = U32_MAX;
+	roam_ranges_init(&rec->lost_pns);
 	rec->largest_acked = U64_MAX;
-	rec->srtt = ROAM_INITIAL_RTT_US;
-	rec->rttvar = ROAM_INITIAL_RTT_US / 2;
-	rec->min_rtt = U32_MAX;
+	roam_rec_reset(sk);
 }
 
 /* A new path: congestion control and RTT start again (RFC 9000 9.4). */
@@ -51,6 +51,12 @@ void roam_rec_reset(struct sock *sk)
 	rec->min_rtt = U32_MAX;
 	rec->have_rtt = false;
 	rec->pto_count = 0;
+	rec->reordering = ROAM_PACKET_THRESHOLD;
+	rec->time_num = ROAM_TIME_THRESHOLD_NUM;
+	roam_ranges_purge(&rec->lost_pns);
+	rec->episode_lost = 0;
+	rec->episode_spurious = 0;
+	rec->prior_cwnd = 0;
 }
 
 void roam_rec_purge(struct sock *sk)
@@ -62,6 +68,7 @@ void roam_rec_purge(struct sock *sk)
 		list_del(&e->node);
 		kmem_cache_free(roam_sent_cache, e);
 	}
+	roam_ranges_purge(&rec->lost_pns);
 	rec->in_flight = 0;
 	rec->loss_time = 0;
 }
@@ -131,17 +138,68 @@ void roam_rec_rtt_sample(struct sock *sk, u64 sent_ns, u64 ack_delay_us)
 	rec->srtt = (7 * rec->srtt + adjusted) / 8;
 }
 
-/* NewReno: one reduction per round trip (RFC 9002 7.3.2). */
-static void roam_cc_congestion(struct sock *sk, u64 sent_ns)
+/*
+ * NewReno: one reduction per round trip (RFC 9002 7.3.2).  @lost packets
+ * were declared lost, 0 for an ECN mark; a reduction for losses only can
+ * be undone if they all prove spurious.
+ */
+static void roam_cc_congestion(struct sock *sk, u64 sent_ns, u32 lost)
 {
 	struct roam_recovery *rec = &roam_sk(sk)->rec;
 
-	if (sent_ns <= rec->recovery_start)
+	if (sent_ns <= rec->recovery_start) {
+		if (!lost)
+			rec->prior_cwnd = 0;	/* ECN is never spurious */
+		rec->episode_lost += lost;
 		return;
+	}
 	rec->recovery_start = roam_now();
+	rec->prior_cwnd = lost ? rec->cwnd : 0;
+	rec->prior_ssthresh = rec->ssthresh;
+	rec->episode_lost = lost;
+	rec->episode_spurious = 0;
 	rec->ssthresh = max(rec->cwnd / 2, roam_rec_min_window(sk));
 	rec->cwnd = rec->ssthresh;
 	rec->ca_acked = 0;
+}
+
+/*
+ * The peer acknowledged [start, end), which may hold packets declared
+ * lost: they were only late.  The packet threshold grows to cover how
+ * far behind the largest acknowledged they were when declared lost (up
+ * to ROAM_REORDERING_MAX), the time threshold by an eighth of an
+ * RTT (up to two RTTs), and the last reduction is undone once every loss
+ * it answered proves spurious.
+ */
+static void roam_rec_spurious(struct sock *sk, u64 start, u64 end)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+	struct roam_range *r;
+	u64 n = 0, first = U64_MAX;
+
+	list_for_each_entry(r, &rec->lost_pns.list, node) {
+		u64 s = max(r->start, start), e = min(r->end, end);
+
+		if (r->start >= end)
+			break;
+		if (s >= e)
+			continue;
+		n += e - s;
+		first = min(first, s);
+	}
+	if (!n || roam_ranges_remove(&rec->lost_pns, start, end))
+		return;
+	if (rec->loss_largest > first)
+		rec->reordering = clamp_t(u64, rec->loss_largest - first + 1,
+					  rec->reordering, ROAM_REORDERING_MAX);
+	rec->time_num = min(rec->time_num + 1, ROAM_TIME_THRESHOLD_MAX_NUM);
+	rec->episode_spurious += n;
+	roam_sk(sk)->cnt.spurious += n;
+	if (rec->prior_cwnd && rec->episode_spurious >= rec->episode_lost) {
+		rec->cwnd = max(rec->cwnd, rec->prior_cwnd);
+		rec->ssthresh = max(rec->ssthresh, rec->prior_ssthresh);
+		rec->prior_cwnd = 0;
+	}
 }
 
 static void roam_cc_acked(struct sock *sk, const struct roam_sent *e)
@@ -201,6 +259,10 @@ static void roam_rec_lost_one(struct sock *sk, struct roam_sent *e)
 	} else {
 		rs->cnt.packets_lost++;
 		roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_RETRANSMITS);
+		/* Remembered, to tell a late packet from a lost one. */
+		if (!roam_ranges_add(&rs->rec.lost_pns, e->pn, e->pn + 1) &&
+		    rs->rec.lost_pns.count > ROAM_ACK_RANGES_MAX)
+			roam_ranges_drop_first(&rs->rec.lost_pns);
 	}
 	roam_rec_free(sk, e);
 }
@@ -211,11 +273,12 @@ static void roam_rec_detect_lost(struct sock *sk, u64 now)
 	struct roam_recovery *rec = &roam_sk(sk)->rec;
 	u64 delay, first = 0, last = 0;
 	struct roam_sent *e, *tmp;
+	u32 lost = 0;
 
 	rec->loss_time = 0;
 	if (rec->largest_acked == U64_MAX)
 		return;
-	delay = (u64)max(rec->latest_rtt, rec->srtt) * ROAM_TIME_THRESHOLD_NUM /
+	delay = (u64)max(rec->latest_rtt, rec->srtt) * rec->time_num /
 		ROAM_TIME_THRESHOLD_DEN;
 	delay = max_t(u64, delay, ROAM_GRANULARITY_US) * NSEC_PER_USEC;
 
@@ -223,10 +286,11 @@ static void roam_rec_detect_lost(struct sock *sk, u64 now)
 		if (e->pn > rec->largest_acked)
 			break;
 		if (e->time + delay <= now ||
-		    rec->largest_acked >= e->pn + ROAM_PACKET_THRESHOLD) {
+		    rec->largest_acked >= e->pn + rec->reordering) {
 			if (!(e->flags & ROAM_SENT_MTU_PROBE)) {
 				first = first ?: e->time;
 				last = e->time;
+				lost++;
 			}
 			roam_rec_lost_one(sk, e);
 		} else if (!rec->loss_time || e->time + delay < rec->loss_time) {
@@ -235,7 +299,8 @@ static void roam_rec_detect_lost(struct sock *sk, u64 now)
 	}
 	if (!last)
 		return;
-	roam_cc_congestion(sk, last);
+	rec->loss_largest = rec->largest_acked;
+	roam_cc_congestion(sk, last, lost);
 	/* Persistent congestion (RFC 9002 7.6): the window starts over. */
 	if (rec->have_rtt && last - first >
 	    (u64)roam_rec_pto_us(sk) * ROAM_PERSISTENT_CONGESTION * NSEC_PER_USEC)
@@ -249,12 +314,14 @@ void roam_rec_on_ack(struct sock *sk, const struct roam_ack *ack)
 	struct roam_sent *e, *tmp;
 	u64 largest_time = 0, now = roam_now();
 	bool newly = false, fin = false;
-	unsigned int i = 0;
+	unsigned int i = 0, j;
 
 	if (ack->largest >= rs->tx_pn || !ack->n)
 		return;		/* acknowledges what we never sent */
 	if (rec->largest_acked == U64_MAX || ack->largest > rec->largest_acked)
 		rec->largest_acked = ack->largest;
+	for (j = 0; j < ack->n && !roam_ranges_empty(&rec->lost_pns); j++)
+		roam_rec_spurious(sk, ack->range[j].start, ack->range[j].end);
 
 	list_for_each_entry_safe(e, tmp, &rec->sent, node) {
 		while (i < ack->n && ack->range[i].end <= e->pn)
@@ -275,7 +342,7 @@ void roam_rec_on_ack(struct sock *sk, const struct roam_ack *ack)
 	if (ack->ecn && ack->ce > rec->ecn_ce) {
 		rec->ecn_ce = ack->ce;
 		rs->cnt.ecn_ce = ack->ce;
-		roam_cc_congestion(sk, largest_time ?: now);
+		roam_cc_congestion(sk, largest_time ?: now, 0);
 	}
 	rec->pto_count = 0;
 	roam_rec_detect_lost(sk, now);

@@ -132,6 +132,7 @@ static int roam_sock_setup(struct sock *sk, gfp_t gfp)
 	INIT_LIST_HEAD(&rs->accept_node);
 	/* The lists and queues exist before anything can free them. */
 	INIT_LIST_HEAD(&rs->rec.sent);
+	roam_ranges_init(&rs->rec.lost_pns);
 	roam_stream_init(sk);
 	roam_ack_init(sk);
 	roam_timers_init(sk);
@@ -983,6 +984,8 @@ static int roam_getsockopt_info(struct sock *sk, char __user *optval,
 	if (rs->local_cid)
 		info.ri_remote = rs->path.peer;
 	info.ri_ecn_ce = rs->cnt.ecn_ce;
+	info.ri_reordering = rs->rec.reordering;
+	info.ri_spurious = rs->cnt.spurious;
 	if (test_bit(ROAM_F_ECN, &rs->flags))
 		info.ri_flags |= ROAM_INFO_F_ECN;
 	release_sock(sk);

@@ -105,6 +105,15 @@ struct roam_recovery {
 	u8 pto_count;
 	bool have_rtt;
 	u64 ecn_ce;			/* CE count the peer reported last */
+	/* Reordering: thresholds that grow when a loss proves spurious. */
+	u32 reordering;			/* packet threshold */
+	u8 time_num;			/* time threshold, in eighths of an RTT */
+	struct roam_ranges lost_pns;	/* packet numbers declared lost, lately */
+	u64 loss_largest;		/* largest acknowledged at the last loss */
+	u32 episode_lost;		/* packets lost since the last reduction */
+	u32 episode_spurious;		/* ... of them acknowledged after all */
+	u32 prior_cwnd;			/* before the last reduction; 0: no undo */
+	u32 prior_ssthresh;
 };
 
 /* Packetization-layer path MTU discovery (RFC 8899). */
@@ -127,6 +136,7 @@ struct roam_counters {
 	u64 packets_received;
 	u64 packets_lost;
 	u32 ecn_ce;
+	u32 spurious;			/* of packets_lost, acknowledged after all */
 };
 
 struct roam_sock {

@@ -12,6 +12,7 @@
  * line, what they sent and received and the SHA-256 of each:
  *
  *   sent BYTES SHA256 recv BYTES SHA256 secs SECONDS pmtu BYTES lost PACKETS
+ *   spurious PACKETS reordering PACKETS
  *
  * The bytes come from a seeded generator, so the two ends' sums can be
  * compared.  -m write|sendfile|splice chooses how bytes are sent (and
@@ -229,9 +230,10 @@ static void report(int fd, struct side *s, double t)
 	hex(s->recv_md, b);
 	if (!use_tcp)
 		getsockopt(fd, SOL_ROAM, ROAM_INFO, &info, &len);
-	printf("sent %llu %s recv %llu %s secs %.3f pmtu %u lost %llu\n",
+	printf("sent %llu %s recv %llu %s secs %.3f pmtu %u lost %llu spurious %u reordering %u\n",
 	       (unsigned long long)s->done, a, (unsigned long long)s->got, b, t,
-	       info.ri_pmtu, (unsigned long long)info.ri_packets_lost);
+	       info.ri_pmtu, (unsigned long long)info.ri_packets_lost,
+	       info.ri_spurious, info.ri_reordering);
 	fflush(stdout);
 }
 

@@ -4,7 +4,8 @@
 # veth pair between two namespaces: sizes from 0 bytes to 64 MiB, IPv4
 # and IPv6, loss, reordering, duplication, delay with jitter and a rate
 # limit from netem, sendfile and splice, and a path MTU that drops from
-# 1500 to 1280 in the middle of a transfer.
+# 1500 to 1280 in the middle of a transfer.  On a link that reorders,
+# losses that were only late are recognised and the loss threshold grows.
 
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
@@ -36,7 +37,8 @@ start_server() {	# start_server [roamxfer options]
 }
 
 # xfer NAME UP DOWN HOST [roamxfer options]: one transfer, then both
-# ends' lines compared: what one sent is what the other received.
+# ends' lines compared: what one sent is what the other received.  The
+# client's spurious losses and reordering threshold stay in csp and cro.
 xfer() {
 	local name=$1 up=$2 down=$3 host=$4 c s lines
 	shift 4
@@ -44,7 +46,7 @@ xfer() {
 	c=$(timeout 1500 ip netns exec "$A" "$X" -c "$host" -p 7777 -u "$up" -d "$down" "$@" 2>&1)
 	slowwait 60 sh -c "[ \$(grep -c '^sent' $tmp/server) -gt $lines ]"
 	s=$(grep '^sent' "$tmp/server" | tail -n1)
-	read -r _ cs csha _ cr crsha _ ct _ cp _ cl <<<"$c"
+	read -r _ cs csha _ cr crsha _ ct _ cp _ cl _ csp _ cro <<<"$c"
 	read -r _ ss ssha _ sr srsha _ <<<"$s"
 	if [ "$cs" != "$up" ] || [ "$sr" != "$up" ] || [ "$csha" != "$srsha" ] ||
 	   [ "$ss" != "$down" ] || [ "$cr" != "$down" ] || [ "$ssha" != "$crsha" ]; then
@@ -52,7 +54,8 @@ xfer() {
 		echo "    server: $s"
 		RET=$ksft_fail
 	else
-		echo "    $name: $up up, $down down in ${ct}s, pmtu $cp, $cl packets lost"
+		echo "    $name: $up up, $down down in ${ct}s, pmtu $cp, $cl packets lost" \
+		     "($csp spurious), reordering $cro"
 	fi
 }
 
@@ -97,6 +100,22 @@ test_netem() {
 	done
 }
 
+# Netem sends a quarter of the packets at once and holds the rest 10 ms:
+# every loss declared is spurious, and each that is acknowledged after
+# all raises the packet threshold above RFC 9002's 3.
+test_reordering() {
+	RET=0
+	start_server
+	netem delay 10ms reorder 25% 50% || { log_test_skip "netem reorder"; return; }
+	xfer "reordering" 1048576 1048576 10.1.0.2
+	netem
+	if [ "${csp:-0}" -eq 0 ] || [ "${cro:-0}" -le 3 ]; then
+		echo "    spurious losses ${csp:-none}, reordering threshold ${cro:-none}"
+		RET=$ksft_fail
+	fi
+	log_test "reordering: late packets are told from lost ones, the threshold grows"
+}
+
 test_sendfile_splice() {
 	local m
 	for m in sendfile splice; do
@@ -127,6 +146,7 @@ test_mtu_drop() {
 
 test_sizes
 test_netem
+test_reordering
 test_sendfile_splice
 test_mtu_drop
 rm -rf "$tmp"

@@ -106,6 +106,8 @@ struct roam_info {
 	__u32	ri_path_failures;	/* validations that failed */
 	__u32	ri_flags;		/* ROAM_INFO_F_* */
 	__u32	ri_ecn_ce;		/* CE marks reported by the peer */
+	__u32	ri_reordering;		/* packet threshold for loss, as tcpi_reordering */
+	__u32	ri_spurious;		/* packets declared lost, then acknowledged */
 };
 
 #define ROAM_INFO_F_PSK		(1U << 0)	/* AEAD encryption with a PSK */
