@@ -19,6 +19,9 @@
 
 #include <linux/net.h>
 #include <net/sock.h>
+#ifdef ROAM_HAVE_PROTO_MEMORY_H
+#include <net/proto_memory.h>	/* sk_under_memory_pressure() */
+#endif
 
 /*
  * SOCK_CUSTOM_SOCKOPT lets a family handle SOL_SOCKET options itself; roam

@@ -76,6 +76,10 @@ struct roam_stream {
 	u64 rcv_max;			/* the flow control limit we announced */
 	u64 peer_fin;			/* the peer's FIN offset (ROAM_F_PEER_FIN) */
 	struct sk_buff_head ooo;	/* out of order, sorted by offset */
+	/* Receive-buffer autotuning: what the reader took in a round trip. */
+	u64 space_seq;			/* copied at the start of the round */
+	u64 space_time;			/* ns, the start of the round */
+	u32 space;			/* most taken in one round so far */
 };
 
 /* Acknowledging what we receive. */

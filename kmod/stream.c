@@ -11,8 +11,10 @@
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
+#include "compat.h"
 #include "output.h"
 #include "ranges.h"
+#include "recovery.h"
 #include "sock.h"
 #include "stream.h"
 
@@ -34,6 +36,7 @@ void roam_stream_init(struct sock *sk)
 	skb_queue_head_init(&st->ooo);
 	st->peer_max = ROAM_INITIAL_MAX_DATA;
 	st->rcv_max = ROAM_INITIAL_MAX_DATA;
+	st->space = ROAM_INITIAL_MAX_DATA;
 }
 
 void roam_stream_purge(struct sock *sk)
@@ -300,6 +303,23 @@ void roam_stream_sent(struct sock *sk, const struct roam_chunk *c)
 }
 
 /*
+ * Send-buffer autotuning, as TCP's tcp_sndbuf_expand(): room for four
+ * congestion windows (what is in flight, as much again to refill it, and
+ * the buffers' overhead), up to wmem[2], unless the application set
+ * SO_SNDBUF or the protocol's memory is under pressure.
+ */
+static void roam_stream_sndbuf_expand(struct sock *sk)
+{
+	u64 want = 4ULL * roam_sk(sk)->rec.cwnd;
+
+	if ((sk->sk_userlocks & SOCK_SNDBUF_LOCK) || sk_under_memory_pressure(sk))
+		return;
+	want = min_t(u64, want, READ_ONCE(sk->sk_prot->sysctl_wmem[2]));
+	if (want > READ_ONCE(sk->sk_sndbuf))
+		WRITE_ONCE(sk->sk_sndbuf, want);
+}
+
+/*
  * The peer has bytes [off, off + len) (and the FIN).  Bytes acknowledged
  * in order leave the send queue; the others are remembered until the
  * hole before them closes.  Returns true when this acknowledges the FIN,
@@ -345,6 +365,7 @@ bool roam_stream_acked(struct sock *sk, u64 off, u32 len, bool fin)
 	}
 	if (freed) {
 		sk_mem_reclaim(sk);
+		roam_stream_sndbuf_expand(sk);
 		sk->sk_write_space(sk);
 	}
 	/*
@@ -493,6 +514,33 @@ int roam_stream_rcv(struct sock *sk, struct sk_buff *skb, unsigned int data,
 }
 
 /*
+ * Receive-buffer autotuning, as TCP's dynamic right-sizing: once a round
+ * trip, a reader that took more than ever before in one gets a buffer
+ * whose window (half of it) is twice that, up to rmem[2], unless the
+ * application set SO_RCVBUF.  The window then follows a fast reader on a
+ * long path instead of capping it.
+ */
+static void roam_stream_rcv_space(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_stream *st = &rs->stream;
+	u64 now = roam_now(), taken;
+
+	if (now - st->space_time < (u64)max_t(u32, rs->rec.srtt, ROAM_GRANULARITY_US) *
+				   NSEC_PER_USEC)
+		return;
+	taken = st->copied - st->space_seq;
+	st->space_seq = st->copied;
+	st->space_time = now;
+	if (taken <= st->space || (sk->sk_userlocks & SOCK_RCVBUF_LOCK))
+		return;
+	st->space = min_t(u64, taken, U32_MAX);
+	taken = min_t(u64, 4 * taken, READ_ONCE(sk->sk_prot->sysctl_rmem[2]));
+	if (taken > READ_ONCE(sk->sk_rcvbuf))
+		WRITE_ONCE(sk->sk_rcvbuf, taken);
+}
+
+/*
  * After the application read: announce a larger window once a quarter
  * of it has been freed.  The window is half the receive buffer; the rest
  * covers buffer overhead, as TCP's tcp_adv_win_scale.
@@ -600,6 +648,7 @@ found:
 	} while (len > 0);
 
 	if (!(flags & MSG_PEEK) && copied > 0) {
+		roam_stream_rcv_space(sk);
 		roam_stream_window(sk);
 		if (test_bit(ROAM_F_MAX_DATA, &rs->flags))
 			roam_output(sk, ROAM_OUT_CONTROL);

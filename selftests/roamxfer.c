@@ -12,7 +12,9 @@
  * line, what they sent and received and the SHA-256 of each:
  *
  *   sent BYTES SHA256 recv BYTES SHA256 secs SECONDS pmtu BYTES lost PACKETS
- *   spurious PACKETS reordering PACKETS
+ *   spurious PACKETS reordering PACKETS rcvbuf BYTES sndbuf BYTES
+ *
+ * (SO_RCVBUF and SO_SNDBUF at the end; -b BYTES sets both at the start.)
  *
  * The bytes come from a seeded generator, so the two ends' sums can be
  * compared.  -m write|sendfile|splice chooses how bytes are sent (and
@@ -230,10 +232,15 @@ static void report(int fd, struct side *s, double t)
 	hex(s->recv_md, b);
 	if (!use_tcp)
 		getsockopt(fd, SOL_ROAM, ROAM_INFO, &info, &len);
-	printf("sent %llu %s recv %llu %s secs %.3f pmtu %u lost %llu spurious %u reordering %u\n",
+	int rcvbuf = 0, sndbuf = 0;
+	socklen_t blen = sizeof(int);
+
+	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &blen);
+	getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &blen);
+	printf("sent %llu %s recv %llu %s secs %.3f pmtu %u lost %llu spurious %u reordering %u rcvbuf %d sndbuf %d\n",
 	       (unsigned long long)s->done, a, (unsigned long long)s->got, b, t,
 	       info.ri_pmtu, (unsigned long long)info.ri_packets_lost,
-	       info.ri_spurious, info.ri_reordering);
+	       info.ri_spurious, info.ri_reordering, rcvbuf, sndbuf);
 	fflush(stdout);
 }
 
@@ -283,14 +290,14 @@ int main(int argc, char **argv)
 {
 	uint64_t up = 0, down = 0, hdr;
 	const char *host = NULL;
-	int listen_mode = 0, count = 1, port = 7777, fd, c, i;
+	int listen_mode = 0, count = 1, port = 7777, bufsz = 0, fd, c, i;
 	struct sockaddr_storage ss;
 	struct side s;
 	socklen_t len;
 	double t;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "lc:p:n:u:d:tm:")) != -1) {
+	while ((c = getopt(argc, argv, "lc:p:n:u:d:tm:b:")) != -1) {
 		switch (c) {
 		case 'l': listen_mode = 1; break;
 		case 'c': host = optarg; break;
@@ -299,12 +306,13 @@ int main(int argc, char **argv)
 		case 'u': up = strtoull(optarg, NULL, 0); break;
 		case 'd': down = strtoull(optarg, NULL, 0); break;
 		case 't': use_tcp = 1; break;
+		case 'b': bufsz = atoi(optarg); break;
 		case 'm':
 			mode = !strcmp(optarg, "sendfile") ? M_SENDFILE :
 			       !strcmp(optarg, "splice") ? M_SPLICE : M_WRITE;
 			break;
 		default:
-			fprintf(stderr, "usage: roamxfer -l|-c HOST [-p PORT] [-n N] [-u B] [-d B] [-t] [-m MODE]\n");
+			fprintf(stderr, "usage: roamxfer -l|-c HOST [-p PORT] [-n N] [-u B] [-d B] [-t] [-m MODE] [-b BYTES]\n");
 			return 2;
 		}
 	}
@@ -314,6 +322,9 @@ int main(int argc, char **argv)
 	fd = make_socket();
 	if (fd < 0)
 		die("socket");
+	if (bufsz && (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz)) ||
+		      setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz))))
+		die("SO_RCVBUF, SO_SNDBUF");
 	if (listen_mode) {
 		int one = 1;
 

@@ -6,6 +6,7 @@
 # limit from netem, sendfile and splice, and a path MTU that drops from
 # 1500 to 1280 in the middle of a transfer.  On a link that reorders,
 # losses that were only late are recognised and the loss threshold grows.
+# On a long path the buffers grow, unless the application set them.
 
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
@@ -38,7 +39,8 @@ start_server() {	# start_server [roamxfer options]
 
 # xfer NAME UP DOWN HOST [roamxfer options]: one transfer, then both
 # ends' lines compared: what one sent is what the other received.  The
-# client's spurious losses and reordering threshold stay in csp and cro.
+# client's spurious losses and reordering threshold stay in csp and cro,
+# its send buffer in csb, the server's receive buffer in srb.
 xfer() {
 	local name=$1 up=$2 down=$3 host=$4 c s lines
 	shift 4
@@ -46,8 +48,8 @@ xfer() {
 	c=$(timeout 1500 ip netns exec "$A" "$X" -c "$host" -p 7777 -u "$up" -d "$down" "$@" 2>&1)
 	slowwait 60 sh -c "[ \$(grep -c '^sent' $tmp/server) -gt $lines ]"
 	s=$(grep '^sent' "$tmp/server" | tail -n1)
-	read -r _ cs csha _ cr crsha _ ct _ cp _ cl _ csp _ cro <<<"$c"
-	read -r _ ss ssha _ sr srsha _ <<<"$s"
+	read -r _ cs csha _ cr crsha _ ct _ cp _ cl _ csp _ cro _ _ _ csb <<<"$c"
+	read -r _ ss ssha _ sr srsha _ _ _ _ _ _ _ _ _ _ _ srb _ <<<"$s"
 	if [ "$cs" != "$up" ] || [ "$sr" != "$up" ] || [ "$csha" != "$srsha" ] ||
 	   [ "$ss" != "$down" ] || [ "$cr" != "$down" ] || [ "$ssha" != "$crsha" ]; then
 		echo "    client: $c"
@@ -116,6 +118,31 @@ test_reordering() {
 	log_test "reordering: late packets are told from lost ones, the threshold grows"
 }
 
+# 20 ms each way: a 512 KiB window would cap the transfer, so the
+# receiver's buffer and the sender's grow past their 1 MiB default, as
+# TCP's do; buffers the application set stay as set.
+test_autotuning() {
+	local size=8388608 def=1048576	# not scaled: growth needs the volume
+	netem delay 20ms limit 100000 || { log_test_skip "netem delay"; return; }
+	RET=0
+	start_server
+	xfer "autotuning" "$size" 0 10.1.0.2
+	if [ "${srb:-0}" -le "$def" ] || [ "${csb:-0}" -le "$def" ]; then
+		echo "    receive buffer ${srb:-none}, send buffer ${csb:-none}: not grown"
+		RET=$ksft_fail
+	fi
+	log_test "autotuning: on a long path the buffers grow"
+	RET=0
+	start_server -b 131072
+	xfer "set buffers" "$size" 0 10.1.0.2 -b 131072
+	if [ "${srb:-0}" -ne 262144 ] || [ "${csb:-0}" -ne 262144 ]; then
+		echo "    receive buffer ${srb:-none}, send buffer ${csb:-none}: expected 262144 (SO_RCVBUF and SO_SNDBUF 131072, doubled)"
+		RET=$ksft_fail
+	fi
+	log_test "autotuning: buffers the application set stay as set"
+	netem
+}
+
 test_sendfile_splice() {
 	local m
 	for m in sendfile splice; do
@@ -147,6 +174,7 @@ test_mtu_drop() {
 test_sizes
 test_netem
 test_reordering
+test_autotuning
 test_sendfile_splice
 test_mtu_drop
 rm -rf "$tmp"
