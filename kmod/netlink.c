@@ -246,6 +246,7 @@ static int roam_fill_conn(struct sk_buff *skb, struct roam_sock *rs)
 			from_kuid_munged(current_user_ns(), sock_i_uid(sk))) ||
 	    nla_put_u64_64bit(skb, ROAM_A_CONN_INODE, sock_i_ino(sk), ROAM_A_CONN_PAD) ||
 	    nla_put_u32(skb, ROAM_A_CONN_PSK, READ_ONCE(rs->psk_id)) ||
+	    nla_put_u32(skb, ROAM_A_CONN_PATH_MOVES, READ_ONCE(rs->cnt.path_moves)) ||
 	    (test_bit(ROAM_F_SERVER, &rs->flags) &&
 	     nla_put_flag(skb, ROAM_A_CONN_SERVER)))
 		goto err;

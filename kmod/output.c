@@ -15,6 +15,7 @@
 #include "compat.h"
 #include "netns.h"
 #include "output.h"
+#include "path.h"
 #include "pmtu.h"
 #include "recovery.h"
 #include "send.h"
@@ -70,6 +71,28 @@ static void roam_pkt_max_data(struct roam_sock *rs, struct roam_pkt *pkt)
 	pkt->eliciting = true;
 	pkt->flags |= ROAM_SENT_MAX_DATA;
 	clear_bit(ROAM_F_MAX_DATA, &rs->flags);
+}
+
+/* PATH_RESPONSE and PATH_CHALLENGE, when due, outside any window. */
+static void roam_pkt_path(struct roam_sock *rs, struct roam_pkt *pkt)
+{
+	if (test_bit(ROAM_F_RESPONSE, &rs->flags) && pkt->room >= ROAM_PATH_LEN) {
+		*pkt->p = ROAM_FT_PATH_RESPONSE;
+		memcpy(pkt->p + 1, rs->pv.response, ROAM_PATH_DATA_LEN);
+		pkt->p += ROAM_PATH_LEN;
+		pkt->room -= ROAM_PATH_LEN;
+		pkt->eliciting = true;
+		clear_bit(ROAM_F_RESPONSE, &rs->flags);
+	}
+	if (test_bit(ROAM_F_CHALLENGE, &rs->flags) && pkt->room >= ROAM_PATH_LEN) {
+		*pkt->p = ROAM_FT_PATH_CHALLENGE;
+		memcpy(pkt->p + 1, rs->pv.challenge, ROAM_PATH_DATA_LEN);
+		pkt->p += ROAM_PATH_LEN;
+		pkt->room -= ROAM_PATH_LEN;
+		pkt->eliciting = true;
+		pkt->flags |= ROAM_SENT_CHALLENGE;
+		clear_bit(ROAM_F_CHALLENGE, &rs->flags);
+	}
 }
 
 static void roam_pkt_ack(struct sock *sk, struct roam_pkt *pkt)
@@ -154,6 +177,8 @@ static unsigned int roam_pkt_finish(struct sock *sk, struct roam_pkt *pkt)
 			  pkt->has_chunk ? &pkt->chunk : NULL, pkt->flags)) {
 		if (pkt->flags & ROAM_SENT_MAX_DATA)
 			set_bit(ROAM_F_MAX_DATA, &rs->flags);
+		if (pkt->flags & ROAM_SENT_CHALLENGE)
+			set_bit(ROAM_F_CHALLENGE, &rs->flags);
 		return 0;
 	}
 	rs->tx_pn++;
@@ -236,6 +261,9 @@ void roam_output(struct sock *sk, enum roam_out why)
 	for (;;) {
 		unsigned int size = nseg ? seg : mtu;
 
+		/* An unvalidated path gets what it earned, no more. */
+		if (roam_path_budget(sk) < (u64)(skb ? skb->len : 0) + size)
+			break;
 		window = probes > sent || !rs->rec.in_flight ||
 			 roam_rec_window(sk) >= mtu;
 		if (!skb) {
@@ -249,6 +277,8 @@ void roam_output(struct sock *sk, enum roam_out why)
 		    (why == ROAM_OUT_ACK || roam_ack_due(sk) ||
 		     (window && roam_stream_unsent(sk, 1))))
 			roam_pkt_ack(sk, &pkt);
+		if (!nseg)
+			roam_pkt_path(rs, &pkt);
 		if (window)
 			roam_pkt_max_data(rs, &pkt);
 		roam_pkt_stream(sk, &pkt, why, window);
@@ -286,7 +316,8 @@ void roam_output(struct sock *sk, enum roam_out why)
 		roam_timers_packet_sent(sk, eliciting);
 	/* Room in the window and a size to try: probe the path MTU. */
 	probe = roam_pmtu_probe_due(sk);
-	if (probe && (!rs->rec.in_flight || roam_rec_window(sk) >= probe))
+	if (probe && !test_bit(ROAM_F_VALIDATING, &rs->flags) &&
+	    (!rs->rec.in_flight || roam_rec_window(sk) >= probe))
 		roam_output_mtu_probe(sk, probe);
 }
 

@@ -162,6 +162,7 @@ enum roam_close_kind {
 #define ROAM_MAX_DATA_LEN		9
 #define ROAM_CLOSE_LEN			4
 #define ROAM_PATH_LEN			9
+#define ROAM_PATH_DATA_LEN		8	/* PATH_CHALLENGE and PATH_RESPONSE data */
 #define ROAM_SHORT_OVERHEAD		(sizeof(struct roam_short_hdr) + ROAM_TAG_LEN)
 
 /* ---------------------------------------------------------------- */
@@ -190,6 +191,9 @@ enum roam_close_kind {
 #define ROAM_CORK_MS			200	/* a corked partial packet waits this long */
 #define ROAM_DRAIN_PTOS			3	/* a closed connection keeps its CID */
 #define ROAM_FIN_TIMEOUT_MS		60000	/* an orphan that makes no progress ends */
+#define ROAM_REPLAY_WINDOW		4096	/* packet numbers remembered, RFC 6479 */
+#define ROAM_AMPLIFICATION		3	/* bytes sent per byte received, unvalidated */
+#define ROAM_VALIDATION_PTOS		3	/* a path not validated in this many PTOs fails */
 #define ROAM_DEFAULT_BUF		SZ_1M		/* SO_SNDBUF and SO_RCVBUF */
 
 /* Path MTU (RFC 8899): UDP payload sizes. */

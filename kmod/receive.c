@@ -19,6 +19,7 @@
 #include "handshake.h"
 #include "netns.h"
 #include "output.h"
+#include "path.h"
 #include "port.h"
 #include "receive.h"
 #include "recovery.h"
@@ -242,6 +243,8 @@ struct roam_frames {
 	bool has_stream;
 	bool has_close;
 	bool fin;
+	const u8 *challenge;		/* PATH_CHALLENGE data, or NULL */
+	const u8 *response;		/* PATH_RESPONSE data, or NULL */
 	u8 close_kind;
 	u64 max_data;
 	u64 off;
@@ -309,10 +312,14 @@ static int roam_frames_parse(struct sk_buff *skb, struct roam_frames *f)
 			break;
 		case ROAM_FT_PATH_CHALLENGE:
 		case ROAM_FT_PATH_RESPONSE:
-			if (end - p < ROAM_PATH_LEN - 1)
+			if (end - p < ROAM_PATH_DATA_LEN)
 				return -EINVAL;
 			f->eliciting = true;
-			p += ROAM_PATH_LEN - 1;
+			if (type == ROAM_FT_PATH_CHALLENGE)
+				f->challenge = p;
+			else
+				f->response = p;
+			p += ROAM_PATH_DATA_LEN;
 			break;
 		case ROAM_FT_CLOSE:
 			if (end - p < ROAM_CLOSE_LEN - 1)
@@ -358,6 +365,11 @@ static bool roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
 
 	if (sk->sk_state == TCP_CLOSE || sk->sk_state == TCP_LISTEN)
 		return false;
+	/* Authentic but seen before: a replay, or a duplicate on the path. */
+	if (!roam_replay_check(&rs->replay, pn)) {
+		roam_stat_inc(rn, ROAM_A_STAT_REPLAYS);
+		return false;
+	}
 	memset(f, 0, offsetof(struct roam_frames, ack));
 	if (roam_frames_parse(skb, f)) {
 		roam_stat_inc(rn, ROAM_A_STAT_RX_MALFORMED);
@@ -380,10 +392,15 @@ static bool roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
 			roam_output(sk, ROAM_OUT_ACK);
 		goto out;
 	}
+	roam_path_rcv(sk, skb, pn > rs->rx_largest);
 	if (pn > rs->rx_largest)
 		WRITE_ONCE(rs->rx_largest, pn);
 	rs->cnt.packets_received++;
 	roam_timers_packet_received(sk);
+	if (f->challenge)
+		roam_path_challenged(sk, f->challenge);
+	if (f->response)
+		roam_path_response(sk, f->response);
 
 	if (f->has_close) {
 		roam_conn_rcv_close(sk, f->close_kind);

@@ -14,6 +14,7 @@
 #include "netns.h"
 #include "output.h"
 #include "pmtu.h"
+#include "path.h"
 #include "recovery.h"
 #include "sock.h"
 #include "stream.h"
@@ -254,6 +255,8 @@ static void roam_rec_lost_one(struct sock *sk, struct roam_sent *e)
 		roam_stream_lost(sk, e->off, e->len, e->flags & ROAM_SENT_FIN);
 	if (e->flags & ROAM_SENT_MAX_DATA)
 		set_bit(ROAM_F_MAX_DATA, &rs->flags);
+	if (e->flags & ROAM_SENT_CHALLENGE)
+		roam_path_challenge_lost(sk);
 	if (e->flags & ROAM_SENT_MTU_PROBE) {
 		roam_pmtu_probe_lost(sk, e->size);
 	} else {

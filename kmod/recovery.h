@@ -26,6 +26,7 @@ enum roam_sent_flags {
 	ROAM_SENT_MAX_DATA = BIT(1),
 	ROAM_SENT_MTU_PROBE = BIT(2),
 	ROAM_SENT_STREAM = BIT(3),
+	ROAM_SENT_CHALLENGE = BIT(4),
 };
 
 /* An ACK frame, decoded: ranges [start, end) ascending. */

@@ -15,6 +15,7 @@
 #include "compat.h"
 #include "crypto.h"
 #include "netns.h"
+#include "path.h"
 #include "pmtu.h"
 #include "port.h"
 #include "receive.h"
@@ -107,6 +108,7 @@ int roam_send_gso(struct roam_sock *rs, struct sk_buff *skb, unsigned int gso_si
 		roam_stat_inc(roam_net(sock_net(&rs->sk)), ROAM_A_STAT_TX_ERRORS);
 		return PTR_ERR(dst);
 	}
+	roam_path_sent(&rs->sk, skb->len);
 	roam_port_send(rs->port, skb, &fl, dst, gso_size);
 	return 0;
 }

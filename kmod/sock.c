@@ -99,6 +99,8 @@ static void roam_conn_init(struct sock *sk)
 	roam_rec_init(sk);
 	roam_pmtu_init(sk);
 	memset(&rs->cnt, 0, sizeof(rs->cnt));
+	roam_replay_init(&rs->replay);
+	memset(&rs->pv, 0, sizeof(rs->pv));
 	rs->tx_pn = 1;		/* 0 is the handshake's */
 	rs->rx_largest = 0;
 	rs->last_rx = jiffies;
@@ -109,6 +111,9 @@ static void roam_conn_init(struct sock *sk)
 	clear_bit(ROAM_F_FIN_ACKED, &rs->flags);
 	clear_bit(ROAM_F_FIN_RESEND, &rs->flags);
 	clear_bit(ROAM_F_PEER_FIN, &rs->flags);
+	clear_bit(ROAM_F_VALIDATING, &rs->flags);
+	clear_bit(ROAM_F_CHALLENGE, &rs->flags);
+	clear_bit(ROAM_F_RESPONSE, &rs->flags);
 	set_bit(ROAM_F_ECN, &rs->flags);
 }
 
@@ -986,8 +991,13 @@ static int roam_getsockopt_info(struct sock *sk, char __user *optval,
 	info.ri_ecn_ce = rs->cnt.ecn_ce;
 	info.ri_reordering = rs->rec.reordering;
 	info.ri_spurious = rs->cnt.spurious;
+	info.ri_path_moves = rs->cnt.path_moves;
+	info.ri_path_validations = rs->cnt.path_validations;
+	info.ri_path_failures = rs->cnt.path_failures;
 	if (test_bit(ROAM_F_ECN, &rs->flags))
 		info.ri_flags |= ROAM_INFO_F_ECN;
+	if (test_bit(ROAM_F_VALIDATING, &rs->flags))
+		info.ri_flags |= ROAM_INFO_F_VALIDATING;
 	release_sock(sk);
 
 	len = min_t(unsigned int, len, sizeof(info));

@@ -10,6 +10,7 @@
 
 #include "protocol.h"
 #include "ranges.h"
+#include "replay.h"
 
 struct roam_bind;
 struct roam_keys;
@@ -26,6 +27,19 @@ struct roam_path {
 	u16 mtu;			/* UDP payload the route takes, 0: unknown */
 	u32 dst_cookie;			/* IPv6 route validity, with sk_dst_cache */
 	int ifindex;			/* the interface the peer reached us on */
+};
+
+/*
+ * After the peer moved: the new path is challenged, and until it answers
+ * at most ROAM_AMPLIFICATION times what came from it goes to it.
+ */
+struct roam_validation {
+	struct roam_path prev;		/* the last validated path */
+	u8 challenge[ROAM_PATH_DATA_LEN];
+	u8 response[ROAM_PATH_DATA_LEN];	/* our answer to the peer's challenge */
+	u64 rx_bytes;			/* received from the new path */
+	u64 tx_bytes;			/* sent to it */
+	unsigned long deadline;		/* jiffies: the new path fails */
 };
 
 /* A client's handshake, from connect() until DONE. */
@@ -52,6 +66,9 @@ enum roam_sock_flags {
 	ROAM_F_PEER_FIN,		/* the peer's FIN offset is known */
 	ROAM_F_MAX_DATA,		/* a MAX_DATA frame is due */
 	ROAM_F_ECN,			/* mark ECT(0); cleared if the path bleaches */
+	ROAM_F_VALIDATING,		/* the path is not validated yet */
+	ROAM_F_CHALLENGE,		/* a PATH_CHALLENGE is due */
+	ROAM_F_RESPONSE,		/* a PATH_RESPONSE is due */
 };
 
 /* Work a timer could not do because a task owned the socket. */
@@ -141,6 +158,9 @@ struct roam_counters {
 	u64 packets_lost;
 	u32 ecn_ce;
 	u32 spurious;			/* of packets_lost, acknowledged after all */
+	u32 path_moves;
+	u32 path_validations;
+	u32 path_failures;
 };
 
 struct roam_sock {
@@ -169,6 +189,8 @@ struct roam_sock {
 	struct rhash_head cid_node;	/* rn->cids, keyed by local_cid */
 	struct roam_keys __rcu *keys;
 	struct roam_path path;
+	struct roam_validation pv;
+	struct roam_replay replay;
 	struct roam_handshake *hs;
 	u64 tx_pn;			/* next packet number */
 	u64 rx_largest;			/* largest authenticated packet number */

@@ -7,8 +7,8 @@
  *  - rtx_timer: handshake retransmission, then loss detection and probe
  *    timeouts (recovery.c);
  *  - ack_timer: the delayed ACK, and a corked partial packet;
- *  - sk_timer: keepalive, idle timeout, the end of draining and the
- *    FIN timeout of an orphan.
+ *  - sk_timer: keepalive, idle timeout, the end of draining, the FIN
+ *    timeout of an orphan and the end of a path's validation.
  *
  * A timer that fires while a task owns the socket leaves its work to
  * roam_release_cb(), which runs when the task lets go, as TCP's does.
@@ -21,6 +21,7 @@
 #include "handshake.h"
 #include "netns.h"
 #include "output.h"
+#include "path.h"
 #include "recovery.h"
 #include "sock.h"
 #include "stream.h"
@@ -135,6 +136,8 @@ static unsigned long roam_keepalive_next(struct sock *sk)
 		ROAM_SOONER(rs->last_tx + msecs_to_jiffies(roam_keepalive_ms(sk)));
 	if (sock_flag(sk, SOCK_DEAD))
 		ROAM_SOONER(rs->progress + msecs_to_jiffies(ROAM_FIN_TIMEOUT_MS));
+	if (test_bit(ROAM_F_VALIDATING, &rs->flags))
+		ROAM_SOONER(rs->pv.deadline);
 #undef ROAM_SOONER
 	return next;
 }
@@ -203,6 +206,7 @@ static void roam_keepalive_work(struct sock *sk)
 		roam_sock_abort(sk, 0);
 		return;
 	}
+	roam_path_timeout(sk);
 	if (sock_flag(sk, SOCK_KEEPOPEN) &&
 	    !time_before(now, rs->last_tx + msecs_to_jiffies(roam_keepalive_ms(sk))))
 		roam_output(sk, ROAM_OUT_PING);

@@ -3,9 +3,12 @@
  * roamflood: forged roam packets from random source addresses, through a
  * raw socket, for the flood test.
  *
- *   roamflood -t TARGET -p PORT -n COUNT -s SRCNET [-k initial|echo|short] [-i USEC]
+ *   roamflood -t TARGET -p PORT -n COUNT -s SRCNET [-k initial|echo|short]
+ *             [-c CID] [-i USEC]
  *
  * SRCNET is the first two octets of the forged IPv4 sources ("10.77").
+ * Short packets name a random connection, or CID (hex) when given: a
+ * stolen connection ID with a tag that cannot verify.
  */
 #include <netinet/ip.h>
 #include <netinet/udp.h>
@@ -26,16 +29,18 @@ int main(int argc, char **argv)
 	unsigned char *roam = (unsigned char *)(uh + 1);
 	unsigned int a, b, len;
 	long count = 1000, i;
+	unsigned long long cid = 0;
 	int port = 0, gap = 0, fd, c;
 	char src[32];
 
-	while ((c = getopt(argc, argv, "t:p:n:s:k:i:")) != -1) {
+	while ((c = getopt(argc, argv, "t:p:n:s:k:c:i:")) != -1) {
 		switch (c) {
 		case 't': target = optarg; break;
 		case 'p': port = atoi(optarg); break;
 		case 'n': count = atol(optarg); break;
 		case 's': srcnet = optarg; break;
 		case 'k': kind = optarg; break;
+		case 'c': cid = strtoull(optarg, NULL, 16); break;
 		case 'i': gap = atoi(optarg); break;
 		default: return 2;
 		}
@@ -76,6 +81,8 @@ int main(int argc, char **argv)
 			memcpy(roam + 76, &uh->source, 2);
 		} else {
 			roam[0] = 0x40;			/* short, random CID */
+			for (a = 0; cid && a < 8; a++)	/* or the one given */
+				roam[1 + a] = cid >> (56 - 8 * a);
 			len = 60;
 		}
 		ip->version = 4;

@@ -48,7 +48,7 @@ xfer() {
 	c=$(timeout 1500 ip netns exec "$A" "$X" -c "$host" -p 7777 -u "$up" -d "$down" "$@" 2>&1)
 	slowwait 60 sh -c "[ \$(grep -c '^sent' $tmp/server) -gt $lines ]"
 	s=$(grep '^sent' "$tmp/server" | tail -n1)
-	read -r _ cs csha _ cr crsha _ ct _ cp _ cl _ csp _ cro _ _ _ csb <<<"$c"
+	read -r _ cs csha _ cr crsha _ ct _ cp _ cl _ csp _ cro _ _ _ csb _ <<<"$c"
 	read -r _ ss ssha _ sr srsha _ _ _ _ _ _ _ _ _ _ _ srb _ <<<"$s"
 	if [ "$cs" != "$up" ] || [ "$sr" != "$up" ] || [ "$csha" != "$srsha" ] ||
 	   [ "$ss" != "$down" ] || [ "$cr" != "$down" ] || [ "$ssha" != "$crsha" ]; then

@@ -17,7 +17,7 @@ note() { echo "${0##*/}: $*" >&2; }
 ROAM_HOST_PKGS="make gcc libc6-dev pkg-config libmnl-dev \
 	qemu-system-x86 busybox-static cpio kmod xz-utils \
 	linux-source-6.12 perl python3 \
-	iproute2 nftables tcpdump ethtool wireguard-tools iperf3 dkms \
+	iproute2 nftables conntrack tcpdump ethtool wireguard-tools iperf3 dkms \
 	bc flex bison libelf-dev libssl-dev dwarves"
 
 apt_updated=

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where the peer is (docs/PROTOCOL.md section 7).  The peer's address
+ * moves only on a packet that authenticated, is no replay and has the
+ * largest packet number so far; a late packet from an old path is taken
+ * but moves nothing.  A new path is challenged, and until it answers at
+ * most ROAM_AMPLIFICATION times the bytes it sent us go to it (RFC 9000
+ * 8 and 9).  One that does not answer in ROAM_VALIDATION_PTOS probe
+ * timeouts gives way to the last validated path.  Under the socket lock.
+ */
+#include <linux/random.h>
+#include <crypto/algapi.h>
+#include <net/ipv6.h>
+
+#include "compat.h"
+#include "netns.h"
+#include "path.h"
+#include "pmtu.h"
+#include "receive.h"
+#include "recovery.h"
+#include "send.h"
+#include "sock.h"
+#include "timers.h"
+
+static bool roam_path_is(const struct roam_path *path, const struct in6_addr *addr,
+			 __be16 port)
+{
+	return path->peer.sroam_port == port &&
+	       ipv6_addr_equal(&path->peer.sroam_addr, addr);
+}
+
+/* The probe timeout a new path gets at least: the initial RTT's. */
+static unsigned long roam_path_deadline(const struct sock *sk)
+{
+	u32 initial = ROAM_INITIAL_RTT_US * 3 + ROAM_MAX_ACK_DELAY_US;
+	u32 pto = max(roam_rec_pto_us(sk), initial);
+
+	return jiffies + usecs_to_jiffies(pto) * ROAM_VALIDATION_PTOS;
+}
+
+/* Sends from now on along @path; a new address starts the path afresh. */
+static void roam_path_set(struct sock *sk, const struct roam_path *path)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	bool same_host = ipv6_addr_equal(&rs->path.peer.sroam_addr,
+					 &path->peer.sroam_addr);
+
+	rs->path = *path;
+	roam_path_reset_route(rs);
+	if (!same_host) {
+		/* Only a port change (a NAT rebinding) keeps what was learned. */
+		roam_rec_reset(sk);
+		roam_pmtu_init(sk);
+	}
+}
+
+/* The peer's packet @skb came from elsewhere: go there, and challenge it. */
+static void roam_path_move(struct sock *sk, const struct sk_buff *skb,
+			   const struct in6_addr *from)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_validation *pv = &rs->pv;
+	struct roam_path path = {};
+
+	path.peer.sroam_family = roam_family;
+	path.peer.sroam_addr = *from;
+	path.peer.sroam_port = ROAM_CB(skb)->sport;
+	/* Answer from the address the peer reached. */
+	roam_skb_daddr(skb, &path.local);
+	path.ifindex = ROAM_CB(skb)->ifindex;
+	if (ipv6_addr_type(from) & IPV6_ADDR_LINKLOCAL)
+		path.peer.sroam_scope_id = path.ifindex;
+
+	roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_PATH_MOVES);
+	rs->cnt.path_moves++;
+	if (test_bit(ROAM_F_VALIDATING, &rs->flags) &&
+	    roam_path_is(&pv->prev, from, path.peer.sroam_port)) {
+		/* Back where we were sure of: no challenge needed. */
+		pr_debug("conn %016llx back on its validated path\n", rs->local_cid);
+		roam_path_set(sk, &pv->prev);
+		clear_bit(ROAM_F_VALIDATING, &rs->flags);
+		clear_bit(ROAM_F_CHALLENGE, &rs->flags);
+		return;
+	}
+	if (!test_and_set_bit(ROAM_F_VALIDATING, &rs->flags))
+		pv->prev = rs->path;
+	pr_debug("conn %016llx moves to %pI6c port %u\n", rs->local_cid, from,
+		 ntohs(path.peer.sroam_port));
+	roam_path_set(sk, &path);
+	get_random_bytes(pv->challenge, sizeof(pv->challenge));
+	set_bit(ROAM_F_CHALLENGE, &rs->flags);
+	pv->rx_bytes = 0;
+	pv->tx_bytes = 0;
+	pv->deadline = roam_path_deadline(sk);
+	roam_timers_state_changed(sk);
+}
+
+/*
+ * An authenticated packet that is no replay arrived; @largest: it has
+ * the largest packet number yet.  Moves the path, or credits the one
+ * being validated with its bytes.
+ */
+void roam_path_rcv(struct sock *sk, const struct sk_buff *skb, bool largest)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct in6_addr from;
+
+	roam_skb_saddr(skb, &from);
+	if (!roam_path_is(&rs->path, &from, ROAM_CB(skb)->sport)) {
+		if (!largest)
+			return;		/* late, from an old path: moves nothing */
+		roam_path_move(sk, skb, &from);
+	}
+	if (test_bit(ROAM_F_VALIDATING, &rs->flags))
+		rs->pv.rx_bytes += skb->len + ROAM_TAG_LEN;
+}
+
+/* The peer challenges its path to us: answer with the same bytes. */
+void roam_path_challenged(struct sock *sk, const u8 *data)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	memcpy(rs->pv.response, data, ROAM_PATH_DATA_LEN);
+	set_bit(ROAM_F_RESPONSE, &rs->flags);
+}
+
+void roam_path_response(struct sock *sk, const u8 *data)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (!test_bit(ROAM_F_VALIDATING, &rs->flags) ||
+	    crypto_memneq(data, rs->pv.challenge, ROAM_PATH_DATA_LEN))
+		return;
+	pr_debug("conn %016llx: path validated\n", rs->local_cid);
+	clear_bit(ROAM_F_VALIDATING, &rs->flags);
+	clear_bit(ROAM_F_CHALLENGE, &rs->flags);
+	roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_PATH_VALIDATIONS);
+	rs->cnt.path_validations++;
+}
+
+/* The packet with our challenge was lost: send it again, if still due. */
+void roam_path_challenge_lost(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (test_bit(ROAM_F_VALIDATING, &rs->flags))
+		set_bit(ROAM_F_CHALLENGE, &rs->flags);
+}
+
+/* From sk_timer: a path that did not answer in time gives way. */
+void roam_path_timeout(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (!test_bit(ROAM_F_VALIDATING, &rs->flags) ||
+	    time_before(jiffies, rs->pv.deadline))
+		return;
+	pr_debug("conn %016llx: path validation failed\n", rs->local_cid);
+	roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_PATH_FAILURES);
+	rs->cnt.path_failures++;
+	clear_bit(ROAM_F_VALIDATING, &rs->flags);
+	clear_bit(ROAM_F_CHALLENGE, &rs->flags);
+	roam_path_set(sk, &rs->pv.prev);
+}
+
+/* Bytes we may still send along the path: unlimited once validated. */
+u64 roam_path_budget(const struct sock *sk)
+{
+	const struct roam_sock *rs = roam_sk(sk);
+	u64 allowed = rs->pv.rx_bytes * ROAM_AMPLIFICATION;
+
+	if (!test_bit(ROAM_F_VALIDATING, &rs->flags))
+		return U64_MAX;
+	return allowed > rs->pv.tx_bytes ? allowed - rs->pv.tx_bytes : 0;
+}
+
+void roam_path_sent(struct sock *sk, unsigned int bytes)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (test_bit(ROAM_F_VALIDATING, &rs->flags))
+		rs->pv.tx_bytes += bytes;
+}
