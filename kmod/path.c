@@ -14,6 +14,7 @@
 
 #include "compat.h"
 #include "netns.h"
+#include "output.h"
 #include "path.h"
 #include "pmtu.h"
 #include "receive.h"
@@ -47,6 +48,8 @@ static void roam_path_set(struct sock *sk, const struct roam_path *path)
 
 	rs->path = *path;
 	roam_path_reset_route(rs);
+	/* Probes unanswered on the old path say nothing of this one. */
+	rs->rec.pto_count = 0;
 	if (!same_host) {
 		/* Only a port change (a NAT rebinding) keeps what was learned. */
 		roam_rec_reset(sk);
@@ -161,6 +164,8 @@ void roam_path_timeout(struct sock *sk)
 	clear_bit(ROAM_F_VALIDATING, &rs->flags);
 	clear_bit(ROAM_F_CHALLENGE, &rs->flags);
 	roam_path_set(sk, &rs->pv.prev);
+	/* Whatever waited for the budget goes now; the peer answers. */
+	roam_output(sk, ROAM_OUT_PING);
 }
 
 /* Bytes we may still send along the path: unlimited once validated. */
