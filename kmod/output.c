@@ -260,10 +260,20 @@ void roam_output(struct sock *sk, enum roam_out why)
 
 	for (;;) {
 		unsigned int size = nseg ? seg : mtu;
+		u64 budget = roam_path_budget(sk);
 
-		/* An unvalidated path gets what it earned, no more. */
-		if (roam_path_budget(sk) < (u64)(skb ? skb->len : 0) + size)
-			break;
+		/*
+		 * An unvalidated path gets what it earned, no more: a smaller
+		 * packet, if that is all that fits, so that the challenge and
+		 * ACKs still go.  It ends the burst.
+		 */
+		if (skb)
+			budget = budget > skb->len ? budget - skb->len : 0;
+		if (budget < size) {
+			if (budget < ROAM_SHORT_OVERHEAD + ROAM_PATH_LEN)
+				break;
+			size = budget;
+		}
 		window = probes > sent || !rs->rec.in_flight ||
 			 roam_rec_window(sk) >= mtu;
 		if (!skb) {
@@ -273,12 +283,12 @@ void roam_output(struct sock *sk, enum roam_out why)
 				break;
 		}
 		roam_pkt_begin(rs, &pkt, skb_tail_pointer(skb), size);
+		if (!nseg)
+			roam_pkt_path(rs, &pkt);
 		if (!nseg && roam_ack_pending(sk) &&
 		    (why == ROAM_OUT_ACK || roam_ack_due(sk) ||
 		     (window && roam_stream_unsent(sk, 1))))
 			roam_pkt_ack(sk, &pkt);
-		if (!nseg)
-			roam_pkt_path(rs, &pkt);
 		if (window)
 			roam_pkt_max_data(rs, &pkt);
 		roam_pkt_stream(sk, &pkt, why, window);

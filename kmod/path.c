@@ -6,7 +6,8 @@
  * but moves nothing.  A new path is challenged, and until it answers at
  * most ROAM_AMPLIFICATION times the bytes it sent us go to it (RFC 9000
  * 8 and 9).  One that does not answer in ROAM_VALIDATION_PTOS probe
- * timeouts gives way to the last validated path.  Under the socket lock.
+ * timeouts gives way to the last validated path.  A server stops sending
+ * to a client silent for the association timeout.  Under the socket lock.
  */
 #include <linux/random.h>
 #include <crypto/algapi.h>
@@ -168,12 +169,31 @@ void roam_path_timeout(struct sock *sk)
 	roam_output(sk, ROAM_OUT_PING);
 }
 
-/* Bytes we may still send along the path: unlimited once validated. */
+/*
+ * A server that has not heard from its client for the association
+ * timeout stops sending to the stale address (mosh's rule); the client
+ * heard again from anywhere lifts it.
+ */
+static bool roam_path_stale(const struct sock *sk)
+{
+	const struct roam_sock *rs = roam_sk(sk);
+	u32 ms = ROAM_CFG(roam_net(sock_net(sk)), assoc_timeout);
+
+	return test_bit(ROAM_F_SERVER, &rs->flags) &&
+	       !time_before(jiffies, READ_ONCE(rs->last_rx) + msecs_to_jiffies(ms));
+}
+
+/*
+ * Bytes we may still send along the path: none to a stale address,
+ * unlimited once validated.
+ */
 u64 roam_path_budget(const struct sock *sk)
 {
 	const struct roam_sock *rs = roam_sk(sk);
 	u64 allowed = rs->pv.rx_bytes * ROAM_AMPLIFICATION;
 
+	if (roam_path_stale(sk))
+		return 0;
 	if (!test_bit(ROAM_F_VALIDATING, &rs->flags))
 		return U64_MAX;
 	return allowed > rs->pv.tx_bytes ? allowed - rs->pv.tx_bytes : 0;

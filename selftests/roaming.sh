@@ -10,10 +10,12 @@
 #            attacker T  victim V
 #
 # Events: a NAT rebinding (R masquerades; the mapping is flushed), the
-# client's address replaced by one on another subnet, forged packets
+# client's address replaced by one on another subnet (IPv4, IPv6, and
+# towards a server's second address, which must keep answering from
+# it), forged packets
 # with a stolen connection ID from T, T replaying captured packets, and
 # R rewriting the client's source to V's address, statelessly, as a
-# reflection attack would.
+# reflection attack would, and a 30 s outage.
 
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
@@ -41,11 +43,19 @@ link() {	# link NS DEV ADDR RDEV RADDR: NS's DEV to R's RDEV, R routes
 }
 link "$C" vc 10.1.0.2/24 rc 10.1.0.1/24
 link "$S" vs 10.3.0.2/24 rs 10.3.0.1/24
+ip -n "$C" addr add fd01::2/64 dev vc nodad
+ip -n "$S" addr add fd03::2/64 dev vs nodad
+ip -n "$R" addr add fd01::1/64 dev rc nodad
+ip -n "$R" addr add fd02::1/64 dev rc nodad
+ip -n "$R" addr add fd03::1/64 dev rs nodad
+ip -6 -n "$C" route add default via fd01::1
+ip -6 -n "$S" route add default via fd03::1
 link "$T" vt 10.4.0.2/24 rt 10.4.0.1/24
 link "$V" vv 10.5.0.99/24 rv 10.5.0.1/24
 ip -n "$R" addr add 10.2.0.1/24 dev rc
 ip -n "$R" route add 10.4.0.0/16 via 10.4.0.2	# the attacker's forged sources
-ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+	net.ipv4.conf.all.rp_filter=0 \
 	net.ipv4.conf.rc.rp_filter=0 net.ipv4.conf.rt.rp_filter=0
 # 10 Mbit/s both ways: transfers last long enough to roam in the middle.
 tc -n "$R" qdisc add dev rs root netem rate 10mbit limit 10000 &&
@@ -58,18 +68,28 @@ json() {	# json NS OBJECT PYTHON-EXPR-OF-j
 }
 stat() { json "$S" stats "j['$1']"; }
 
-# start: a server for one connection, and a transfer to it in the
-# background, both ways.
+# start [HOST]: a server for one connection, and a transfer to it in
+# the background, both ways.
 start() {
 	[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
 	ip netns exec "$S" "$X" -l -p 7777 -n 1 >"$tmp/server" 2>&1 &
 	srv=$!
 	slowwait 10 grep -q listening "$tmp/server"
-	ip netns exec "$C" timeout 600 "$X" -c 10.3.0.2 -p 7777 -u "$SIZE" -d "$SIZE" \
+	ip netns exec "$C" timeout 600 "$X" -c "${1:-10.3.0.2}" -p 7777 -u "$SIZE" -d "$SIZE" \
 		>"$tmp/client" 2>&1 &
 	cli=$!
 	# Under way: the server holds the connection.
 	slowwait 30 sh -c "$ROAMCTL -n $S conn show | grep -q established"
+	# A transfer still going after 120 s is stuck: show where it is.
+	(
+		sleep 120
+		kill -0 "$cli" 2>/dev/null || exit 0
+		echo "    stuck; server and client:"
+		"$ROAMCTL" -n "$S" conn show
+		"$ROAMCTL" -n "$C" conn show
+		"$ROAMCTL" -n "$S" stats show | grep -v ' 0$' | tr '\n' ' '
+		echo
+	) &
 }
 
 # finish NAME: the transfer ended and both sides match; the server's
@@ -125,21 +145,28 @@ test_nat_rebinding() {
 	log_test "NAT rebinding mid-transfer: the server follows, the stream stays exact"
 }
 
+# replace_addr OLD NEW GATEWAY [-6]: the client's address, replaced.
+replace_addr() {
+	ip $4 -n "$C" addr add "$2" dev vc nodad 2>/dev/null ||
+		ip $4 -n "$C" addr add "$2" dev vc
+	ip $4 -n "$C" addr del "$1" dev vc
+	ip $4 -n "$C" route replace default via "$3"
+}
+
+# test_address_replaced NAME HOST OLD NEW GATEWAY OLDGATEWAY [-6]
 test_address_replaced() {
 	RET=0
-	start
+	start "$2"
 	sleep 1
-	ip -n "$C" addr add 10.2.0.2/24 dev vc
-	ip -n "$C" addr del 10.1.0.2/24 dev vc
-	ip -n "$C" route replace default via 10.2.0.1
-	finish "address replaced"
+	replace_addr "$3" "$4" "$5" $7
+	finish "$1"
 	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 1 ] && echo 1)"
 	check_eq "server validations" 1 "$([ "${sva:-0}" -ge 1 ] && echo 1)"
-	log_test "client address replaced by one on another subnet mid-transfer"
+	# The server answers from the address the client reached, always.
+	check_eq "client moves" 0 "${cmv:-x}"
+	log_test "$1 mid-transfer: the server follows, the stream stays exact"
 	# Back to the first address, for the tests that follow.
-	ip -n "$C" addr add 10.1.0.2/24 dev vc
-	ip -n "$C" addr del 10.2.0.2/24 dev vc
-	ip -n "$C" route replace default via 10.1.0.1
+	replace_addr "$4" "$3" "$6" $7
 }
 
 test_forged() {
@@ -207,9 +234,55 @@ test_reflection() {
 	log_test "reflection: a victim gets at most 3x, then the path comes back"
 }
 
+# netem_both ARGS...: R's links to the client and the server, changed.
+netem_both() {
+	tc -n "$R" qdisc change dev rs root netem rate 10mbit limit 10000 "$@" &&
+		tc -n "$R" qdisc change dev rc root netem rate 10mbit limit 10000 "$@"
+}
+
+# The router drops everything for 30 s.  With an association timeout of
+# 2 s, the server stops sending to the silent client (what it sends is
+# counted where it reaches R) but keeps the connection; once the link is
+# back, the client's next probe resumes the transfer.
+test_outage() {
+	local mid late
+	RET=0
+	"$ROAMCTL" -n "$S" config set assoc_timeout 2s
+	ip netns exec "$R" nft -f - <<-EOF
+	table ip roamout {
+		chain pre {
+			type filter hook prerouting priority filter;
+			iifname "rs" udp sport 7777 counter
+		}
+	}
+	EOF
+	start
+	sleep 1
+	netem_both loss 100%
+	sleep 8
+	mid=$(ip netns exec "$R" nft list chain ip roamout pre | sed -n 's/.*packets \([0-9]*\).*/\1/p')
+	sleep 22
+	late=$(ip netns exec "$R" nft list chain ip roamout pre | sed -n 's/.*packets \([0-9]*\).*/\1/p')
+	netem_both
+	finish "30 s outage"
+	echo "    server packets in the outage's last 22 s: $(( late - mid ))"
+	check_eq "server silent after the association timeout" "$mid" "$late"
+	ip netns exec "$R" nft delete table ip roamout
+	"$ROAMCTL" -n "$S" config set assoc_timeout 40s
+	log_test "30 s outage: the server falls silent, then the transfer resumes"
+}
+
 test_nat_rebinding
-test_address_replaced
+test_address_replaced "client address replaced by one on another subnet" \
+	10.3.0.2 10.1.0.2/24 10.2.0.2/24 10.2.0.1 10.1.0.1
+# The server's second address is not the one routing would answer from.
+ip -n "$S" addr add 10.3.0.3/24 dev vs
+test_address_replaced "multi-homed server: client address replaced" \
+	10.3.0.3 10.1.0.2/24 10.2.0.2/24 10.2.0.1 10.1.0.1
+test_address_replaced "IPv6: client address replaced" \
+	fd03::2 fd01::2/64 fd02::2/64 fd02::1 fd01::1 -6
 test_forged
 test_replay
 test_reflection
+test_outage
 exit "$EXIT_STATUS"
