@@ -135,11 +135,12 @@ test_nat_rebinding() {
 	ip netns exec "$R" nft add rule ip roamnat post oifname rs meta l4proto udp \
 		masquerade to :40000-40999
 	ip netns exec "$R" conntrack -F 2>/dev/null
-	# The client's view may move too, and come back: while conntrack
-	# binds a flow, a packet can pass the router untranslated.
+	# While conntrack binds a flow, a packet can pass the router
+	# untranslated and leave two working mappings at once: then both
+	# ends may switch between them, and the server's validation may not
+	# finish before the transfer does.  The other tests count validations.
 	finish "NAT rebinding"
 	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 1 ] && echo 1)"
-	check_eq "server validations" 1 "$([ "${sva:-0}" -ge 1 ] && echo 1)"
 	ip netns exec "$R" nft delete table ip roamnat
 	ip netns exec "$R" conntrack -F 2>/dev/null
 	log_test "NAT rebinding mid-transfer: the server follows, the stream stays exact"
