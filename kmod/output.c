@@ -73,25 +73,25 @@ static void roam_pkt_max_data(struct roam_sock *rs, struct roam_pkt *pkt)
 	clear_bit(ROAM_F_MAX_DATA, &rs->flags);
 }
 
+static void roam_pkt_path_frame(struct roam_pkt *pkt, u8 type, const u8 *data)
+{
+	*pkt->p = type;
+	memcpy(pkt->p + 1, data, ROAM_PATH_DATA_LEN);
+	pkt->p += ROAM_PATH_LEN;
+	pkt->room -= ROAM_PATH_LEN;
+	pkt->eliciting = true;
+}
+
 /* PATH_RESPONSE and PATH_CHALLENGE, when due, outside any window. */
 static void roam_pkt_path(struct roam_sock *rs, struct roam_pkt *pkt)
 {
-	if (test_bit(ROAM_F_RESPONSE, &rs->flags) && pkt->room >= ROAM_PATH_LEN) {
-		*pkt->p = ROAM_FT_PATH_RESPONSE;
-		memcpy(pkt->p + 1, rs->pv.response, ROAM_PATH_DATA_LEN);
-		pkt->p += ROAM_PATH_LEN;
-		pkt->room -= ROAM_PATH_LEN;
-		pkt->eliciting = true;
-		clear_bit(ROAM_F_RESPONSE, &rs->flags);
-	}
-	if (test_bit(ROAM_F_CHALLENGE, &rs->flags) && pkt->room >= ROAM_PATH_LEN) {
-		*pkt->p = ROAM_FT_PATH_CHALLENGE;
-		memcpy(pkt->p + 1, rs->pv.challenge, ROAM_PATH_DATA_LEN);
-		pkt->p += ROAM_PATH_LEN;
-		pkt->room -= ROAM_PATH_LEN;
-		pkt->eliciting = true;
+	if (pkt->room >= ROAM_PATH_LEN &&
+	    test_and_clear_bit(ROAM_F_RESPONSE, &rs->flags))
+		roam_pkt_path_frame(pkt, ROAM_FT_PATH_RESPONSE, rs->pv.response);
+	if (pkt->room >= ROAM_PATH_LEN &&
+	    test_and_clear_bit(ROAM_F_CHALLENGE, &rs->flags)) {
+		roam_pkt_path_frame(pkt, ROAM_FT_PATH_CHALLENGE, rs->pv.challenge);
 		pkt->flags |= ROAM_SENT_CHALLENGE;
-		clear_bit(ROAM_F_CHALLENGE, &rs->flags);
 	}
 }
 
