@@ -11,6 +11,8 @@
 
 #include "addr.h"
 #include "bind.h"
+#include "cid.h"
+#include "hop.h"
 #include "netlink.h"
 #include "netns.h"
 #include "port.h"
@@ -33,8 +35,13 @@ static const struct nla_policy roam_cfg_policy[ROAM_A_CFG_MAX + 1] = {
 	[ROAM_A_CFG_COOKIE_LIFETIME]	= { .type = NLA_U32 },
 };
 
+static const struct nla_policy roam_conn_policy[ROAM_A_CONN_MAX + 1] = {
+	[ROAM_A_CONN_LOCAL_ID]		= { .type = NLA_U64 },
+};
+
 static const struct nla_policy roam_policy[ROAM_A_MAX + 1] = {
 	[ROAM_A_CONFIG] = NLA_POLICY_NESTED(roam_cfg_policy),
+	[ROAM_A_CONN] = NLA_POLICY_NESTED(roam_conn_policy),
 };
 
 static struct genl_family roam_genl_family;
@@ -247,6 +254,7 @@ static int roam_fill_conn(struct sk_buff *skb, struct roam_sock *rs)
 	    nla_put_u64_64bit(skb, ROAM_A_CONN_INODE, sock_i_ino(sk), ROAM_A_CONN_PAD) ||
 	    nla_put_u32(skb, ROAM_A_CONN_PSK, READ_ONCE(rs->psk_id)) ||
 	    nla_put_u32(skb, ROAM_A_CONN_PATH_MOVES, READ_ONCE(rs->cnt.path_moves)) ||
+	    nla_put_u32(skb, ROAM_A_CONN_PORT_HOPS, READ_ONCE(rs->cnt.port_hops)) ||
 	    (test_bit(ROAM_F_SERVER, &rs->flags) &&
 	     nla_put_flag(skb, ROAM_A_CONN_SERVER)))
 		goto err;
@@ -322,6 +330,38 @@ static int roam_conn_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return roam_dump(skb, cb, ROAM_CMD_CONN_GET, roam_is_conn, roam_fill_conn);
 }
 
+/* CONN_MIGRATE: the connection with local ID ROAM_A_CONN_LOCAL_ID hops. */
+static int roam_conn_migrate_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct roam_net *rn = roam_net(genl_info_net(info));
+	struct nlattr *tb[ROAM_A_CONN_MAX + 1];
+	struct roam_sock *rs;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, ROAM_A_CONN))
+		return -EINVAL;
+	err = nla_parse_nested(tb, ROAM_A_CONN_MAX, info->attrs[ROAM_A_CONN],
+			       roam_conn_policy, info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[ROAM_A_CONN], tb,
+			      ROAM_A_CONN_LOCAL_ID))
+		return -EINVAL;
+	rcu_read_lock();
+	rs = roam_cid_lookup(rn, nla_get_u64(tb[ROAM_A_CONN_LOCAL_ID]));
+	rcu_read_unlock();
+	if (!rs) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[ROAM_A_CONN_LOCAL_ID],
+				    "no connection has this ID");
+		return -ENOENT;
+	}
+	lock_sock(&rs->sk);
+	err = roam_hop(&rs->sk, info->extack);
+	release_sock(&rs->sk);
+	sock_put(&rs->sk);
+	return err;
+}
+
 static const struct genl_ops roam_genl_ops[] = {
 	{
 		.cmd = ROAM_CMD_CONFIG_GET,
@@ -343,6 +383,11 @@ static const struct genl_ops roam_genl_ops[] = {
 	{
 		.cmd = ROAM_CMD_CONN_GET,
 		.dumpit = roam_conn_dumpit,
+	},
+	{
+		.cmd = ROAM_CMD_CONN_MIGRATE,
+		.doit = roam_conn_migrate_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

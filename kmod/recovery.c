@@ -350,6 +350,7 @@ void roam_rec_on_ack(struct sock *sk, const struct roam_ack *ack)
 	rec->pto_count = 0;
 	roam_rec_detect_lost(sk, now);
 	roam_rec_set_timer(sk);
+	roam_timers_round_trip(sk);
 	/* Last: this may end the connection, and with it what is above. */
 	if (fin)
 		roam_sock_fin_acked(sk);

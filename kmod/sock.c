@@ -20,6 +20,7 @@
 #include "compat.h"
 #include "crypto.h"
 #include "handshake.h"
+#include "hop.h"
 #include "netns.h"
 #include "output.h"
 #include "pmtu.h"
@@ -75,6 +76,7 @@ static void roam_sock_destruct(struct sock *sk)
 	roam_stream_purge(sk);
 	roam_ranges_purge(&rs->acks.pns);
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, true));
+	roam_hop_release(sk);
 	if (rs->port)
 		roam_port_put(rs->port);
 	if (rs->id) {
@@ -141,6 +143,7 @@ static int roam_sock_setup(struct sock *sk, gfp_t gfp)
 	roam_stream_init(sk);
 	roam_ack_init(sk);
 	roam_timers_init(sk);
+	roam_hop_init(sk);
 	roam_conn_init(sk);
 	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK))
 		WRITE_ONCE(sk->sk_sndbuf, ROAM_DEFAULT_BUF);
@@ -241,6 +244,7 @@ void roam_sock_done(struct sock *sk, int err)
 		 err, sock_flag(sk, SOCK_DEAD) ? ", orphan" : "");
 	roam_cid_del(roam_net(sock_net(sk)), rs);
 	roam_timers_stop(sk);
+	roam_hop_release(sk);
 	kfree(rs->hs);
 	rs->hs = NULL;
 	roam_rec_purge(sk);
@@ -950,6 +954,11 @@ static int roam_setsockopt(struct socket *sock, int level, int optname,
 		roam_timers_state_changed(sk);
 		release_sock(sk);
 		return 0;
+	case ROAM_MIGRATE:
+		lock_sock(sk);
+		val = roam_hop(sk, NULL);
+		release_sock(sk);
+		return val;
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -994,6 +1003,7 @@ static int roam_getsockopt_info(struct sock *sk, char __user *optval,
 	info.ri_path_moves = rs->cnt.path_moves;
 	info.ri_path_validations = rs->cnt.path_validations;
 	info.ri_path_failures = rs->cnt.path_failures;
+	info.ri_port_hops = rs->cnt.port_hops;
 	if (test_bit(ROAM_F_ECN, &rs->flags))
 		info.ri_flags |= ROAM_INFO_F_ECN;
 	if (test_bit(ROAM_F_VALIDATING, &rs->flags))

@@ -4,6 +4,7 @@
 
 #include <linux/rhashtable-types.h>
 #include <linux/timer.h>
+#include <linux/workqueue.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 #include <uapi/linux/roam.h>
@@ -40,6 +41,18 @@ struct roam_validation {
 	u64 rx_bytes;			/* received from the new path */
 	u64 tx_bytes;			/* sent to it */
 	unsigned long deadline;		/* jiffies: the new path fails */
+};
+
+/*
+ * Port hopping (client): the ports hopped away from still receive for a
+ * while, oldest first.
+ */
+struct roam_hop {
+	struct roam_port *old[ROAM_HOP_PORTS_MAX - 1];
+	unsigned long expires[ROAM_HOP_PORTS_MAX - 1];	/* jiffies */
+	unsigned int nold;
+	unsigned long waiting;		/* jiffies: unanswered since; 0: not waiting */
+	struct work_struct work;	/* a hop the timer asked for */
 };
 
 /* A client's handshake, from connect() until DONE. */
@@ -161,6 +174,7 @@ struct roam_counters {
 	u32 path_moves;
 	u32 path_validations;
 	u32 path_failures;
+	u32 port_hops;
 };
 
 struct roam_sock {
@@ -191,6 +205,7 @@ struct roam_sock {
 	struct roam_path path;
 	struct roam_validation pv;
 	struct roam_replay replay;
+	struct roam_hop hop;
 	struct roam_handshake *hs;
 	u64 tx_pn;			/* next packet number */
 	u64 rx_largest;			/* largest authenticated packet number */

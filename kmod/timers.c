@@ -8,7 +8,8 @@
  *    timeouts (recovery.c);
  *  - ack_timer: the delayed ACK, and a corked partial packet;
  *  - sk_timer: keepalive, idle timeout, the end of draining, the FIN
- *    timeout of an orphan and the end of a path's validation.
+ *    timeout of an orphan, the end of a path's validation, port hops
+ *    and the closing of old ports.
  *
  * A timer that fires while a task owns the socket leaves its work to
  * roam_release_cb(), which runs when the task lets go, as TCP's does.
@@ -19,6 +20,7 @@
 
 #include "ack.h"
 #include "handshake.h"
+#include "hop.h"
 #include "netns.h"
 #include "output.h"
 #include "path.h"
@@ -138,6 +140,8 @@ static unsigned long roam_keepalive_next(struct sock *sk)
 		ROAM_SOONER(rs->progress + msecs_to_jiffies(ROAM_FIN_TIMEOUT_MS));
 	if (test_bit(ROAM_F_VALIDATING, &rs->flags))
 		ROAM_SOONER(rs->pv.deadline);
+	if (roam_hop_next(sk))
+		ROAM_SOONER(roam_hop_next(sk));
 #undef ROAM_SOONER
 	return next;
 }
@@ -157,10 +161,22 @@ void roam_timers_packet_sent(struct sock *sk, bool eliciting)
 	struct roam_sock *rs = roam_sk(sk);
 
 	rs->last_tx = jiffies;
-	if (eliciting && !timer_pending(&rs->rtx_timer))
+	if (!eliciting)
+		return;
+	/* An answer is awaited from now, if none was already. */
+	if (!rs->hop.waiting)
+		rs->hop.waiting = jiffies ?: 1;
+	if (!timer_pending(&rs->rtx_timer))
 		roam_rec_set_timer(sk);
-	if (eliciting)
-		roam_keepalive_arm(sk);
+	roam_keepalive_arm(sk);
+}
+
+/* An ACK acknowledged packets: a round trip worked. */
+void roam_timers_round_trip(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	rs->hop.waiting = list_empty(&rs->rec.sent) ? 0 : jiffies ?: 1;
 }
 
 void roam_timers_packet_received(struct sock *sk)
@@ -207,6 +223,7 @@ static void roam_keepalive_work(struct sock *sk)
 		return;
 	}
 	roam_path_timeout(sk);
+	roam_hop_timeout(sk);
 	if (sock_flag(sk, SOCK_KEEPOPEN) &&
 	    !time_before(now, rs->last_tx + msecs_to_jiffies(roam_keepalive_ms(sk))))
 		roam_output(sk, ROAM_OUT_PING);

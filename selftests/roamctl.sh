@@ -69,6 +69,10 @@ test_errors() {
 	out=$("$ROAMCTL" -n "$NSA" config set family 5 2>&1)
 	check_eq "exit code, family" 2 "$?"
 	check_match "extack" "family is read-only" "$out"
+	out=$("$ROAMCTL" -n "$NSA" conn migrate id 1 2>&1)
+	check_eq "exit code, no such connection" 2 "$?"
+	check_match "extack" "no connection has this ID" "$out"
+	check_eq "junk CID" 255 "$(rc "$ROAMCTL" -n "$NSA" conn migrate id 1x)"
 	check_eq "junk value" 255 "$(rc "$ROAMCTL" -n "$NSA" config set hs_timeout 10x)"
 	check_eq "unknown key" 255 "$(rc "$ROAMCTL" -n "$NSA" config set nosuch 1)"
 	check_eq "missing value" 255 "$(rc "$ROAMCTL" -n "$NSA" config set hs_timeout)"

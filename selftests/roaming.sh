@@ -15,7 +15,8 @@
 # it), forged packets
 # with a stolen connection ID from T, T replaying captured packets, and
 # R rewriting the client's source to V's address, statelessly, as a
-# reflection attack would, and a 30 s outage.
+# reflection attack would, a 30 s outage, and port hops: asked for with
+# roamctl, and after the client's port is blocked for the hop interval.
 
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
@@ -93,7 +94,7 @@ start() {
 }
 
 # finish NAME: the transfer ended and both sides match; the server's
-# path counters are left in smv, sva and sfa.
+# path counters are left in smv, sva and sfa, the client's in cmv and chop.
 finish() {
 	local c s
 	wait "$cli"
@@ -101,7 +102,7 @@ finish() {
 	slowwait 60 grep -q '^sent' "$tmp/server"
 	c=$(cat "$tmp/client")
 	s=$(grep '^sent' "$tmp/server" | tail -n1)
-	read -r _ cs csha _ cr crsha _ ct _ _ _ _ _ _ _ _ _ _ _ _ _ cmv _ <<<"$c"
+	read -r _ cs csha _ cr crsha _ ct _ _ _ _ _ _ _ _ _ _ _ _ _ cmv _ _ _ _ _ chop _ <<<"$c"
 	read -r _ ss ssha _ sr srsha _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ smv _ sva _ sfa _ <<<"$s"
 	if [ "$cs" != "$SIZE" ] || [ "$sr" != "$SIZE" ] || [ "$csha" != "$srsha" ] ||
 	   [ "$ss" != "$SIZE" ] || [ "$cr" != "$SIZE" ] || [ "$ssha" != "$crsha" ]; then
@@ -111,7 +112,7 @@ finish() {
 		return
 	fi
 	echo "    $1: ${ct}s; server: $smv moves, $sva validated, $sfa failed;" \
-	     "client: $cmv moves"
+	     "client: $cmv moves, $chop hops"
 }
 
 test_nat_rebinding() {
@@ -168,6 +169,58 @@ test_address_replaced() {
 	log_test "$1 mid-transfer: the server follows, the stream stays exact"
 	# Back to the first address, for the tests that follow.
 	replace_addr "$4" "$3" "$6" $7
+}
+
+# Hop tests move more: what is in netem's queue when the client hops
+# passes anyway, and the server's validation waits behind it.
+HOP_SIZE=16777216
+
+udp_ports() {	# udp_ports NS: UDP sockets open there
+	ip netns exec "$1" sh -c 'tail -n +2 /proc/net/udp6 | wc -l'
+}
+
+# roamctl conn migrate: the client sends from a new port, keeps the old
+# one open to receive, and the server follows.
+test_hop_asked() {
+	local cid ports SIZE=$HOP_SIZE
+	RET=0
+	start
+	sleep 1
+	cid=$(json "$C" conn "j[0]['local_id']")
+	"$ROAMCTL" -n "$C" conn migrate id "$cid"
+	ports=$(udp_ports "$C")
+	finish "port hop asked for"
+	check_eq "client hops" 1 "${chop:-x}"
+	check_eq "client ports open after the hop" 2 "$ports"
+	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 1 ] && echo 1)"
+	check_eq "server validations" 1 "$([ "${sva:-0}" -ge 1 ] && echo 1)"
+	log_test "port hop asked for mid-transfer: the server follows, the stream stays exact"
+}
+
+# The router drops the client's port both ways: after the hop interval
+# (1 s here) with no round trip, the client hops to a new port.
+test_hop_timed() {
+	local port SIZE=$HOP_SIZE
+	RET=0
+	"$ROAMCTL" -n "$C" config set hop_interval 1s
+	start
+	sleep 1
+	port=$(json "$C" conn "j[0]['local']['port']")
+	ip netns exec "$R" nft -f - <<-EOF
+	table inet roamblock {
+		chain block {
+			type filter hook forward priority filter;
+			udp sport $port drop
+			udp dport $port drop
+		}
+	}
+	EOF
+	finish "client port blocked"
+	ip netns exec "$R" nft delete table inet roamblock
+	"$ROAMCTL" -n "$C" config set hop_interval 10s
+	check_eq "client hopped" 1 "$([ "${chop:-0}" -ge 1 ] && echo 1)"
+	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 1 ] && echo 1)"
+	log_test "client port blocked: it hops after the hop interval, the stream stays exact"
 }
 
 test_forged() {
@@ -282,6 +335,8 @@ test_address_replaced "multi-homed server: client address replaced" \
 	10.3.0.3 10.1.0.2/24 10.2.0.2/24 10.2.0.1 10.1.0.1
 test_address_replaced "IPv6: client address replaced" \
 	fd03::2 fd01::2/64 fd02::2/64 fd02::1 fd01::1 -6
+test_hop_asked
+test_hop_timed
 test_forged
 test_replay
 test_reflection

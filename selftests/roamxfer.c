@@ -13,7 +13,7 @@
  *
  *   sent BYTES SHA256 recv BYTES SHA256 secs SECONDS pmtu BYTES lost PACKETS
  *   spurious PACKETS reordering PACKETS rcvbuf BYTES sndbuf BYTES
- *   moves N validations N failures N
+ *   moves N validations N failures N hops N
  *
  * (SO_RCVBUF and SO_SNDBUF at the end; -b BYTES sets both at the start.)
  *
@@ -238,11 +238,12 @@ static void report(int fd, struct side *s, double t)
 
 	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &blen);
 	getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &blen);
-	printf("sent %llu %s recv %llu %s secs %.3f pmtu %u lost %llu spurious %u reordering %u rcvbuf %d sndbuf %d moves %u validations %u failures %u\n",
+	printf("sent %llu %s recv %llu %s secs %.3f pmtu %u lost %llu spurious %u reordering %u rcvbuf %d sndbuf %d moves %u validations %u failures %u hops %u\n",
 	       (unsigned long long)s->done, a, (unsigned long long)s->got, b, t,
 	       info.ri_pmtu, (unsigned long long)info.ri_packets_lost,
 	       info.ri_spurious, info.ri_reordering, rcvbuf, sndbuf,
-	       info.ri_path_moves, info.ri_path_validations, info.ri_path_failures);
+	       info.ri_path_moves, info.ri_path_validations, info.ri_path_failures,
+	       info.ri_port_hops);
 	fflush(stdout);
 }
 

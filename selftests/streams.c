@@ -5,7 +5,8 @@
  * the recv flags, the non-blocking flavours, SIOCINQ and SIOCOUTQ,
  * SO_RCVLOWAT, timeouts and EINTR, cork and nodelay, ROAM_INFO, poll
  * flags, a slow reader that blocks its writer, keepalive and idle
- * timeouts, and an edge-triggered echo server with 200 clients.
+ * timeouts, ROAM_MIGRATE, and an edge-triggered echo server with 200
+ * clients.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -323,6 +324,77 @@ TEST_F(pair, roam_info)
 	len = 8;
 	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_INFO, &ci, &len));
 	EXPECT_EQ(8U, len);
+}
+
+/* UDP sockets open in the test's namespace: roam's ports. */
+static int udp_ports(void)
+{
+	FILE *f = fopen("/proc/net/udp6", "r");
+	char line[512];
+	int n = -1;		/* the header */
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n;
+}
+
+static unsigned int hops_of(int fd)
+{
+	struct roam_info info = { 0 };
+	socklen_t len = sizeof(info);
+
+	getsockopt(fd, SOL_ROAM, ROAM_INFO, &info, &len);
+	return info.ri_port_hops;
+}
+
+/*
+ * ROAM_MIGRATE: the client sends from a new port, the server follows the
+ * newest packet there, and at most 10 ports stay open per client.
+ */
+TEST_F(pair, migrate_hops_to_a_new_port)
+{
+	unsigned short before = roam_port_of(self->c, 0);
+	int one = 1, other, i;
+	struct roam_info ai;
+	socklen_t len;
+	char buf[4];
+
+	ASSERT_EQ(2, udp_ports());	/* the listener's and the client's */
+	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_MIGRATE, &one, sizeof(one)));
+	EXPECT_NE(before, roam_port_of(self->c, 0));
+	EXPECT_EQ(1U, hops_of(self->c));
+	EXPECT_EQ(3, udp_ports()) TH_LOG("the old port still receives");
+	ASSERT_EQ(4, write(self->c, "ping", 4));
+	ASSERT_EQ(4, read_all(self->a, buf, 4));
+	ASSERT_EQ(4, write(self->a, "pong", 4));
+	ASSERT_EQ(4, read_all(self->c, buf, 4));
+	EXPECT_TRUE(WAIT_FOR(roam_port_of(self->a, 1) == roam_port_of(self->c, 0), 5));
+	len = sizeof(ai);
+	EXPECT_TRUE(WAIT_FOR(!getsockopt(self->a, SOL_ROAM, ROAM_INFO, &ai, &len) &&
+			     ai.ri_path_validations == 1, 5));
+	EXPECT_EQ(1U, ai.ri_path_moves);
+
+	for (i = 0; i < 12; i++)
+		ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_MIGRATE, &one, sizeof(one)));
+	EXPECT_EQ(13U, hops_of(self->c));
+	EXPECT_TRUE(WAIT_FOR(udp_ports() == 11, 10)) TH_LOG("%d ports", udp_ports());
+	ASSERT_EQ(4, write(self->c, "ping", 4));
+	ASSERT_EQ(4, read_all(self->a, buf, 4));
+	EXPECT_TRUE(WAIT_FOR(roam_port_of(self->a, 1) == roam_port_of(self->c, 0), 5));
+
+	/* Only a client's connection hops. */
+	EXPECT_EQ(-1, setsockopt(self->a, SOL_ROAM, ROAM_MIGRATE, &one, sizeof(one)));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(self->l, SOL_ROAM, ROAM_MIGRATE, &one, sizeof(one)));
+	EXPECT_EQ(ENOTCONN, errno);
+	other = roam_socket();
+	ASSERT_LE(0, other);
+	EXPECT_EQ(-1, setsockopt(other, SOL_ROAM, ROAM_MIGRATE, &one, sizeof(one)));
+	EXPECT_EQ(ENOTCONN, errno);
+	close(other);
 }
 
 TEST_F(pair, poll_flags)
