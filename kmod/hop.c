@@ -28,15 +28,7 @@ static int roam_hop_allowed(const struct sock *sk, struct netlink_ext_ack *extac
 {
 	const struct roam_sock *rs = roam_sk(sk);
 
-	switch (sk->sk_state) {
-	case TCP_ESTABLISHED:
-	case TCP_CLOSE_WAIT:
-	case TCP_FIN_WAIT1:
-	case TCP_FIN_WAIT2:
-	case TCP_CLOSING:
-	case TCP_LAST_ACK:
-		break;
-	default:
+	if (!roam_sock_connected(sk)) {
 		NL_SET_ERR_MSG(extack, "the connection is not established");
 		return -ENOTCONN;
 	}

@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "netlink.h"
 #include "netns.h"
+#include "notify.h"
 #include "ranges.h"
 #include "recovery.h"
 #include "sock.h"
@@ -46,9 +47,12 @@ static int __init roam_init(void)
 	err = roam_netns_init();
 	if (err)
 		goto err_crypto;
-	err = roam_sock_init();
+	err = roam_notify_init();
 	if (err)
 		goto err_netns;
+	err = roam_sock_init();
+	if (err)
+		goto err_notify;
 	err = roam_genl_init();
 	if (err)
 		goto err_sock;
@@ -58,6 +62,8 @@ static int __init roam_init(void)
 
 err_sock:
 	roam_sock_exit();
+err_notify:
+	roam_notify_exit();
 err_netns:
 	roam_netns_exit();
 err_crypto:
@@ -75,6 +81,7 @@ static void __exit roam_exit(void)
 {
 	roam_genl_exit();
 	roam_sock_exit();
+	roam_notify_exit();
 	roam_netns_exit();
 	roam_crypto_exit();
 	/* RCU callbacks of ports, keys and secrets must not outlive us. */

@@ -12,6 +12,7 @@
 #include "cid.h"
 #include "cookie.h"
 #include "netns.h"
+#include "notify.h"
 #include "port.h"
 #include "protocol.h"
 
@@ -101,6 +102,7 @@ static int __net_init roam_net_init(struct net *net)
 	if (!rn->stats)
 		goto err_cfg;
 	xa_init_flags(&rn->socks, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
+	roam_notify_net_init(rn);
 	if (roam_port_net_init(rn))
 		goto err_stats;
 	if (roam_bind_net_init(rn))
@@ -130,6 +132,7 @@ static void __net_exit roam_net_exit(struct net *net)
 	struct roam_net *rn = roam_net(net);
 
 	/* Every socket of the namespace is gone: it held a reference. */
+	roam_notify_net_exit(rn);
 	roam_cookie_net_exit(rn);
 	roam_cid_net_exit(rn);
 	roam_bind_net_exit(rn);

@@ -6,6 +6,8 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -90,6 +92,11 @@ struct roam_net {
 	struct xarray socks;
 	u32 next_sock_id;
 	atomic_t socks_gen;		/* changes when a socket comes or goes */
+
+	/* Local addresses and links changed: routes looked up again (notify.c) */
+	struct work_struct reroute_work;
+	spinlock_t reroute_lock;	/* queueing it, and stopping that */
+	bool reroute_stop;		/* the namespace goes */
 
 	/* Handshake cookies (cookie.c) */
 	struct roam_cookie_secret __rcu *cookie_secret;

@@ -36,19 +36,9 @@ struct roam_pkt {
 
 static bool roam_output_state_ok(const struct sock *sk, enum roam_out why)
 {
-	switch (sk->sk_state) {
-	case TCP_ESTABLISHED:
-	case TCP_CLOSE_WAIT:
-	case TCP_FIN_WAIT1:
-	case TCP_FIN_WAIT2:
-	case TCP_CLOSING:
-	case TCP_LAST_ACK:
-		return true;
-	case TCP_TIME_WAIT:
-		return why == ROAM_OUT_ACK;	/* draining: answer, nothing new */
-	default:
-		return false;
-	}
+	/* Draining: answer, nothing new. */
+	return roam_sock_connected(sk) ||
+	       (sk->sk_state == TCP_TIME_WAIT && why == ROAM_OUT_ACK);
 }
 
 static void roam_pkt_begin(struct roam_sock *rs, struct roam_pkt *pkt, u8 *at,

@@ -170,6 +170,26 @@ void roam_path_timeout(struct sock *sk)
 }
 
 /*
+ * A local address or link came or went (notify.c): the route is looked
+ * up again, and a path whose source changed pings from the new one at
+ * once, so the peer moves without waiting for a probe timeout.
+ */
+void roam_path_reroute(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct in6_addr old = rs->path.src;
+
+	if (!roam_sock_connected(sk) || !rs->port)
+		return;
+	roam_path_reset_route(rs);
+	if (roam_route_check(rs) || ipv6_addr_equal(&old, &rs->path.src))
+		return;
+	pr_debug("conn %016llx sends from %pI6c now\n", rs->local_cid, &rs->path.src);
+	rs->rec.pto_count = 0;
+	roam_output(sk, ROAM_OUT_PING);
+}
+
+/*
  * A server that has not heard from its client for the association
  * timeout stops sending to the stale address (mosh's rule); the client
  * heard again from anywhere lifts it.

@@ -12,6 +12,7 @@ void roam_path_challenged(struct sock *sk, const u8 *data);
 void roam_path_response(struct sock *sk, const u8 *data);
 void roam_path_challenge_lost(struct sock *sk);
 void roam_path_timeout(struct sock *sk);
+void roam_path_reroute(struct sock *sk);
 u64 roam_path_budget(const struct sock *sk);
 void roam_path_sent(struct sock *sk, unsigned int bytes);
 

@@ -243,6 +243,22 @@ static inline void roam_sock_set_state(struct sock *sk, int state)
 	smp_store_release(&sk->sk_state, state);
 }
 
+/* A connection that sends and receives: from established until it drains. */
+static inline bool roam_sock_connected(const struct sock *sk)
+{
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		return true;
+	default:
+		return false;
+	}
+}
+
 enum roam_state roam_sock_state(const struct sock *sk);
 
 void roam_sock_established(struct sock *sk);

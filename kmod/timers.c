@@ -118,20 +118,10 @@ static unsigned long roam_keepalive_next(struct sock *sk)
 	unsigned long next = 0, t;
 
 #define ROAM_SOONER(x) do { t = (x); if (!next || time_before(t, next)) next = t; } while (0)
-	switch (sk->sk_state) {
-	case TCP_TIME_WAIT:
-		ROAM_SOONER(rs->drain_end);
-		return next;
-	case TCP_ESTABLISHED:
-	case TCP_CLOSE_WAIT:
-	case TCP_FIN_WAIT1:
-	case TCP_FIN_WAIT2:
-	case TCP_CLOSING:
-	case TCP_LAST_ACK:
-		break;
-	default:
+	if (sk->sk_state == TCP_TIME_WAIT)
+		return rs->drain_end;
+	if (!roam_sock_connected(sk))
 		return 0;
-	}
 	if (roam_waiting(sk))
 		ROAM_SOONER(rs->last_rx + msecs_to_jiffies(roam_idle_timeout_ms(sk)));
 	if (sock_flag(sk, SOCK_KEEPOPEN))

@@ -12,7 +12,8 @@
 # Events: a NAT rebinding (R masquerades; the mapping is flushed), the
 # client's address replaced by one on another subnet (IPv4, IPv6, and
 # towards a server's second address, which must keep answering from
-# it), forged packets
+# it), the client's first link going down while a second one works,
+# forged packets
 # with a stolen connection ID from T, T replaying captured packets, and
 # R rewriting the client's source to V's address, statelessly, as a
 # reflection attack would, a 30 s outage, and port hops: asked for with
@@ -82,9 +83,12 @@ start() {
 	# Under way: the server holds the connection.
 	slowwait 30 sh -c "$ROAMCTL -n $S conn show | grep -q established"
 	# A transfer still going after 120 s is stuck: show where it is.
+	# (The watcher ends with the transfer: it holds the output open.)
 	(
-		sleep 120
-		kill -0 "$cli" 2>/dev/null || exit 0
+		for _ in $(seq 120); do
+			sleep 1
+			kill -0 "$cli" 2>/dev/null || exit 0
+		done
 		echo "    stuck; server and client:"
 		"$ROAMCTL" -n "$S" conn show
 		"$ROAMCTL" -n "$C" conn show
@@ -223,6 +227,31 @@ test_hop_timed() {
 	log_test "client port blocked: it hops after the hop interval, the stream stays exact"
 }
 
+# The client has a second link, vc2, with a worse default route.  The
+# first link goes down: its routes go, the address notifier has the
+# connection look its route up again, and it pings from vc2's address.
+test_second_link() {
+	RET=0
+	ip link add vc2 netns "$C" type veth peer name rc2 netns "$R"
+	ip -n "$C" addr add 10.6.0.2/24 dev vc2
+	ip -n "$R" addr add 10.6.0.1/24 dev rc2
+	ip -n "$C" link set vc2 up
+	ip -n "$R" link set rc2 up
+	tc -n "$R" qdisc add dev rc2 root netem rate 10mbit limit 10000
+	ip -n "$C" route add default via 10.6.0.1 metric 100
+	start
+	sleep 1
+	ip -n "$C" link set vc down
+	finish "first link down"
+	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 1 ] && echo 1)"
+	check_eq "server validations" 1 "$([ "${sva:-0}" -ge 1 ] && echo 1)"
+	check_eq "client moves" 0 "${cmv:-x}"
+	log_test "second link, first one down mid-transfer: the stream stays exact"
+	ip -n "$C" link set vc up
+	ip -n "$C" route replace default via 10.1.0.1
+	ip -n "$C" link del vc2
+}
+
 test_forged() {
 	local cid auth
 	RET=0
@@ -335,6 +364,7 @@ test_address_replaced "multi-homed server: client address replaced" \
 	10.3.0.3 10.1.0.2/24 10.2.0.2/24 10.2.0.1 10.1.0.1
 test_address_replaced "IPv6: client address replaced" \
 	fd03::2 fd01::2/64 fd02::2/64 fd02::1 fd01::1 -6
+test_second_link
 test_hop_asked
 test_hop_timed
 test_forged
