@@ -190,7 +190,7 @@ test_hop_asked() {
 	RET=0
 	start
 	sleep 1
-	cid=$(json "$C" conn "j[0]['local_id']")
+	cid=$(json "$C" conn "[c['local_id'] for c in j if c.get('state') == 'established'][0]")
 	"$ROAMCTL" -n "$C" conn migrate id "$cid"
 	ports=$(udp_ports "$C")
 	finish "port hop asked for"
@@ -209,7 +209,7 @@ test_hop_timed() {
 	"$ROAMCTL" -n "$C" config set hop_interval 1s
 	start
 	sleep 1
-	port=$(json "$C" conn "j[0]['local']['port']")
+	port=$(json "$C" conn "[c['local']['port'] for c in j if c.get('state') == 'established'][0]")
 	ip netns exec "$R" nft -f - <<-EOF
 	table inet roamblock {
 		chain block {
