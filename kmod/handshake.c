@@ -8,12 +8,14 @@
 #include <linux/random.h>
 #include <crypto/algapi.h>
 
+#include "addr.h"
 #include "bind.h"
 #include "cid.h"
 #include "compat.h"
 #include "cookie.h"
 #include "crypto.h"
 #include "handshake.h"
+#include "netlink.h"
 #include "netns.h"
 #include "port.h"
 #include "receive.h"
@@ -203,6 +205,23 @@ static bool roam_hs_enqueue(struct roam_sock *lrs, struct roam_sock *child)
 	return ok;
 }
 
+/*
+ * A listen-overflow event, at most one per listener and second: a flood
+ * must not flood the monitor too.  The listener dump counts them all.
+ */
+static void roam_hs_overflow_event(struct roam_sock *lrs,
+				   const struct roam_cookie_ctx *ctx)
+{
+	unsigned long last = READ_ONCE(lrs->overflow_event);
+	struct roam_event ev = { .type = ROAM_EV_LISTEN_OVERFLOW };
+
+	if (last && time_before(jiffies, last + HZ))
+		return;
+	WRITE_ONCE(lrs->overflow_event, jiffies ?: 1);
+	roam_addr_fill(&ev.local, &ctx->saddr, ctx->sport, 0);
+	roam_event_send(sock_net(&lrs->sk), &ev);
+}
+
 void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
 {
 	const struct roam_cookie_echo *e = (const struct roam_cookie_echo *)skb->data;
@@ -310,6 +329,7 @@ void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
 overflow:
 	/* Dropped without a word: the client's retransmission comes back. */
 	roam_stat_inc(rn, ROAM_A_STAT_LISTEN_OVERFLOWS);
+	roam_hs_overflow_event(lrs, &ctx);
 	goto out;
 refresh:
 	/* Answer as an INITIAL: the client gets a fresh cookie. */

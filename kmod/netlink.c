@@ -234,11 +234,9 @@ static int roam_fill_conn(struct sk_buff *skb, struct roam_sock *rs)
 {
 	struct sock *sk = &rs->sk;
 	struct sockaddr_roam local;
-	struct roam_port *port = READ_ONCE(rs->port);
 	struct nlattr *nest;
 
-	roam_addr_fill(&local, ipv6_addr_any(&rs->path.local) ? &rs->path.src :
-		       &rs->path.local, port ? htons(port->num) : 0, 0);
+	roam_sock_local(rs, &local);
 	nest = nla_nest_start(skb, ROAM_A_CONN);
 	if (!nest)
 		return -EMSGSIZE;
@@ -362,6 +360,77 @@ static int roam_conn_migrate_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* ------------------------------------------------------------------ */
+/* Events: the "events" group, what `roamctl monitor` prints */
+
+enum { ROAM_MCGRP_EVENTS };
+
+static const struct genl_multicast_group roam_mcgrps[] = {
+	[ROAM_MCGRP_EVENTS] = { .name = ROAM_GENL_MCGRP_EVENTS },
+};
+
+static int roam_event_fill(struct sk_buff *skb, const struct roam_event *ev)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, ROAM_A_EVENT);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, ROAM_A_EV_TYPE, ev->type) ||
+	    (ev->local_cid &&
+	     (nla_put_u64_64bit(skb, ROAM_A_EV_LOCAL_ID, ev->local_cid, ROAM_A_EV_PAD) ||
+	      nla_put_u64_64bit(skb, ROAM_A_EV_REMOTE_ID, ev->remote_cid, ROAM_A_EV_PAD))) ||
+	    nla_put(skb, ROAM_A_EV_LOCAL, sizeof(ev->local), &ev->local) ||
+	    (ev->old && nla_put(skb, ROAM_A_EV_OLD, sizeof(*ev->old), ev->old)) ||
+	    (ev->new && nla_put(skb, ROAM_A_EV_NEW, sizeof(*ev->new), ev->new)) ||
+	    (ev->err && nla_put_u32(skb, ROAM_A_EV_ERROR, ev->err)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Sends @ev to the group in @net, if anyone listens.  Any context. */
+void roam_event_send(struct net *net, const struct roam_event *ev)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&roam_genl_family, net, ROAM_MCGRP_EVENTS))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &roam_genl_family, 0, ROAM_CMD_EVENT);
+	if (!hdr || roam_event_fill(skb, ev)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&roam_genl_family, net, skb, 0, ROAM_MCGRP_EVENTS,
+				GFP_ATOMIC);
+}
+
+/*
+ * An event of connection @sk: established, closed (@err), path changed
+ * or failed (@old and @new, the peer's addresses).  Under the socket lock.
+ */
+void roam_event_conn(struct sock *sk, u8 type, const struct sockaddr_roam *old,
+		     const struct sockaddr_roam *new, int err)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_event ev = {
+		.type = type,
+		.local_cid = rs->local_cid,
+		.remote_cid = rs->remote_cid,
+		.old = old,
+		.new = new,
+		.err = err,
+	};
+
+	roam_sock_local(rs, &ev.local);
+	roam_event_send(sock_net(sk), &ev);
+}
+
 static const struct genl_ops roam_genl_ops[] = {
 	{
 		.cmd = ROAM_CMD_CONFIG_GET,
@@ -401,6 +470,8 @@ static struct genl_family roam_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = roam_genl_ops,
 	.n_ops = ARRAY_SIZE(roam_genl_ops),
+	.mcgrps = roam_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(roam_mcgrps),
 	.resv_start_op = ROAM_CMD_CONFIG_GET,
 };
 

@@ -14,6 +14,7 @@
 #include <net/ipv6.h>
 
 #include "compat.h"
+#include "netlink.h"
 #include "netns.h"
 #include "output.h"
 #include "path.h"
@@ -40,14 +41,18 @@ static unsigned long roam_path_deadline(const struct sock *sk)
 	return jiffies + usecs_to_jiffies(pto) * ROAM_VALIDATION_PTOS;
 }
 
-/* Sends from now on along @path; a new address starts the path afresh. */
-static void roam_path_set(struct sock *sk, const struct roam_path *path)
+/*
+ * Sends from now on along @path, and tells the events group (@event);
+ * a new address starts the path afresh.
+ */
+static void roam_path_set(struct sock *sk, const struct roam_path *path, u8 event)
 {
 	struct roam_sock *rs = roam_sk(sk);
-	bool same_host = ipv6_addr_equal(&rs->path.peer.sroam_addr,
-					 &path->peer.sroam_addr);
+	struct sockaddr_roam old = rs->path.peer;
+	bool same_host = ipv6_addr_equal(&old.sroam_addr, &path->peer.sroam_addr);
 
 	rs->path = *path;
+	roam_event_conn(sk, event, &old, &path->peer, 0);
 	roam_path_reset_route(rs);
 	/* Probes unanswered on the old path say nothing of this one. */
 	rs->rec.pto_count = 0;
@@ -81,7 +86,7 @@ static void roam_path_move(struct sock *sk, const struct sk_buff *skb,
 	    roam_path_is(&pv->prev, from, path.peer.sroam_port)) {
 		/* Back where we were sure of: no challenge needed. */
 		pr_debug("conn %016llx back on its validated path\n", rs->local_cid);
-		roam_path_set(sk, &pv->prev);
+		roam_path_set(sk, &pv->prev, ROAM_EV_PATH_CHANGED);
 		clear_bit(ROAM_F_VALIDATING, &rs->flags);
 		clear_bit(ROAM_F_CHALLENGE, &rs->flags);
 		return;
@@ -90,7 +95,7 @@ static void roam_path_move(struct sock *sk, const struct sk_buff *skb,
 		pv->prev = rs->path;
 	pr_debug("conn %016llx moves to %pI6c port %u\n", rs->local_cid, from,
 		 ntohs(path.peer.sroam_port));
-	roam_path_set(sk, &path);
+	roam_path_set(sk, &path, ROAM_EV_PATH_CHANGED);
 	get_random_bytes(pv->challenge, sizeof(pv->challenge));
 	set_bit(ROAM_F_CHALLENGE, &rs->flags);
 	pv->rx_bytes = 0;
@@ -164,7 +169,7 @@ void roam_path_timeout(struct sock *sk)
 	rs->cnt.path_failures++;
 	clear_bit(ROAM_F_VALIDATING, &rs->flags);
 	clear_bit(ROAM_F_CHALLENGE, &rs->flags);
-	roam_path_set(sk, &rs->pv.prev);
+	roam_path_set(sk, &rs->pv.prev, ROAM_EV_PATH_FAILED);
 	/* Whatever waited for the budget goes now; the peer answers. */
 	roam_output(sk, ROAM_OUT_PING);
 }

@@ -21,6 +21,7 @@
 #include "crypto.h"
 #include "handshake.h"
 #include "hop.h"
+#include "netlink.h"
 #include "netns.h"
 #include "output.h"
 #include "pmtu.h"
@@ -211,6 +212,7 @@ void roam_sock_established(struct sock *sk)
 	kfree(rs->hs);
 	rs->hs = NULL;
 	roam_sock_set_state(sk, TCP_ESTABLISHED);
+	roam_event_conn(sk, ROAM_EV_ESTABLISHED, NULL, &rs->path.peer, 0);
 	rs->last_rx = jiffies;
 	/* Announce the real window at once; the peer assumed the initial one. */
 	rs->stream.rcv_max = max_t(u64, ROAM_INITIAL_MAX_DATA, win);
@@ -242,6 +244,8 @@ void roam_sock_done(struct sock *sk, int err)
 		return;
 	pr_debug("conn %016llx done in state %d, error %d%s\n", rs->local_cid, old,
 		 err, sock_flag(sk, SOCK_DEAD) ? ", orphan" : "");
+	if (old != TCP_SYN_SENT && old != TCP_LISTEN)
+		roam_event_conn(sk, ROAM_EV_CLOSED, NULL, NULL, err);
 	roam_cid_del(roam_net(sock_net(sk)), rs);
 	roam_timers_stop(sk);
 	roam_hop_release(sk);
@@ -344,6 +348,19 @@ static void roam_sock_close_write(struct sock *sk)
 	}
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
 	roam_stream_shutdown(sk);
+}
+
+/*
+ * Where a connection sends from: the address it keeps, or the one
+ * routing picked last, and its port.  Lockless readers (dumps, under
+ * RCU) may see a port hop half done, never a freed port.
+ */
+void roam_sock_local(const struct roam_sock *rs, struct sockaddr_roam *sa)
+{
+	const struct roam_port *port = READ_ONCE(rs->port);
+
+	roam_addr_fill(sa, ipv6_addr_any(&rs->path.local) ? &rs->path.src :
+		       &rs->path.local, port ? htons(port->num) : 0, 0);
 }
 
 /* The connection no longer needs its port: as TCP frees a port at close. */
@@ -743,9 +760,7 @@ static int roam_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	}
 	b = rcu_dereference_protected(rs->bind, lockdep_sock_is_held(sk));
 	if (rs->local_cid && rs->port)		/* a connection: its path */
-		roam_addr_fill(sa, ipv6_addr_any(&rs->path.local) ?
-			       &rs->path.src : &rs->path.local,
-			       htons(rs->port->num), 0);
+		roam_sock_local(rs, sa);
 	else if (b)
 		roam_addr_fill(sa, &b->addrs[0].key.addr, b->addrs[0].key.port, 0);
 	else if (rs->port)
@@ -991,10 +1006,7 @@ static int roam_getsockopt_info(struct sock *sk, char __user *optval,
 	info.ri_retransmits = rs->cnt.bytes_retrans;
 	info.ri_local_cid = rs->local_cid;
 	info.ri_remote_cid = rs->remote_cid;
-	if (rs->port)
-		roam_addr_fill(&info.ri_local, ipv6_addr_any(&rs->path.local) ?
-			       &rs->path.src : &rs->path.local,
-			       htons(rs->port->num), 0);
+	roam_sock_local(rs, &info.ri_local);
 	if (rs->local_cid)
 		info.ri_remote = rs->path.peer;
 	info.ri_ecn_ce = rs->cnt.ecn_ce;

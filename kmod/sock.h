@@ -193,6 +193,7 @@ struct roam_sock {
 	spinlock_t acceptq_lock;	/* children are queued from softirq */
 	struct list_head acceptq;
 	u64 overflows;
+	unsigned long overflow_event;	/* jiffies: the last listen-overflow event */
 
 	/* Accepted connection, until accept() takes it */
 	struct list_head accept_node;
@@ -267,6 +268,7 @@ void roam_sock_abort(struct sock *sk, int err);
 void roam_sock_fin_acked(struct sock *sk);
 void roam_sock_peer_fin(struct sock *sk);
 void roam_sock_unport(struct sock *sk);
+void roam_sock_local(const struct roam_sock *rs, struct sockaddr_roam *sa);
 struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp);
 
 int roam_sock_init(void);

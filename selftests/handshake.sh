@@ -4,7 +4,7 @@
 # state freed on both sides at close, cookies that expire while the
 # backlog is full, and a flood of forged new-connection packets from a
 # raw socket in another namespace: memory stays flat and a legitimate
-# connect still succeeds.
+# connect still succeeds; and the events roamctl monitor prints.
 #
 #   client (10.0.1.2) --- server (10.0.1.1 | 10.0.2.1) --- attacker (10.0.2.2)
 
@@ -114,6 +114,36 @@ test_cookie_expiry() {
 	log_test "cookies that expire while the client waits are renewed"
 }
 
+# roamctl monitor -j on the server: a listener with room for one, which
+# accepts nothing for 3 s, overflows on the second client; both
+# connections are established, then closed when both sides are done.
+test_events() {
+	RET=0
+	local ev mon
+	ev=$(mktemp)
+	ip netns exec "$S" "$ROAMCTL" -j monitor >"$ev" &
+	mon=$!
+	sleep 1		# subscribed
+	bg ip netns exec "$S" "$NC" -l -p 7500 -B 0 -D 3 -n 2
+	slowwait 10 ip netns exec "$S" sh -c "$ROAMCTL listener show | grep -q 7500"
+	ip netns exec "$C" "$NC" -n 2 10.0.1.1 7500 >/dev/null ||
+		{ echo "    connect failed"; RET=$ksft_fail; }
+	count() {	# count TYPE [PYTHON-CONDITION-ON-e]
+		python3 -c "import json, sys
+print(sum(1 for l in open(sys.argv[1]) for e in [json.loads(l)]
+	  if e['event'] == sys.argv[2] and (${2:-True})))" "$ev" "$1"
+	}
+	slowwait 60 sh -c "[ \$(grep -c '\"closed\"' $ev) -ge 2 ]"
+	kill "$mon"
+	wait "$mon" 2>/dev/null
+	check_eq "established" 2 "$(count established "e['local']['port'] == 7500 and e['new']['address'] == '10.0.1.2'")"
+	check_eq "listen overflow" 1 "$([ "$(count listen-overflow "e['local']['port'] == 7500")" -ge 1 ] && echo 1)"
+	check_eq "closed, with no error" 2 "$(count closed "'error' not in e and e['local_id']")"
+	[ "$RET" = 0 ] || cat "$ev"
+	rm -f "$ev"
+	log_test "roamctl monitor: established, listen overflow and closed events"
+}
+
 test_flood() {
 	RET=0
 	local slab0 slab1 socks0 socks1 est0 est1 fpid
@@ -155,5 +185,6 @@ test_flood() {
 test_listener_show
 test_conn_dump
 test_cookie_expiry
+test_events
 test_flood
 exit "$EXIT_STATUS"

@@ -161,11 +161,22 @@ replace_addr() {
 
 # test_address_replaced NAME HOST OLD NEW GATEWAY OLDGATEWAY [-6]
 test_address_replaced() {
+	local mon moved
 	RET=0
+	ip netns exec "$S" "$ROAMCTL" -j monitor >"$tmp/events" &
+	mon=$!
 	start "$2"
 	sleep 1
 	replace_addr "$3" "$4" "$5" $7
 	finish "$1"
+	kill "$mon"
+	wait "$mon" 2>/dev/null
+	moved=$(python3 -c "import json, sys
+print(sum(1 for l in open(sys.argv[1]) for e in [json.loads(l)]
+	  if e['event'] == 'path-changed' and e['old']['address'] == sys.argv[2]
+	  and e['new']['address'] == sys.argv[3]))" "$tmp/events" "${3%/*}" "${4%/*}")
+	check_eq "path-changed events from the old to the new address" 1 \
+		"$([ "${moved:-0}" -ge 1 ] && echo 1)"
 	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 1 ] && echo 1)"
 	check_eq "server validations" 1 "$([ "${sva:-0}" -ge 1 ] && echo 1)"
 	# The server answers from the address the client reached, always.
