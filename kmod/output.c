@@ -80,7 +80,8 @@ static void roam_pkt_path(struct roam_sock *rs, struct roam_pkt *pkt)
 		roam_pkt_path_frame(pkt, ROAM_FT_PATH_RESPONSE, rs->pv.response);
 	if (pkt->room >= ROAM_PATH_LEN &&
 	    test_and_clear_bit(ROAM_F_CHALLENGE, &rs->flags)) {
-		roam_pkt_path_frame(pkt, ROAM_FT_PATH_CHALLENGE, rs->pv.challenge);
+		roam_pkt_path_frame(pkt, ROAM_FT_PATH_CHALLENGE,
+				    roam_path_challenge_data(&rs->sk));
 		pkt->flags |= ROAM_SENT_CHALLENGE;
 	}
 }

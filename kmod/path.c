@@ -63,6 +63,59 @@ static void roam_path_set(struct sock *sk, const struct roam_path *path, u8 even
 	}
 }
 
+/* The index of the challenge sent to @addr:@port lately, or -1. */
+static int roam_path_challenge_find(const struct roam_validation *pv,
+				    const struct in6_addr *addr, __be16 port)
+{
+	unsigned int i;
+
+	for (i = 0; i < pv->nsent; i++)
+		if (roam_path_is(&pv->sent[i].path, addr, port))
+			return i;
+	return -1;
+}
+
+static void roam_path_challenge_drop(struct roam_validation *pv, unsigned int i)
+{
+	pv->nsent--;
+	memmove(&pv->sent[i], &pv->sent[i + 1], (pv->nsent - i) * sizeof(pv->sent[0]));
+}
+
+/*
+ * Challenges the current path.  A path challenged lately gets the same
+ * bytes again, so that an answer already under way still counts: a peer
+ * switching between two paths does not starve both.  The current path's
+ * challenge is always the newest.
+ */
+static void roam_path_challenge(struct roam_sock *rs)
+{
+	struct roam_validation *pv = &rs->pv;
+	struct roam_challenge c;
+	int i;
+
+	i = roam_path_challenge_find(pv, &rs->path.peer.sroam_addr,
+				     rs->path.peer.sroam_port);
+	if (i >= 0) {
+		memcpy(c.data, pv->sent[i].data, sizeof(c.data));
+		roam_path_challenge_drop(pv, i);
+	} else {
+		get_random_bytes(c.data, sizeof(c.data));
+		if (pv->nsent == ARRAY_SIZE(pv->sent))
+			roam_path_challenge_drop(pv, 0);
+	}
+	c.path = rs->path;
+	pv->sent[pv->nsent++] = c;
+	set_bit(ROAM_F_CHALLENGE, &rs->flags);
+}
+
+/* The bytes of the current path's challenge, while it is validated. */
+const u8 *roam_path_challenge_data(const struct sock *sk)
+{
+	const struct roam_validation *pv = &roam_sk(sk)->pv;
+
+	return pv->sent[pv->nsent - 1].data;
+}
+
 /* The peer's packet @skb came from elsewhere: go there, and challenge it. */
 static void roam_path_move(struct sock *sk, const struct sk_buff *skb,
 			   const struct in6_addr *from)
@@ -82,11 +135,15 @@ static void roam_path_move(struct sock *sk, const struct sk_buff *skb,
 
 	roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_PATH_MOVES);
 	rs->cnt.path_moves++;
-	if (test_bit(ROAM_F_VALIDATING, &rs->flags) &&
-	    roam_path_is(&pv->prev, from, path.peer.sroam_port)) {
-		/* Back where we were sure of: no challenge needed. */
-		pr_debug("conn %016llx back on its validated path\n", rs->local_cid);
+	if (roam_path_is(&pv->prev, from, path.peer.sroam_port)) {
+		/* Back to a validated path: no challenge needed. */
+		struct roam_path left = rs->path;
+		bool left_valid = !test_bit(ROAM_F_VALIDATING, &rs->flags);
+
+		pr_debug("conn %016llx back on a validated path\n", rs->local_cid);
 		roam_path_set(sk, &pv->prev, ROAM_EV_PATH_CHANGED);
+		if (left_valid)
+			pv->prev = left;	/* validated too: the way back */
 		clear_bit(ROAM_F_VALIDATING, &rs->flags);
 		clear_bit(ROAM_F_CHALLENGE, &rs->flags);
 		return;
@@ -96,8 +153,7 @@ static void roam_path_move(struct sock *sk, const struct sk_buff *skb,
 	pr_debug("conn %016llx moves to %pI6c port %u\n", rs->local_cid, from,
 		 ntohs(path.peer.sroam_port));
 	roam_path_set(sk, &path, ROAM_EV_PATH_CHANGED);
-	get_random_bytes(pv->challenge, sizeof(pv->challenge));
-	set_bit(ROAM_F_CHALLENGE, &rs->flags);
+	roam_path_challenge(rs);
 	pv->rx_bytes = 0;
 	pv->tx_bytes = 0;
 	pv->deadline = roam_path_deadline(sk);
@@ -133,18 +189,34 @@ void roam_path_challenged(struct sock *sk, const u8 *data)
 	set_bit(ROAM_F_RESPONSE, &rs->flags);
 }
 
+/*
+ * The peer answered one of our challenges: that path works.  If it is
+ * the current one, it is validated; if not, it is where to go back to.
+ */
 void roam_path_response(struct sock *sk, const u8 *data)
 {
 	struct roam_sock *rs = roam_sk(sk);
+	struct roam_validation *pv = &rs->pv;
+	struct roam_path path;
+	unsigned int i;
 
-	if (!test_bit(ROAM_F_VALIDATING, &rs->flags) ||
-	    crypto_memneq(data, rs->pv.challenge, ROAM_PATH_DATA_LEN))
+	for (i = 0; i < pv->nsent; i++)
+		if (!crypto_memneq(data, pv->sent[i].data, ROAM_PATH_DATA_LEN))
+			break;
+	if (i == pv->nsent)
 		return;
+	path = pv->sent[i].path;
+	roam_path_challenge_drop(pv, i);
+	roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_PATH_VALIDATIONS);
+	rs->cnt.path_validations++;
+	if (!roam_path_is(&rs->path, &path.peer.sroam_addr, path.peer.sroam_port)) {
+		pr_debug("conn %016llx: another path validated\n", rs->local_cid);
+		pv->prev = path;
+		return;
+	}
 	pr_debug("conn %016llx: path validated\n", rs->local_cid);
 	clear_bit(ROAM_F_VALIDATING, &rs->flags);
 	clear_bit(ROAM_F_CHALLENGE, &rs->flags);
-	roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_PATH_VALIDATIONS);
-	rs->cnt.path_validations++;
 }
 
 /* The packet with our challenge was lost: send it again, if still due. */

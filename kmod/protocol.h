@@ -194,6 +194,7 @@ enum roam_close_kind {
 #define ROAM_REPLAY_WINDOW		4096	/* packet numbers remembered, RFC 6479 */
 #define ROAM_AMPLIFICATION		3	/* bytes sent per byte received, unvalidated */
 #define ROAM_VALIDATION_PTOS		3	/* a path not validated in this many PTOs fails */
+#define ROAM_PATH_CHALLENGES		4	/* paths whose challenge stays answerable */
 #define ROAM_HOP_PORTS_MAX		10	/* open per client, mosh's MAX_PORTS_OPEN */
 #define ROAM_HOP_PORT_AGE_MS		60000	/* old ports receive, MAX_OLD_SOCKET_AGE */
 #define ROAM_DEFAULT_BUF		SZ_1M		/* SO_SNDBUF and SO_RCVBUF */

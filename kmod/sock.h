@@ -30,13 +30,22 @@ struct roam_path {
 	int ifindex;			/* the interface the peer reached us on */
 };
 
+/* A PATH_CHALLENGE we sent, and the path it went to. */
+struct roam_challenge {
+	struct roam_path path;
+	u8 data[ROAM_PATH_DATA_LEN];
+};
+
 /*
  * After the peer moved: the new path is challenged, and until it answers
- * at most ROAM_AMPLIFICATION times what came from it goes to it.
+ * at most ROAM_AMPLIFICATION times what came from it goes to it.  The
+ * challenges of the last few paths stay answerable, so a peer that
+ * switches between two working paths gets both validated.
  */
 struct roam_validation {
 	struct roam_path prev;		/* the last validated path */
-	u8 challenge[ROAM_PATH_DATA_LEN];
+	struct roam_challenge sent[ROAM_PATH_CHALLENGES];	/* oldest first */
+	unsigned int nsent;
 	u8 response[ROAM_PATH_DATA_LEN];	/* our answer to the peer's challenge */
 	u64 rx_bytes;			/* received from the new path */
 	u64 tx_bytes;			/* sent to it */

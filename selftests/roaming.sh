@@ -13,7 +13,7 @@
 # client's address replaced by one on another subnet (IPv4, IPv6, and
 # towards a server's second address, which must keep answering from
 # it), the client's first link going down while a second one works,
-# forged packets
+# two working paths at once, forged packets
 # with a stolen connection ID from T, T replaying captured packets, and
 # R rewriting the client's source to V's address, statelessly, as a
 # reflection attack would, a 30 s outage, and port hops: asked for with
@@ -186,9 +186,40 @@ print(sum(1 for l in open(sys.argv[1]) for e in [json.loads(l)]
 	replace_addr "$4" "$3" "$6" $7
 }
 
-# Hop tests move more: what is in netem's queue when the client hops
-# passes anyway, and the server's validation waits behind it.
-HOP_SIZE=16777216
+# Some tests move more: they last long enough for what they change to
+# take effect (under emulation, nft may first load modules), and what is
+# in netem's queue when the path changes passes anyway, so that the
+# server's validation waits behind it.
+LONG_SIZE=16777216
+
+# R gives every other packet of the client a second source port, and
+# maps answers to that port back, statelessly: two working paths at
+# once, as a NAT can leave behind.  The server switches on every newest
+# packet; the second path's challenge is not superseded by switching,
+# so it gets validated, and from then on switching needs no challenge.
+test_two_paths() {
+	local port SIZE=$LONG_SIZE
+	RET=0
+	start
+	sleep 1
+	port=$(json "$C" conn "j[-1]['local']['port']")
+	ip netns exec "$R" nft -f - <<-EOF
+	table ip roamtwo {
+		chain pre {
+			type filter hook prerouting priority raw;
+			ip saddr 10.1.0.2 udp sport $port udp dport 7777 numgen inc mod 2 == 0 notrack udp sport set 5555
+			ip daddr 10.1.0.2 udp sport 7777 udp dport 5555 notrack udp dport set $port
+		}
+	}
+	EOF
+	sleep 6
+	ip netns exec "$R" nft delete table ip roamtwo
+	finish "two working paths at once"
+	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 2 ] && echo 1)"
+	check_eq "server validations" 1 "$([ "${sva:-0}" -ge 1 ] && echo 1)"
+	check_eq "client moves" 0 "${cmv:-x}"
+	log_test "two working paths at once: both validated, the stream stays exact"
+}
 
 udp_ports() {	# udp_ports NS: UDP sockets open there
 	ip netns exec "$1" sh -c 'tail -n +2 /proc/net/udp6 | wc -l'
@@ -197,11 +228,11 @@ udp_ports() {	# udp_ports NS: UDP sockets open there
 # roamctl conn migrate: the client sends from a new port, keeps the old
 # one open to receive, and the server follows.
 test_hop_asked() {
-	local cid ports SIZE=$HOP_SIZE
+	local cid ports SIZE=$LONG_SIZE
 	RET=0
 	start
 	sleep 1
-	cid=$(json "$C" conn "[c['local_id'] for c in j if c.get('state') == 'established'][0]")
+	cid=$(json "$C" conn "j[-1]['local_id']")
 	"$ROAMCTL" -n "$C" conn migrate id "$cid"
 	ports=$(udp_ports "$C")
 	finish "port hop asked for"
@@ -215,12 +246,12 @@ test_hop_asked() {
 # The router drops the client's port both ways: after the hop interval
 # (1 s here) with no round trip, the client hops to a new port.
 test_hop_timed() {
-	local port SIZE=$HOP_SIZE
+	local port SIZE=$LONG_SIZE
 	RET=0
 	"$ROAMCTL" -n "$C" config set hop_interval 1s
 	start
 	sleep 1
-	port=$(json "$C" conn "[c['local']['port'] for c in j if c.get('state') == 'established'][0]")
+	port=$(json "$C" conn "j[-1]['local']['port']")
 	ip netns exec "$R" nft -f - <<-EOF
 	table inet roamblock {
 		chain block {
@@ -376,6 +407,7 @@ test_address_replaced "multi-homed server: client address replaced" \
 test_address_replaced "IPv6: client address replaced" \
 	fd03::2 fd01::2/64 fd02::2/64 fd02::1 fd01::1 -6
 test_second_link
+test_two_paths
 test_hop_asked
 test_hop_timed
 test_forged
