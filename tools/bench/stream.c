@@ -6,6 +6,8 @@
  *   stream -c HOST [-t] [-p PORT] bulk SECONDS   bulk throughput
  *   stream -c HOST [-t] [-p PORT] rr SECONDS     1-byte request/response
  *   stream -c HOST [-t] [-p PORT] idle COUNT     memory per idle connection
+ *   stream -c HOST [-t] [-p PORT] handover SECONDS MARKFILE
+ *                                                 the gap an address change leaves
  *
  * -t uses TCP instead of AF_ROAM.  The client's first byte tells the
  * server what a connection is for.  The client prints one line:
@@ -14,6 +16,8 @@
  *                              its count arriving after our EOF)
  *   rr TRANSACTIONS_PER_SECOND
  *   idle COUNT BYTES_PER_CONNECTION SLAB_BYTES_PER_CONNECTION
+ *   handover GAP_MS RTT_MS    (GAP "none": nothing came back; RTT: the
+ *                              shortest echo before the change)
  *
  * Idle memory is what the whole kernel holds more, from /proc/meminfo,
  * once COUNT connections are established and have each done one round
@@ -23,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,6 +271,76 @@ static void rr(const char *host, double secs)
 	close(fd);
 }
 
+static double realtime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * A message every HANDOVER_MS, echoed by the server as in rr.  The
+ * script changes the client's address meanwhile and writes the time it
+ * did (CLOCK_REALTIME, nanoseconds) to @mark.  The gap is from then to
+ * the first echo of a message sent after it: a round trip at least.
+ */
+#define HANDOVER_MS	10
+
+static void handover(const char *host, double secs, const char *mark)
+{
+	int fd = connect_to(host);
+	double end = realtime() + secs, next = 0, first = 0, rtt = 0, stamp, now;
+	char in[sizeof(double)];
+	size_t have = 0;
+	long long ns;
+	FILE *f;
+
+	nodelay(fd);
+	write_all(fd, "R", 1);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	while (realtime() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		now = realtime();
+		if (now >= next) {
+			/* Nothing else is queued: a short write cannot happen. */
+			if (write(fd, &now, sizeof(now)) < 0 && errno != EAGAIN)
+				break;
+			next = now + HANDOVER_MS / 1e3;
+		}
+		if (poll(&p, 1, HANDOVER_MS) != 1)
+			continue;
+		n = read(fd, in + have, sizeof(in) - have);
+		if (n <= 0) {
+			if (n < 0 && errno == EAGAIN)
+				continue;
+			break;		/* the connection ended */
+		}
+		have += n;
+		if (have < sizeof(in))
+			continue;
+		have = 0;
+		memcpy(&stamp, in, sizeof(stamp));
+		now = realtime();
+		f = fopen(mark, "r");
+		if (!f || fscanf(f, "%lld", &ns) != 1)
+			ns = 0;
+		if (f)
+			fclose(f);
+		if (!ns && (!rtt || now - stamp < rtt))
+			rtt = now - stamp;
+		else if (ns && !first && stamp > ns / 1e9)
+			first = now - ns / 1e9;
+	}
+	if (first)
+		printf("handover %.1f %.1f\n", first * 1e3, rtt * 1e3);
+	else
+		printf("handover none %.1f\n", rtt * 1e3);
+	close(fd);
+}
+
 /* Kernel memory in use and slab, in bytes, from /proc/meminfo. */
 static void meminfo(long long *used, long long *slab)
 {
@@ -345,6 +420,10 @@ int main(int argc, char **argv)
 		server();
 		return 0;
 	}
+	if (host && optind + 3 == argc && !strcmp(argv[optind], "handover")) {
+		handover(host, atof(argv[optind + 1]), argv[optind + 2]);
+		return 0;
+	}
 	if (!host || optind + 2 != argc)
 		goto usage;
 	if (!strcmp(argv[optind], "bulk"))
@@ -358,6 +437,7 @@ int main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: stream -s [-t] [-p PORT]\n"
-		"       stream -c HOST [-t] [-p PORT] bulk|rr SECONDS | idle COUNT\n");
+		"       stream -c HOST [-t] [-p PORT] bulk|rr SECONDS | idle COUNT |\n"
+		"                                   handover SECONDS MARKFILE\n");
 	return 2;
 }

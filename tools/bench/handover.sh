@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# In the VM: the gap an address change leaves in a connection, AF_ROAM
+# against TCP inside WireGuard (when the module loads) and plain TCP, in
+# one run.  The client C reaches the server S through a router R that
+# delays each way by 20 ms (a 40 ms round trip).  The client sends a
+# message every 10 ms and the server echoes it; mid-connection the
+# client's address is replaced by one on another subnet.  The gap is
+# from the end of the change (new address, old one deleted, new default
+# route) to the first echo of a message sent after it, the median of
+# ROUNDS changes (each way in turn).  It includes the round trip; the
+# shortest echo before the change is printed beside it.
+#   handover.sh BUILD_DIR JSON_OUT
+set -eu
+B=$1
+OUT=$2
+ROUNDS=${ROUNDS:-5}
+SECS=${SECS:-6}
+S="$B/stream"
+MARK=/tmp/handover.mark
+
+for ns in ho-c ho-r ho-s; do ip netns add "$ns"; done
+cleanup() {
+	pkill -f "$S -s" 2>/dev/null || true
+	for ns in ho-c ho-r ho-s; do ip netns del "$ns" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+ip link add vc netns ho-c type veth peer name rc netns ho-r
+ip link add vs netns ho-s type veth peer name rs netns ho-r
+ip -n ho-c addr add 10.1.0.2/24 dev vc
+ip -n ho-r addr add 10.1.0.1/24 dev rc
+ip -n ho-r addr add 10.2.0.1/24 dev rc
+ip -n ho-s addr add 10.3.0.2/24 dev vs
+ip -n ho-r addr add 10.3.0.1/24 dev rs
+for ns in ho-c ho-r ho-s; do ip -n "$ns" link set lo up; done
+ip -n ho-c link set vc up
+ip -n ho-s link set vs up
+ip -n ho-r link set rc up
+ip -n ho-r link set rs up
+ip -n ho-c route add default via 10.1.0.1
+ip -n ho-s route add default via 10.3.0.1
+ip netns exec ho-r sysctl -qw net.ipv4.ip_forward=1
+tc -n ho-r qdisc add dev rc root netem delay 20ms limit 100000
+tc -n ho-r qdisc add dev rs root netem delay 20ms limit 100000
+
+# TCP over WireGuard between C and S; S learns C's endpoint.
+wg_up() {
+	local kc ks
+	modprobe wireguard 2>/dev/null && command -v wg >/dev/null || return 1
+	kc=$(wg genkey)
+	ks=$(wg genkey)
+	ip -n ho-c link add wg0 type wireguard || return 1
+	ip -n ho-s link add wg0 type wireguard || return 1
+	ip netns exec ho-c wg set wg0 private-key <(echo "$kc") \
+		peer "$(echo "$ks" | wg pubkey)" endpoint 10.3.0.2:51820 allowed-ips 10.10.0.2/32
+	ip netns exec ho-s wg set wg0 private-key <(echo "$ks") listen-port 51820 \
+		peer "$(echo "$kc" | wg pubkey)" allowed-ips 10.10.0.1/32
+	ip -n ho-c addr add 10.10.0.1/24 dev wg0
+	ip -n ho-s addr add 10.10.0.2/24 dev wg0
+	ip -n ho-c link set wg0 up
+	ip -n ho-s link set wg0 up
+}
+kinds="roam tcp"
+wg_up && kinds="roam wg tcp"
+
+ip netns exec ho-s "$S" -s -p 7789 >/dev/null &
+ip netns exec ho-s "$S" -s -t -p 7789 >/dev/null &
+sleep 1
+
+# The client's address moves between 10.1.0.2 and 10.2.0.2.
+addr=10.1.0.2
+move() {
+	local new gw
+	if [ "$addr" = 10.1.0.2 ]; then new=10.2.0.2 gw=10.2.0.1; else new=10.1.0.2 gw=10.1.0.1; fi
+	ip -n ho-c addr add "$new/24" dev vc
+	ip -n ho-c addr del "$addr/24" dev vc
+	ip -n ho-c route replace default via "$gw"
+	# The change is done: what is sent from now on can only take the new path.
+	date +%s%N >"$MARK.new"
+	mv "$MARK.new" "$MARK"
+	addr=$new
+}
+
+run() {		# run KIND: one connection through one change; prints the gap
+	local host=10.3.0.2 t="" pid out
+	[ "$1" = wg ] && host=10.10.0.2 t=-t
+	[ "$1" = tcp ] && t=-t
+	echo 0 >"$MARK"
+	out=$(mktemp)
+	ip netns exec ho-c "$S" -c "$host" $t -p 7789 handover "$SECS" "$MARK" >"$out" &
+	pid=$!
+	sleep 2
+	move
+	wait "$pid" || true
+	awk '{ print $2 }' "$out"
+	awk '{ print $3 }' "$out" >>"/tmp/handover.$1.rtt"
+	rm -f "$out"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+declare -A res
+for k in $kinds; do : >"/tmp/handover.$k"; : >"/tmp/handover.$k.rtt"; done
+for _ in $(seq "$ROUNDS"); do
+	for k in $kinds; do run "$k" >>"/tmp/handover.$k"; done
+done
+for k in $kinds; do
+	if grep -q none "/tmp/handover.$k"; then
+		none=$(grep -c none "/tmp/handover.$k")
+	else
+		none=0
+	fi
+	res[$k]=$(grep -v none "/tmp/handover.$k" | median)
+	res[$k.rtt]=$(median <"/tmp/handover.$k.rtt")
+	res[$k.none]=$none
+	res[$k.all]=$(tr '\n' ' ' <"/tmp/handover.$k")
+done
+
+printf '%-6s %9s %14s %12s  %s\n' kind "gap (ms)" "echo rtt (ms)" "no recovery" "each round (ms)"
+for k in $kinds; do
+	printf '%-6s %9s %14s %12s  %s\n' "$k" "${res[$k]:--}" "${res[$k.rtt]}" \
+		"${res[$k.none]}/$ROUNDS" "${res[$k.all]}"
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "") printf "%.2f", a / b; else printf "null" }'; }
+[ -n "${res[wg]:-}" ] && echo "roam/wg gap ratio: $(ratio "${res[roam]}" "${res[wg]}")"
+{
+	echo "{"
+	echo "  \"kernel\": \"$(uname -r)\", \"rounds\": $ROUNDS, \"round_trip_ms\": 40,"
+	echo "  \"units\": \"ms from the address change to the first echo of a message sent after it\","
+	sep=""
+	for k in $kinds; do
+		printf '%s  "%s": { "median": %s, "echo_rtt": %s, "no_recovery": %s, "rounds": [%s] }' \
+			"$sep" "$k" "${res[$k]:-null}" "${res[$k.rtt]:-null}" "${res[$k.none]}" \
+			"$(echo "${res[$k.all]}" | sed 's/none/null/g; s/ *$//; s/ /, /g')"
+		sep=$',\n'
+	done
+	printf ',\n  "ratio_roam_wireguard": %s\n}\n' "$(ratio "${res[roam]:-}" "${res[wg]:-}")"
+} >"$OUT"
+echo "wrote $OUT"
