@@ -61,6 +61,7 @@ bool roam_ack_record(struct sock *sk, u64 pn, bool eliciting, u8 tos)
 		break;
 	}
 	if (eliciting) {
+		roam_timers_eliciting_received(sk);
 		a->unacked++;
 		if (a->unacked < ROAM_ACK_EVERY && !a->immediate)
 			roam_timer_ack(sk);

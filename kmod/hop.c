@@ -2,8 +2,9 @@
 /*
  * Port hopping (docs/PROTOCOL.md section 7), after mosh's hop_port and
  * prune_sockets.  A client whose packets have gone unanswered for the
- * hop interval sends from a new port of the client range: a NAT or a
- * firewall that lost or blocks the old flow sees a new one, and the
+ * hop interval sends from a new port of the client range (one that only
+ * receives pings first, to have something awaiting an answer): a NAT or
+ * a firewall that lost or blocks the old flow sees a new one, and the
  * server follows the newest packet as for any move.  The ports hopped
  * away from keep receiving late packets for ROAM_HOP_PORT_AGE_MS, at
  * most ROAM_HOP_PORTS_MAX open with the current one.  ROAM_MIGRATE and
@@ -102,12 +103,32 @@ static bool roam_hop_auto(const struct sock *sk)
 	return !roam_hop_allowed(sk, NULL);
 }
 
+static unsigned long roam_hop_interval(const struct sock *sk)
+{
+	return msecs_to_jiffies(ROAM_CFG(roam_net(sock_net(sk)), hop_interval));
+}
+
 static unsigned long roam_hop_due(const struct sock *sk)
 {
-	const struct roam_sock *rs = roam_sk(sk);
-	u32 ms = ROAM_CFG(roam_net(sock_net(sk)), hop_interval);
+	return roam_sk(sk)->hop.waiting + roam_hop_interval(sk);
+}
 
-	return rs->hop.waiting + msecs_to_jiffies(ms);
+/*
+ * A client that only receives sends nothing that awaits an answer, so a
+ * path that died under a download would go unnoticed.  Half a hop
+ * interval after the last ack-eliciting packet, while the peer's stream
+ * is still open and we sent nothing since, it pings once; an unanswered
+ * ping then makes it hop.  When the ping is due, or 0.
+ */
+static unsigned long roam_hop_ping_due(const struct sock *sk)
+{
+	const struct roam_sock *rs = roam_sk(sk);
+	unsigned long due = rs->hop.heard + roam_hop_interval(sk) / 2;
+
+	if (rs->hop.waiting || !rs->hop.heard ||
+	    test_bit(ROAM_F_PEER_FIN, &rs->flags) || time_after(rs->last_tx, due))
+		return 0;
+	return due;
 }
 
 static void roam_hop_work(struct work_struct *work)
@@ -133,8 +154,8 @@ unsigned long roam_hop_next(const struct sock *sk)
 	const struct roam_hop *hop = &roam_sk(sk)->hop;
 	unsigned long next = 0;
 
-	if (hop->waiting && roam_hop_auto(sk))
-		next = roam_hop_due(sk);
+	if (roam_hop_auto(sk))
+		next = hop->waiting ? roam_hop_due(sk) : roam_hop_ping_due(sk);
 	if (hop->nold && (!next || time_before(hop->expires[0], next)))
 		next = hop->expires[0];
 	return next;
@@ -145,10 +166,18 @@ void roam_hop_timeout(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
 	struct roam_hop *hop = &rs->hop;
+	unsigned long due;
 
 	roam_hop_prune(hop);
-	if (!hop->waiting || !roam_hop_auto(sk) ||
-	    time_before(jiffies, roam_hop_due(sk)))
+	if (!roam_hop_auto(sk))
+		return;
+	if (!hop->waiting) {
+		due = roam_hop_ping_due(sk);
+		if (due && !time_before(jiffies, due))
+			roam_output(sk, ROAM_OUT_PING);
+		return;
+	}
+	if (time_before(jiffies, roam_hop_due(sk)))
 		return;
 	/* The next hop is an interval away, whether or not this one works. */
 	hop->waiting = jiffies ?: 1;
@@ -165,4 +194,5 @@ void roam_hop_release(struct sock *sk)
 	while (hop->nold)
 		roam_hop_drop_oldest(hop);
 	hop->waiting = 0;
+	hop->heard = 0;
 }

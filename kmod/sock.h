@@ -61,6 +61,7 @@ struct roam_hop {
 	unsigned long expires[ROAM_HOP_PORTS_MAX - 1];	/* jiffies */
 	unsigned int nold;
 	unsigned long waiting;		/* jiffies: unanswered since; 0: not waiting */
+	unsigned long heard;		/* jiffies: the last ack-eliciting packet came */
 	struct work_struct work;	/* a hop the timer asked for */
 };
 

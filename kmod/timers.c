@@ -161,6 +161,15 @@ void roam_timers_packet_sent(struct sock *sk, bool eliciting)
 	roam_keepalive_arm(sk);
 }
 
+/* An ack-eliciting packet arrived: the peer was sending to us. */
+void roam_timers_eliciting_received(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	rs->hop.heard = jiffies ?: 1;
+	roam_keepalive_arm(sk);
+}
+
 /* An ACK acknowledged packets: a round trip worked. */
 void roam_timers_round_trip(struct sock *sk)
 {

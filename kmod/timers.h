@@ -18,6 +18,7 @@ void roam_timers_corked(struct sock *sk, bool held);
 void roam_timers_packet_sent(struct sock *sk, bool eliciting);
 void roam_timers_packet_received(struct sock *sk);
 void roam_timers_round_trip(struct sock *sk);
+void roam_timers_eliciting_received(struct sock *sk);
 void roam_timers_state_changed(struct sock *sk);
 
 void roam_release_cb(struct sock *sk);

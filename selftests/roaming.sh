@@ -22,7 +22,7 @@
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
 X="$ROAM_LIB_DIR/roamxfer"
-SIZE=4194304		# each way; the 10 Mbit/s link makes it last seconds
+SIZE=8388608		# each way; the 10 Mbit/s link makes it last 7 s at least
 
 srv="" cli=""
 cleanup() {
@@ -71,14 +71,14 @@ json() {	# json NS OBJECT PYTHON-EXPR-OF-j
 stat() { json "$S" stats "j['$1']"; }
 
 # start [HOST]: a server for one connection, and a transfer to it in
-# the background, both ways.
+# the background, both ways: SIZE bytes down, UP (if set, else SIZE) up.
 start() {
 	[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
 	ip netns exec "$S" "$X" -l -p 7777 -n 1 >"$tmp/server" 2>&1 &
 	srv=$!
 	slowwait 10 grep -q listening "$tmp/server"
-	ip netns exec "$C" timeout 600 "$X" -c "${1:-10.3.0.2}" -p 7777 -u "$SIZE" -d "$SIZE" \
-		>"$tmp/client" 2>&1 &
+	ip netns exec "$C" timeout 600 "$X" -c "${1:-10.3.0.2}" -p 7777 -u "${UP-$SIZE}" -d "$SIZE" \
+		>"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
 	# Under way: the server holds the connection.
 	slowwait 30 sh -c "$ROAMCTL -n $S conn show | grep -q established"
@@ -97,6 +97,13 @@ start() {
 	) &
 }
 
+# client_conn: the client's port and CID, as it said once connected, in
+# cport and ccid.
+client_conn() {
+	slowwait 60 grep -q '^connected' "$tmp/client.err"
+	read -r _ _ cport _ ccid < <(grep '^connected' "$tmp/client.err")
+}
+
 # finish NAME: the transfer ended and both sides match; the server's
 # path counters are left in smv, sva and sfa, the client's in cmv and chop.
 finish() {
@@ -108,9 +115,9 @@ finish() {
 	s=$(grep '^sent' "$tmp/server" | tail -n1)
 	read -r _ cs csha _ cr crsha _ ct _ _ _ _ _ _ _ _ _ _ _ _ _ cmv _ _ _ _ _ chop _ <<<"$c"
 	read -r _ ss ssha _ sr srsha _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ smv _ sva _ sfa _ <<<"$s"
-	if [ "$cs" != "$SIZE" ] || [ "$sr" != "$SIZE" ] || [ "$csha" != "$srsha" ] ||
+	if [ "$cs" != "${UP-$SIZE}" ] || [ "$sr" != "${UP-$SIZE}" ] || [ "$csha" != "$srsha" ] ||
 	   [ "$ss" != "$SIZE" ] || [ "$cr" != "$SIZE" ] || [ "$ssha" != "$crsha" ]; then
-		echo "    client: $c"
+		echo "    client: $c $(cat "$tmp/client.err")"
 		echo "    server: $s"
 		RET=$ksft_fail
 		return
@@ -202,7 +209,8 @@ test_two_paths() {
 	RET=0
 	start
 	sleep 1
-	port=$(json "$C" conn "j[-1]['local']['port']")
+	client_conn
+	port=$cport
 	ip netns exec "$R" nft -f - <<-EOF
 	table ip roamtwo {
 		chain pre {
@@ -232,7 +240,8 @@ test_hop_asked() {
 	RET=0
 	start
 	sleep 1
-	cid=$(json "$C" conn "j[-1]['local_id']")
+	client_conn
+	cid=$ccid
 	ports=$(udp_ports "$C")
 	"$ROAMCTL" -n "$C" conn migrate id "$cid"
 	ports="$ports $(udp_ports "$C")"
@@ -245,15 +254,17 @@ test_hop_asked() {
 	log_test "port hop asked for mid-transfer: the server follows, the stream stays exact"
 }
 
-# The router drops the client's port both ways: after the hop interval
-# (1 s here) with no round trip, the client hops to a new port.
+# The router drops the client's port both ways while the client only
+# downloads: half a hop interval (1 s here) after the data stops, it
+# pings, and with no answer for the hop interval it hops to a new port.
 test_hop_timed() {
-	local port SIZE=$LONG_SIZE
+	local port SIZE=$LONG_SIZE UP=0
 	RET=0
 	"$ROAMCTL" -n "$C" config set hop_interval 1s
 	start
 	sleep 1
-	port=$(json "$C" conn "j[-1]['local']['port']")
+	client_conn
+	port=$cport
 	ip netns exec "$R" nft -f - <<-EOF
 	table inet roamblock {
 		chain block {
@@ -268,7 +279,7 @@ test_hop_timed() {
 	"$ROAMCTL" -n "$C" config set hop_interval 10s
 	check_eq "client hopped" 1 "$([ "${chop:-0}" -ge 1 ] && echo 1)"
 	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 1 ] && echo 1)"
-	log_test "client port blocked: it hops after the hop interval, the stream stays exact"
+	log_test "client port blocked in a download: it hops, the stream stays exact"
 }
 
 # The client has a second link, vc2, with a worse default route.  The
@@ -300,7 +311,8 @@ test_forged() {
 	local cid auth
 	RET=0
 	start
-	cid=$(json "$S" conn "[c['local_id'] for c in j if c.get('state') == 'established'][0]")
+	client_conn
+	cid=$(json "$S" conn "[c['local_id'] for c in j if c['remote_id'] == '$ccid'][0]")
 	auth=$(stat auth_failures)
 	ip netns exec "$T" "$ROAM_LIB_DIR/roamflood" -t 10.3.0.2 -p 7777 -n 2000 \
 		-s 10.4 -k short -c "$cid"
@@ -386,13 +398,15 @@ test_outage() {
 	start
 	sleep 1
 	netem_both loss 100%
-	sleep 8
+	# What netem had queued still arrives for up to 10 s (10000 packets
+	# at 10 Mbit/s); the server falls silent 2 s after the last of it.
+	sleep 14
 	mid=$(ip netns exec "$R" nft list chain ip roamout pre | sed -n 's/.*packets \([0-9]*\).*/\1/p')
-	sleep 22
+	sleep 16
 	late=$(ip netns exec "$R" nft list chain ip roamout pre | sed -n 's/.*packets \([0-9]*\).*/\1/p')
 	netem_both
 	finish "30 s outage"
-	echo "    server packets in the outage's last 22 s: $(( late - mid ))"
+	echo "    server packets in the outage's last 16 s: $(( late - mid ))"
 	check_eq "server silent after the association timeout" "$mid" "$late"
 	ip netns exec "$R" nft delete table ip roamout
 	"$ROAMCTL" -n "$S" config set assoc_timeout 40s

@@ -16,6 +16,9 @@
  *   moves N validations N failures N hops N
  *
  * (SO_RCVBUF and SO_SNDBUF at the end; -b BYTES sets both at the start.)
+ * An AF_ROAM client also says on stderr, once connected:
+ *
+ *   connected port LOCAL_PORT cid LOCAL_CID
  *
  * The bytes come from a seeded generator, so the two ends' sums can be
  * compared.  -m write|sendfile|splice chooses how bytes are sent (and
@@ -356,6 +359,14 @@ int main(int argc, char **argv)
 	len = make_addr(&ss, host, port);
 	if (connect(fd, (struct sockaddr *)&ss, len))
 		die("connect");
+	if (!use_tcp) {
+		struct roam_conn_id id = { 0 };
+		socklen_t idlen = sizeof(id);
+
+		getsockopt(fd, SOL_ROAM, ROAM_CONN_ID, &id, &idlen);
+		fprintf(stderr, "connected port %u cid %016llx\n", roam_port_of(fd, 0),
+			(unsigned long long)id.local);
+	}
 	hdr = htobe64(down);
 	if (write(fd, &hdr, sizeof(hdr)) != sizeof(hdr))
 		die("header");
