@@ -77,7 +77,7 @@ start() {
 	ip netns exec "$S" "$X" -l -p 7777 -n 1 >"$tmp/server" 2>&1 &
 	srv=$!
 	slowwait 10 grep -q listening "$tmp/server"
-	ip netns exec "$C" timeout 600 "$X" -c "${1:-10.3.0.2}" -p 7777 -u "${UP-$SIZE}" -d "$SIZE" \
+	ip netns exec "$C" timeout 600 "$X" -i -c "${1:-10.3.0.2}" -p 7777 -u "${UP-$SIZE}" -d "$SIZE" \
 		>"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
 	# Under way: the server holds the connection.

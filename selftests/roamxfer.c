@@ -4,7 +4,7 @@
  * both directions at once, for the stream selftests and benchmarks.
  *
  *   roamxfer -l [-p PORT] [-n COUNT] [-t] [-m MODE]
- *   roamxfer -c HOST [-p PORT] [-u BYTES] [-d BYTES] [-t] [-m MODE]
+ *   roamxfer -c HOST [-p PORT] [-u BYTES] [-d BYTES] [-t] [-m MODE] [-i]
  *
  * The client sends an 8-byte header holding how many bytes it wants
  * back (-d), then -u bytes, and shuts its side down; the server sends
@@ -16,7 +16,7 @@
  *   moves N validations N failures N hops N
  *
  * (SO_RCVBUF and SO_SNDBUF at the end; -b BYTES sets both at the start.)
- * An AF_ROAM client also says on stderr, once connected:
+ * With -i, an AF_ROAM client also says on stderr, once connected:
  *
  *   connected port LOCAL_PORT cid LOCAL_CID
  *
@@ -62,6 +62,7 @@ struct side {
 
 static enum mode mode = M_WRITE;
 static int use_tcp;
+static int say_conn;		/* -i */
 
 static void die(const char *what)
 {
@@ -303,7 +304,7 @@ int main(int argc, char **argv)
 	double t;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "lc:p:n:u:d:tm:b:")) != -1) {
+	while ((c = getopt(argc, argv, "lc:p:n:u:d:tm:b:i")) != -1) {
 		switch (c) {
 		case 'l': listen_mode = 1; break;
 		case 'c': host = optarg; break;
@@ -312,6 +313,7 @@ int main(int argc, char **argv)
 		case 'u': up = strtoull(optarg, NULL, 0); break;
 		case 'd': down = strtoull(optarg, NULL, 0); break;
 		case 't': use_tcp = 1; break;
+		case 'i': say_conn = 1; break;
 		case 'b': bufsz = atoi(optarg); break;
 		case 'm':
 			mode = !strcmp(optarg, "sendfile") ? M_SENDFILE :
@@ -359,7 +361,7 @@ int main(int argc, char **argv)
 	len = make_addr(&ss, host, port);
 	if (connect(fd, (struct sockaddr *)&ss, len))
 		die("connect");
-	if (!use_tcp) {
+	if (say_conn && !use_tcp) {
 		struct roam_conn_id id = { 0 };
 		socklen_t idlen = sizeof(id);
 
