@@ -80,8 +80,9 @@ start() {
 	ip netns exec "$C" timeout 600 "$X" -i -c "${1:-10.3.0.2}" -p 7777 -u "${UP-$SIZE}" -d "$SIZE" \
 		>"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
-	# Under way: the server holds the connection.
-	slowwait 30 sh -c "$ROAMCTL -n $S conn show | grep -q established"
+	# Under way: the server holds the connection (in close-wait at once
+	# when the client has nothing to send).
+	slowwait 30 sh -c "$ROAMCTL -n $S conn show | grep -qE 'established|close-wait'"
 	# A transfer still going after 120 s is stuck: show where it is.
 	# (The watcher ends with the transfer: it holds the output open.)
 	(
