@@ -60,7 +60,7 @@ static int roam_hkdf_expand(const u8 prk[SHA256_DIGEST_SIZE], const char *label,
 }
 
 struct roam_keys *roam_keys_derive(const struct roam_hs_secrets *hs,
-				   bool client, bool encrypt, gfp_t gfp)
+				   bool client, gfp_t gfp)
 {
 	u8 salt[sizeof(ROAM_HKDF_SALT) - 1 + 2 * ROAM_NONCE_LEN];
 	static const u8 zero_ikm[ROAM_KEY_LEN_BYTES];
@@ -89,7 +89,7 @@ struct roam_keys *roam_keys_derive(const struct roam_hs_secrets *hs,
 	if (!err) {
 		memcpy(keys->tx, client ? c2s : s2c, ROAM_KEY_LEN_BYTES);
 		memcpy(keys->rx, client ? s2c : c2s, ROAM_KEY_LEN_BYTES);
-		keys->encrypt = encrypt;
+		keys->encrypt = !!hs->ikm;
 	}
 	memzero_explicit(prk, sizeof(prk));
 	memzero_explicit(c2s, sizeof(c2s));

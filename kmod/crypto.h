@@ -17,7 +17,7 @@ struct roam_keys {
 };
 
 struct roam_hs_secrets {
-	const u8 *ikm;			/* the PSK, or NULL for default mode */
+	const u8 *ikm;			/* the PSK (and AEAD), or NULL: default mode */
 	const u8 *cnonce;
 	const u8 *snonce;
 	u64 ccid;			/* client's CID */
@@ -31,7 +31,7 @@ int roam_hmac(const u8 *key, unsigned int key_len, const void *data,
 	      unsigned int len, u8 out[SHA256_DIGEST_SIZE]);
 
 struct roam_keys *roam_keys_derive(const struct roam_hs_secrets *hs,
-				   bool client, bool encrypt, gfp_t gfp);
+				   bool client, gfp_t gfp);
 void roam_keys_free(struct roam_keys *keys);
 void roam_keys_free_rcu(struct roam_keys *keys);
 

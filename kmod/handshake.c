@@ -18,6 +18,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "port.h"
+#include "psk.h"
 #include "receive.h"
 #include "send.h"
 #include "sock.h"
@@ -42,6 +43,28 @@ static u32 roam_hs_hash(const struct in6_addr *caddr, __be16 cport, u64 ccid)
 	return jhash2(caddr->s6_addr32, 4,
 		      jhash_3words((__force u32)cport, lower_32_bits(ccid),
 				   upper_32_bits(ccid), salt));
+}
+
+/*
+ * The session keys for @hs, with the namespace's key @key_id (0: none).
+ * ERR_PTR(-ENOKEY) if that key is not in the table.
+ */
+static struct roam_keys *roam_hs_keys(struct roam_net *rn, u32 key_id,
+				      struct roam_hs_secrets *hs, bool client)
+{
+	u8 psk[ROAM_KEY_LEN_BYTES];
+	struct roam_keys *keys;
+
+	hs->ikm = NULL;
+	if (key_id) {
+		if (roam_psk_copy(rn, key_id, psk))
+			return ERR_PTR(-ENOKEY);
+		hs->ikm = psk;
+	}
+	keys = roam_keys_derive(hs, client, GFP_ATOMIC);
+	hs->ikm = NULL;
+	memzero_explicit(psk, sizeof(psk));
+	return keys ?: ERR_PTR(-ENOMEM);
 }
 
 static void roam_hs_send_reject(struct roam_port *port, const struct sk_buff *in,
@@ -273,20 +296,20 @@ void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
 		goto overflow;
 	}
 
-	hs.ikm = NULL;
 	hs.cnonce = e->h.cnonce;
 	hs.snonce = e->c.snonce;
 	hs.ccid = ccid;
 	hs.scid = scid;
-	keys = roam_keys_derive(&hs, false, false, GFP_ATOMIC);
-	if (!keys)
+	keys = roam_hs_keys(rn, be32_to_cpu(e->c.key_id), &hs, false);
+	if (PTR_ERR_OR_ZERO(keys) == -ENOKEY)	/* deleted since the INITIAL */
+		goto bad_key;
+	if (IS_ERR(keys))
 		goto out;
+	/* A client with another key for this id fails here. */
 	if (!roam_open(keys, ROAM_PN_HANDSHAKE, skb->data,
 		       offsetof(struct roam_cookie_echo, tag), 0)) {
 		roam_keys_free(keys);
-		roam_stat_inc(rn, ROAM_A_STAT_KEY_REJECTS);
-		roam_hs_send_reject(port, skb, &e->h, ROAM_REJECT_BAD_KEY);
-		goto out;
+		goto bad_key;
 	}
 
 	child = roam_sock_child(&lrs->sk, GFP_ATOMIC);
@@ -326,6 +349,10 @@ void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
 	lrs->sk.sk_data_ready(&lrs->sk);
 	goto out;
 
+bad_key:
+	roam_stat_inc(rn, ROAM_A_STAT_KEY_REJECTS);
+	roam_hs_send_reject(port, skb, &e->h, ROAM_REJECT_BAD_KEY);
+	goto out;
 overflow:
 	/* Dropped without a word: the client's retransmission comes back. */
 	roam_stat_inc(rn, ROAM_A_STAT_LISTEN_OVERFLOWS);
@@ -402,6 +429,8 @@ int roam_hs_connect(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
 
+	if (rs->psk_id && !roam_psk_exists(roam_net(sock_net(sk)), rs->psk_id))
+		return -ENOKEY;
 	rs->hs = kzalloc(sizeof(*rs->hs), GFP_KERNEL);
 	if (!rs->hs)
 		return -ENOMEM;
@@ -449,13 +478,16 @@ static void roam_hs_rcv_cookie(struct sock *sk, struct sk_buff *skb)
 	 */
 	if (rs->hs->have_cookie && !(be16_to_cpu(c->h.flags) & ROAM_HF_REFRESH))
 		return;
-	hs.ikm = NULL;
 	hs.cnonce = rs->hs->cnonce;
 	hs.snonce = c->c.snonce;
 	hs.ccid = rs->local_cid;
 	hs.scid = be64_to_cpu(c->h.scid);
-	keys = roam_keys_derive(&hs, true, false, GFP_ATOMIC);
-	if (!keys)
+	keys = roam_hs_keys(roam_net(sock_net(sk)), rs->psk_id, &hs, true);
+	if (PTR_ERR_OR_ZERO(keys) == -ENOKEY) {	/* deleted since connect() */
+		roam_sock_done(sk, ENOKEY);
+		return;
+	}
+	if (IS_ERR(keys))
 		return;
 	old = rcu_replace_pointer(rs->keys, keys, lockdep_sock_is_held(sk));
 	roam_keys_free_rcu(old);

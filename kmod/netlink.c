@@ -5,6 +5,7 @@
  * extack message; changes need CAP_NET_ADMIN in the namespace's user
  * namespace (GENL_UNS_ADMIN_PERM).
  */
+#include <linux/stringify.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
@@ -16,6 +17,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "port.h"
+#include "psk.h"
 #include "sock.h"
 
 static const struct nla_policy roam_cfg_policy[ROAM_A_CFG_MAX + 1] = {
@@ -39,9 +41,15 @@ static const struct nla_policy roam_conn_policy[ROAM_A_CONN_MAX + 1] = {
 	[ROAM_A_CONN_LOCAL_ID]		= { .type = NLA_U64 },
 };
 
+static const struct nla_policy roam_key_policy[ROAM_A_KEY_MAX + 1] = {
+	[ROAM_A_KEY_ID]			= NLA_POLICY_MIN(NLA_U32, 1),
+	[ROAM_A_KEY_SECRET]		= NLA_POLICY_EXACT_LEN(ROAM_KEY_LEN),
+};
+
 static const struct nla_policy roam_policy[ROAM_A_MAX + 1] = {
 	[ROAM_A_CONFIG] = NLA_POLICY_NESTED(roam_cfg_policy),
 	[ROAM_A_CONN] = NLA_POLICY_NESTED(roam_conn_policy),
+	[ROAM_A_KEY] = NLA_POLICY_NESTED(roam_key_policy),
 };
 
 static struct genl_family roam_genl_family;
@@ -361,6 +369,113 @@ static int roam_conn_migrate_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* ------------------------------------------------------------------ */
+/* Pre-shared keys: written, never read back */
+
+static int roam_key_parse(struct genl_info *info, struct nlattr **tb)
+{
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, ROAM_A_KEY))
+		return -EINVAL;
+	err = nla_parse_nested(tb, ROAM_A_KEY_MAX, info->attrs[ROAM_A_KEY],
+			       roam_key_policy, info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[ROAM_A_KEY], tb,
+			      ROAM_A_KEY_ID))
+		return -EINVAL;
+	return 0;
+}
+
+static int roam_key_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct roam_net *rn = roam_net(genl_info_net(info));
+	struct nlattr *tb[ROAM_A_KEY_MAX + 1];
+	int err;
+
+	err = roam_key_parse(info, tb);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[ROAM_A_KEY], tb,
+			      ROAM_A_KEY_SECRET))
+		return -EINVAL;
+	mutex_lock(&rn->cfg_lock);
+	err = roam_psk_add(rn, nla_get_u32(tb[ROAM_A_KEY_ID]),
+			   nla_data(tb[ROAM_A_KEY_SECRET]));
+	mutex_unlock(&rn->cfg_lock);
+	/* The table has its own copy; the request keeps none. */
+	memzero_explicit(nla_data(tb[ROAM_A_KEY_SECRET]), ROAM_KEY_LEN);
+	if (err == -EEXIST)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[ROAM_A_KEY_ID],
+				    "a key has this id: delete it first");
+	else if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack, "the namespace has "
+			       __stringify(ROAM_MAX_KEYS) " keys, the most it may have");
+	return err;
+}
+
+static int roam_key_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct roam_net *rn = roam_net(genl_info_net(info));
+	struct nlattr *tb[ROAM_A_KEY_MAX + 1];
+	int err;
+
+	err = roam_key_parse(info, tb);
+	if (err)
+		return err;
+	mutex_lock(&rn->cfg_lock);
+	err = roam_psk_del(rn, nla_get_u32(tb[ROAM_A_KEY_ID]));
+	mutex_unlock(&rn->cfg_lock);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[ROAM_A_KEY_ID],
+				    "no key has this id");
+	return err;
+}
+
+static int roam_key_fill(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct roam_net *rn, u32 id)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &roam_genl_family, NLM_F_MULTI, ROAM_CMD_KEY_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, ROAM_A_KEY);
+	if (!nest || nla_put_u32(skb, ROAM_A_KEY_ID, id) ||
+	    nla_put_u32(skb, ROAM_A_KEY_USERS, roam_psk_users(rn, id))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Key ids and users, by id; cb->args[0] is the next id, args[1] "done". */
+static int roam_key_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct roam_net *rn = roam_net(sock_net(skb->sk));
+	unsigned long id;
+	void *psk;
+
+	if (cb->args[1])
+		return 0;
+	rcu_read_lock();
+	xa_for_each_start(&rn->psks, id, psk, cb->args[0]) {
+		if (roam_key_fill(skb, cb, rn, id)) {
+			cb->args[0] = id;
+			goto out;
+		}
+	}
+	cb->args[1] = 1;
+out:
+	rcu_read_unlock();
+	return skb->len;
+}
+
+/* ------------------------------------------------------------------ */
 /* Events: the "events" group, what `roamctl monitor` prints */
 
 enum { ROAM_MCGRP_EVENTS };
@@ -457,6 +572,20 @@ static const struct genl_ops roam_genl_ops[] = {
 		.cmd = ROAM_CMD_CONN_MIGRATE,
 		.doit = roam_conn_migrate_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = ROAM_CMD_KEY_ADD,
+		.doit = roam_key_add_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = ROAM_CMD_KEY_DEL,
+		.doit = roam_key_del_doit,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = ROAM_CMD_KEY_GET,
+		.dumpit = roam_key_dumpit,
 	},
 };
 

@@ -15,6 +15,7 @@
 #include "notify.h"
 #include "port.h"
 #include "protocol.h"
+#include "psk.h"
 
 unsigned int roam_net_id __read_mostly;
 
@@ -103,6 +104,7 @@ static int __net_init roam_net_init(struct net *net)
 		goto err_cfg;
 	xa_init_flags(&rn->socks, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
 	roam_notify_net_init(rn);
+	roam_psk_net_init(rn);
 	if (roam_port_net_init(rn))
 		goto err_stats;
 	if (roam_bind_net_init(rn))
@@ -120,6 +122,7 @@ err_bind:
 err_port:
 	roam_port_net_exit(rn);
 err_stats:
+	roam_psk_net_exit(rn);
 	free_percpu(rn->stats);
 err_cfg:
 	kfree(cfg);
@@ -139,6 +142,7 @@ static void __net_exit roam_net_exit(struct net *net)
 	roam_port_net_exit(rn);
 	WARN_ON_ONCE(!xa_empty(&rn->socks));
 	xa_destroy(&rn->socks);
+	roam_psk_net_exit(rn);
 	free_percpu(rn->stats);
 	/* No reader is left: the namespace is going away. */
 	kfree(rcu_dereference_protected(rn->cfg, true));

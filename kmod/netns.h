@@ -71,8 +71,12 @@ struct roam_cookie_secret;
 struct roam_net {
 	struct net *net;
 	struct roam_config __rcu *cfg;
-	struct mutex cfg_lock;		/* serialises config writers */
+	struct mutex cfg_lock;		/* serialises config and key writers */
 	struct roam_stats __percpu *stats;
+
+	/* Pre-shared keys by id (psk.c), written under cfg_lock */
+	struct xarray psks;
+	unsigned int psk_count;
 
 	/* UDP ports (port.c) */
 	struct mutex port_mutex;

@@ -38,6 +38,7 @@
 #define ROAM_MAX_IDLE_TIMEOUT		604800000	/* a week */
 #define ROAM_MIN_COOKIE_LIFETIME	1000
 #define ROAM_MAX_COOKIE_LIFETIME	600000
+#define ROAM_MAX_KEYS			1024	/* pre-shared keys per namespace */
 
 /* ---------------------------------------------------------------- */
 /* Wire format (docs/PROTOCOL.md section 2).  Big-endian throughout. */

@@ -91,6 +91,12 @@ static void roam_rcv_short(struct roam_port *port, struct sk_buff *skb)
 		goto drop;
 	}
 	keys = rcu_dereference(rs->keys);
+	/* PSK mode decrypts in place: never in data a tap's clone shares. */
+	if (keys && keys->encrypt && skb_ensure_writable(skb, skb->len)) {
+		sock_put(&rs->sk);
+		goto drop;
+	}
+	h = (const struct roam_short_hdr *)skb->data;	/* the head may have moved */
 	pn = roam_pn_decode(READ_ONCE(rs->rx_largest), be32_to_cpu(h->pn));
 	if (!keys || !roam_open(keys, pn, skb->data, sizeof(*h),
 				skb->len - sizeof(*h) - ROAM_TAG_LEN)) {

@@ -26,6 +26,7 @@
 #include "output.h"
 #include "pmtu.h"
 #include "port.h"
+#include "psk.h"
 #include "receive.h"
 #include "recovery.h"
 #include "send.h"
@@ -907,6 +908,25 @@ out:
 	return err;
 }
 
+/*
+ * ROAM_PSK: a key id of the namespace's table, or 0 for none.  Before
+ * connect() or on a listener, where it applies to handshakes to come.
+ */
+static int roam_setsockopt_psk(struct sock *sk, u32 id)
+{
+	int err = 0;
+
+	if (id && !roam_psk_exists(roam_net(sock_net(sk)), id))
+		return -ENOKEY;
+	lock_sock(sk);
+	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN)
+		err = -EISCONN;
+	else
+		WRITE_ONCE(roam_sk(sk)->psk_id, id);
+	release_sock(sk);
+	return err;
+}
+
 static int roam_setsockopt(struct socket *sock, int level, int optname,
 			   sockptr_t optval, unsigned int optlen)
 {
@@ -974,6 +994,8 @@ static int roam_setsockopt(struct socket *sock, int level, int optname,
 		val = roam_hop(sk, NULL);
 		release_sock(sk);
 		return val;
+	case ROAM_PSK:
+		return roam_setsockopt_psk(sk, val);
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -984,6 +1006,7 @@ static int roam_getsockopt_info(struct sock *sk, char __user *optval,
 				int __user *optlen, int len)
 {
 	struct roam_sock *rs = roam_sk(sk);
+	struct roam_keys *keys;
 	struct roam_info info;
 
 	memset(&info, 0, sizeof(info));
@@ -1020,6 +1043,9 @@ static int roam_getsockopt_info(struct sock *sk, char __user *optval,
 		info.ri_flags |= ROAM_INFO_F_ECN;
 	if (test_bit(ROAM_F_VALIDATING, &rs->flags))
 		info.ri_flags |= ROAM_INFO_F_VALIDATING;
+	keys = rcu_dereference_protected(rs->keys, lockdep_sock_is_held(sk));
+	if (keys && keys->encrypt)
+		info.ri_flags |= ROAM_INFO_F_PSK;
 	release_sock(sk);
 
 	len = min_t(unsigned int, len, sizeof(info));
@@ -1035,7 +1061,7 @@ static int roam_getsockopt(struct socket *sock, int level, int optname,
 	struct roam_sock *rs = roam_sk(sk);
 	struct roam_conn_id id;
 	const void *src;
-	int len, val;
+	int len, val, size;
 
 	if (level != SOL_ROAM)
 		return -ENOPROTOOPT;
@@ -1049,45 +1075,24 @@ static int roam_getsockopt(struct socket *sock, int level, int optname,
 	switch (optname) {
 	case ROAM_NODELAY:
 		val = test_bit(ROAM_F_NODELAY, &rs->flags);
-		src = &val;
-		if (len < sizeof(val))
-			return -EINVAL;
-		len = sizeof(val);
 		break;
 	case ROAM_CORK:
 		val = test_bit(ROAM_F_CORK, &rs->flags);
-		src = &val;
-		if (len < sizeof(val))
-			return -EINVAL;
-		len = sizeof(val);
 		break;
 	case ROAM_IDLE_TIMEOUT:
 		val = roam_idle_timeout_ms(sk);
-		src = &val;
-		if (len < sizeof(val))
-			return -EINVAL;
-		len = sizeof(val);
 		break;
 	case ROAM_KEEPALIVE_INTVL:
 		val = roam_keepalive_ms(sk);
-		src = &val;
-		if (len < sizeof(val))
-			return -EINVAL;
-		len = sizeof(val);
 		break;
 	case ROAM_REUSEPORT:
 		val = sk->sk_reuseport;
-		src = &val;
-		if (len < sizeof(val))
-			return -EINVAL;
-		len = sizeof(val);
 		break;
 	case ROAM_FREEBIND:
 		val = test_bit(ROAM_F_FREEBIND, &rs->flags);
-		src = &val;
-		if (len < sizeof(val))
-			return -EINVAL;
-		len = sizeof(val);
+		break;
+	case ROAM_PSK:
+		val = READ_ONCE(rs->psk_id);
 		break;
 	case ROAM_CONN_ID:
 		lock_sock(sk);
@@ -1095,13 +1100,17 @@ static int roam_getsockopt(struct socket *sock, int level, int optname,
 		id.remote = rs->remote_cid;
 		release_sock(sk);
 		src = &id;
-		if (len < sizeof(id))
-			return -EINVAL;
-		len = sizeof(id);
-		break;
+		size = sizeof(id);
+		goto copy;
 	default:
 		return -ENOPROTOOPT;
 	}
+	src = &val;
+	size = sizeof(val);
+copy:
+	if (len < size)
+		return -EINVAL;
+	len = size;
 	if (put_user(len, optlen) || copy_to_user(optval, src, len))
 		return -EFAULT;
 	return 0;

@@ -2,12 +2,14 @@
 /*
  * roamnc: a netcat for AF_ROAM, for the shell selftests and the demo.
  *
- *   roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-D SEC] [-r] [-R]
+ *   roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-D SEC] [-r] [-R] [-k ID]
  *	listen (on the wildcard unless -b), wait SEC seconds, accept COUNT
  *	connections (0: until killed) and print one line for each
- *   roamnc [-b ADDR] [-p PORT] [-w SEC] [-n COUNT] [-H] HOST PORT
+ *   roamnc [-b ADDR] [-p PORT] [-w SEC] [-n COUNT] [-H] [-k ID] HOST PORT
  *	connect (COUNT times, each a connection of its own), print one
  *	line for each, and with -H hold them until killed
+ *
+ * -k ID sets ROAM_PSK, the pre-shared key of that id.
  *
  * Exit status: 0, or the errno of the failing call.
  */
@@ -24,8 +26,8 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-D SEC] [-r] [-R]\n"
-		"       roamnc [-b ADDR] [-p PORT] [-w SEC] [-n COUNT] [-H] HOST PORT\n");
+		"usage: roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-D SEC] [-r] [-R] [-k ID]\n"
+		"       roamnc [-b ADDR] [-p PORT] [-w SEC] [-n COUNT] [-H] [-k ID] HOST PORT\n");
 	exit(2);
 }
 
@@ -56,13 +58,14 @@ int main(int argc, char **argv)
 	int listen_mode = 0, hold = 0, reuseport = 0, reuseaddr = 0;
 	int count = 1, backlog = 128, nbind = 0, one = 1, fd, c, i;
 	unsigned short port = 0;
+	unsigned int key = 0;
 	const char *bind_ip[MAX_BIND];
 	char b1[80], b2[80];
 	socklen_t len;
 	double wait = 0, delay = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "lb:p:n:B:rRw:HD:")) != -1) {
+	while ((c = getopt(argc, argv, "lb:p:n:B:rRw:HD:k:")) != -1) {
 		switch (c) {
 		case 'l': listen_mode = 1; break;
 		case 'b':
@@ -78,6 +81,7 @@ int main(int argc, char **argv)
 		case 'w': wait = atof(optarg); break;
 		case 'H': hold = 1; break;
 		case 'D': delay = atof(optarg); break;
+		case 'k': key = strtoul(optarg, NULL, 0); break;
 		default: usage();
 		}
 	}
@@ -87,6 +91,8 @@ int main(int argc, char **argv)
 	fd = socket(roam_family(), SOCK_STREAM, 0);
 	if (fd < 0)
 		return fail("socket");
+	if (key && setsockopt(fd, SOL_ROAM, ROAM_PSK, &key, sizeof(key)))
+		return fail("ROAM_PSK");
 	if (reuseport && roam_reuseport(fd))
 		return fail("SO_REUSEPORT");
 	if (reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
@@ -147,6 +153,8 @@ int main(int argc, char **argv)
 			fd = socket(roam_family(), SOCK_STREAM, 0);
 			if (fd < 0)
 				return fail("socket");
+			if (key && setsockopt(fd, SOL_ROAM, ROAM_PSK, &key, sizeof(key)))
+				return fail("ROAM_PSK");
 		}
 		if (connect(fd, (struct sockaddr *)&peer, sizeof(peer)))
 			return fail("connect");

@@ -3,8 +3,8 @@
  * roamxfer: byte-exact transfers over AF_ROAM (or TCP, for comparison),
  * both directions at once, for the stream selftests and benchmarks.
  *
- *   roamxfer -l [-p PORT] [-n COUNT] [-t] [-m MODE]
- *   roamxfer -c HOST [-p PORT] [-u BYTES] [-d BYTES] [-t] [-m MODE] [-i]
+ *   roamxfer -l [-p PORT] [-n COUNT] [-t] [-m MODE] [-k ID] [-o FILE]
+ *   roamxfer -c HOST [-p PORT] [-u BYTES] [-d BYTES] [-t] [-m MODE] [-k ID] [-o FILE] [-i]
  *
  * The client sends an 8-byte header holding how many bytes it wants
  * back (-d), then -u bytes, and shuts its side down; the server sends
@@ -13,9 +13,11 @@
  *
  *   sent BYTES SHA256 recv BYTES SHA256 secs SECONDS pmtu BYTES lost PACKETS
  *   spurious PACKETS reordering PACKETS rcvbuf BYTES sndbuf BYTES
- *   moves N validations N failures N hops N
+ *   moves N validations N failures N hops N psk 0|1
  *
- * (SO_RCVBUF and SO_SNDBUF at the end; -b BYTES sets both at the start.)
+ * (SO_RCVBUF and SO_SNDBUF at the end; -b BYTES sets both at the start.
+ * -k ID sets ROAM_PSK; "psk 1" says the connection was encrypted.  -o FILE
+ * also writes the bytes received to FILE.)
  * With -i, an AF_ROAM client also says on stderr, once connected:
  *
  *   connected port LOCAL_PORT cid LOCAL_CID
@@ -63,6 +65,7 @@ struct side {
 static enum mode mode = M_WRITE;
 static int use_tcp;
 static int say_conn;		/* -i */
+static int out_fd = -1;		/* -o */
 
 static void die(const char *what)
 {
@@ -197,6 +200,8 @@ static int do_recv(int fd, struct side *s)
 		return 0;
 	}
 	EVP_DigestUpdate(s->recv_md, buf, r);
+	if (out_fd >= 0 && write(out_fd, buf, r) != r)
+		die("write -o");
 	s->got += r;
 	return 0;
 }
@@ -242,12 +247,12 @@ static void report(int fd, struct side *s, double t)
 
 	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &blen);
 	getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &blen);
-	printf("sent %llu %s recv %llu %s secs %.3f pmtu %u lost %llu spurious %u reordering %u rcvbuf %d sndbuf %d moves %u validations %u failures %u hops %u\n",
+	printf("sent %llu %s recv %llu %s secs %.3f pmtu %u lost %llu spurious %u reordering %u rcvbuf %d sndbuf %d moves %u validations %u failures %u hops %u psk %d\n",
 	       (unsigned long long)s->done, a, (unsigned long long)s->got, b, t,
 	       info.ri_pmtu, (unsigned long long)info.ri_packets_lost,
 	       info.ri_spurious, info.ri_reordering, rcvbuf, sndbuf,
 	       info.ri_path_moves, info.ri_path_validations, info.ri_path_failures,
-	       info.ri_port_hops);
+	       info.ri_port_hops, !!(info.ri_flags & ROAM_INFO_F_PSK));
 	fflush(stdout);
 }
 
@@ -298,13 +303,14 @@ int main(int argc, char **argv)
 	uint64_t up = 0, down = 0, hdr;
 	const char *host = NULL;
 	int listen_mode = 0, count = 1, port = 7777, bufsz = 0, fd, c, i;
+	unsigned int key = 0;
 	struct sockaddr_storage ss;
 	struct side s;
 	socklen_t len;
 	double t;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "lc:p:n:u:d:tm:b:i")) != -1) {
+	while ((c = getopt(argc, argv, "lc:p:n:u:d:tm:b:ik:o:")) != -1) {
 		switch (c) {
 		case 'l': listen_mode = 1; break;
 		case 'c': host = optarg; break;
@@ -315,12 +321,18 @@ int main(int argc, char **argv)
 		case 't': use_tcp = 1; break;
 		case 'i': say_conn = 1; break;
 		case 'b': bufsz = atoi(optarg); break;
+		case 'k': key = strtoul(optarg, NULL, 0); break;
+		case 'o':
+			out_fd = open(optarg, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+			if (out_fd < 0)
+				die(optarg);
+			break;
 		case 'm':
 			mode = !strcmp(optarg, "sendfile") ? M_SENDFILE :
 			       !strcmp(optarg, "splice") ? M_SPLICE : M_WRITE;
 			break;
 		default:
-			fprintf(stderr, "usage: roamxfer -l|-c HOST [-p PORT] [-n N] [-u B] [-d B] [-t] [-m MODE] [-b BYTES]\n");
+			fprintf(stderr, "usage: roamxfer -l|-c HOST [-p PORT] [-n N] [-u B] [-d B] [-t] [-m MODE] [-b BYTES] [-k ID] [-o FILE] [-i]\n");
 			return 2;
 		}
 	}
@@ -333,6 +345,8 @@ int main(int argc, char **argv)
 	if (bufsz && (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz)) ||
 		      setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz))))
 		die("SO_RCVBUF, SO_SNDBUF");
+	if (key && setsockopt(fd, SOL_ROAM, ROAM_PSK, &key, sizeof(key)))
+		die("ROAM_PSK");
 	if (listen_mode) {
 		int one = 1;
 

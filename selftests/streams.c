@@ -438,6 +438,26 @@ TEST_F(pair, option_values)
 	EXPECT_EQ(EINVAL, errno);
 }
 
+/* ROAM_PSK names a key of the table, and only before the connection. */
+TEST_F(pair, psk_option)
+{
+	unsigned int id = 4000000000U;
+	int v = -1, len = sizeof(v), fd = roam_socket();
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, setsockopt(fd, SOL_ROAM, ROAM_PSK, &id, sizeof(id)));
+	EXPECT_EQ(ENOKEY, errno);
+	EXPECT_EQ(0, getsockopt(fd, SOL_ROAM, ROAM_PSK, &v, (socklen_t *)&len));
+	EXPECT_EQ(0, v);
+	close(fd);
+	id = 0;
+	EXPECT_EQ(-1, setsockopt(self->c, SOL_ROAM, ROAM_PSK, &id, sizeof(id)));
+	EXPECT_EQ(EISCONN, errno);
+	EXPECT_EQ(-1, setsockopt(self->a, SOL_ROAM, ROAM_PSK, &id, sizeof(id)));
+	EXPECT_EQ(EISCONN, errno);
+	EXPECT_EQ(0, setsockopt(self->l, SOL_ROAM, ROAM_PSK, &id, sizeof(id)));
+}
+
 /* A reader that does not read: the writer blocks, and memory stays bounded. */
 TEST_F(pair, slow_reader_blocks_the_writer)
 {

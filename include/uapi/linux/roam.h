@@ -242,7 +242,7 @@ enum roam_key_attr {
 	ROAM_A_KEY_UNSPEC,
 	ROAM_A_KEY_ID,			/* u32, not 0 */
 	ROAM_A_KEY_SECRET,		/* binary, 32 bytes; write only */
-	ROAM_A_KEY_USERS,		/* u32: connections using it */
+	ROAM_A_KEY_USERS,		/* u32: sockets naming it (listeners, connections) */
 
 	__ROAM_A_KEY_MAX,
 	ROAM_A_KEY_MAX = __ROAM_A_KEY_MAX - 1
