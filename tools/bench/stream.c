@@ -2,14 +2,15 @@
 /*
  * Stream benchmark, AF_ROAM against TCP over the same link.
  *
- *   stream -s [-t] [-p PORT]                     the server (epoll)
- *   stream -c HOST [-t] [-p PORT] bulk SECONDS   bulk throughput
+ *   stream -s [-t|-k ID] [-p PORT]               the server (epoll)
+ *   stream -c HOST [-t|-k ID] [-p PORT] bulk SECONDS   bulk throughput
  *   stream -c HOST [-t] [-p PORT] rr SECONDS     1-byte request/response
  *   stream -c HOST [-t] [-p PORT] idle COUNT     memory per idle connection
  *   stream -c HOST [-t] [-p PORT] handover SECONDS MARKFILE
  *                                                 the gap an address change leaves
  *
- * -t uses TCP instead of AF_ROAM.  The client's first byte tells the
+ * -t uses TCP instead of AF_ROAM; -k ID sets ROAM_PSK (the listener's
+ * and the client's), for an encrypted connection.  The client's first byte tells the
  * server what a connection is for.  The client prints one line:
  *
  *   bulk BYTES_PER_SECOND     (bytes the server counted, over the time to
@@ -54,6 +55,7 @@ struct conn {
 };
 
 static int use_tcp;
+static unsigned int psk;	/* -k */
 static unsigned short port = 7788;
 static char buf[BUF];
 
@@ -115,6 +117,8 @@ static int listener(void)
 			errno = -fd;
 			die("roam listener");
 		}
+		if (psk && setsockopt(fd, SOL_ROAM, ROAM_PSK, &psk, sizeof(psk)))
+			die("ROAM_PSK");
 		return fd;
 	}
 	fd = socket(AF_INET6, SOCK_STREAM, 0);
@@ -134,11 +138,19 @@ static int connect_to(const char *host)
 	int fd;
 
 	if (!use_tcp) {
-		fd = roam_connect_ip(host, port, 0);
-		if (fd < 0) {
-			errno = -fd;
-			die("roam connect");
+		struct sockaddr_roam sa;
+
+		fd = roam_socket();
+		if (fd < 0)
+			die("socket");
+		if (psk && setsockopt(fd, SOL_ROAM, ROAM_PSK, &psk, sizeof(psk)))
+			die("ROAM_PSK");
+		if (roam_addr(&sa, host, port)) {
+			errno = EINVAL;
+			die(host);
 		}
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			die("roam connect");
 		return fd;
 	}
 	fd = socket(AF_INET6, SOCK_STREAM, 0);
@@ -397,7 +409,7 @@ int main(int argc, char **argv)
 	int opt, listen_mode = 0;
 	struct rlimit rl = { 65536, 65536 };
 
-	while ((opt = getopt(argc, argv, "sc:tp:")) != -1) {
+	while ((opt = getopt(argc, argv, "sc:tp:k:")) != -1) {
 		switch (opt) {
 		case 's':
 			listen_mode = 1;
@@ -410,6 +422,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			port = atoi(optarg);
+			break;
+		case 'k':
+			psk = strtoul(optarg, NULL, 0);
 			break;
 		default:
 			goto usage;
@@ -436,8 +451,8 @@ int main(int argc, char **argv)
 		goto usage;
 	return 0;
 usage:
-	fprintf(stderr, "usage: stream -s [-t] [-p PORT]\n"
-		"       stream -c HOST [-t] [-p PORT] bulk|rr SECONDS | idle COUNT |\n"
+	fprintf(stderr, "usage: stream -s [-t|-k ID] [-p PORT]\n"
+		"       stream -c HOST [-t|-k ID] [-p PORT] bulk|rr SECONDS | idle COUNT |\n"
 		"                                   handover SECONDS MARKFILE\n");
 	return 2;
 }

@@ -3,7 +3,8 @@
 #
 # In the VM: AF_ROAM against TCP over one veth pair between two
 # namespaces, in one run, with TCP inside a WireGuard tunnel over the same
-# veth as a second reference (when the wireguard module loads).  Bulk
+# veth as a second reference (when the wireguard module loads), and
+# AF_ROAM with a pre-shared key (encrypted, as WireGuard is) as well.  Bulk
 # throughput and 1-byte request/response rate are the median of ROUNDS
 # alternating runs, on the clean link and, for bulk, on one where netem
 # holds three packets in four for 10 ms (reordering) and on one with a
@@ -51,8 +52,17 @@ wg_up() {
 	ip -n bench-a link set wg0 up
 	ip -n bench-b link set wg0 up
 }
+# roam with a pre-shared key (AEAD over the frames), on its own listener.
+ROAMCTL=${ROAMCTL:-tools/roamctl/roamctl}
+psk_up() {
+	local k
+	k=$("$ROAMCTL" key genkey) || return 1
+	"$ROAMCTL" -n bench-a key add 1 secret - <<<"$k" &&
+		"$ROAMCTL" -n bench-b key add 1 secret - <<<"$k"
+}
 kinds="roam tcp"
-wg_up && kinds="roam tcp wg"
+psk_up && kinds="$kinds psk"
+wg_up && kinds="$kinds wg"
 
 netem() {	# netem ARGS...: the same impairment both ways, or none
 	tc -n bench-a qdisc del dev va root 2>/dev/null || true
@@ -64,6 +74,7 @@ netem() {	# netem ARGS...: the same impairment both ways, or none
 
 ip netns exec bench-b "$S" -s -p 7788 >/dev/null &
 ip netns exec bench-b "$S" -s -t -p 7788 >/dev/null &
+[[ "$kinds" == *psk* ]] && ip netns exec bench-b "$S" -s -k 1 -p 7789 >/dev/null &
 sleep 1
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -72,6 +83,7 @@ run() {		# run KIND TEST: one measurement
 	case "$1" in
 	roam) ip netns exec bench-a "$S" -c 10.9.0.2 -p 7788 "$2" "$SECS" ;;
 	tcp) ip netns exec bench-a "$S" -c 10.9.0.2 -t -p 7788 "$2" "$SECS" ;;
+	psk) ip netns exec bench-a "$S" -c 10.9.0.2 -k 1 -p 7789 "$2" "$SECS" ;;
 	wg) ip netns exec bench-a "$S" -c 10.10.0.2 -t -p 7788 "$2" "$SECS" ;;
 	esac | awk '{ print $2 }'
 }
@@ -102,9 +114,9 @@ read -r _ _ 'res[idle.tcp]' 'res[slab.tcp]' < <(ip netns exec bench-a "$S" -c 10
 val() { echo "${res[$1]:-0}"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b) printf "%.2f", a / b; else printf "null" }'; }
 mbit() { awk -v v="$1" 'BEGIN { printf "%.1f", v * 8 / 1e6 }'; }
-row() {		# row LABEL NAME [mbit]
+row() {		# row LABEL NAME [mbit|-] [KIND]: KIND (default roam) against TCP and WG
 	local r t w f=echo wv=- wr=-
-	r=$(val "$2.roam")
+	r=$(val "$2.${4:-roam}")
 	t=$(val "$2.tcp")
 	w=$(val "$2.wg")
 	[ "${3:-}" = mbit ] && f=mbit
@@ -118,6 +130,10 @@ row() {		# row LABEL NAME [mbit]
 printf '%-34s %10s %10s %10s %9s %9s\n' "" roam tcp tcp/wg roam/tcp roam/wg
 row "bulk throughput (Mbit/s)" bulk mbit
 row "1-byte request/response (1/s)" rr
+if [ -n "${res[bulk.psk]:-}" ]; then
+	row "bulk, roam with PSK (Mbit/s)" bulk mbit psk
+	row "request/response, PSK (1/s)" rr - psk
+fi
 [ -n "${res[reorder.roam]:-}" ] && row "bulk, reordering link (Mbit/s)" reorder mbit
 [ -n "${res[longpath.roam]:-}" ] && row "bulk, 50 ms round trip (Mbit/s)" longpath mbit
 row "kernel memory per idle conn (B)" idle
@@ -130,6 +146,11 @@ json() {	# json NAME: one entry, with ratios
 	printf '  "%s": { "roam": %s, "tcp": %s, "ratio": %s' "$1" "$r" "$t" "$(ratio "$r" "$t")"
 	[ -n "${res[$1.wg]:-}" ] &&
 		printf ', "tcp_wireguard": %s, "ratio_wireguard": %s' "$(val "$1.wg")" "$(ratio "$r" "$(val "$1.wg")")"
+	if [ -n "${res[$1.psk]:-}" ]; then
+		printf ', "roam_psk": %s, "ratio_psk": %s' "$(val "$1.psk")" "$(ratio "$(val "$1.psk")" "$t")"
+		[ -n "${res[$1.wg]:-}" ] &&
+			printf ', "ratio_psk_wireguard": %s' "$(ratio "$(val "$1.psk")" "$(val "$1.wg")")"
+	fi
 	printf ' }'
 }
 {
