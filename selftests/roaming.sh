@@ -12,7 +12,8 @@
 # Events: a NAT rebinding (R masquerades; the mapping is flushed), the
 # client's address replaced by one on another subnet (IPv4, IPv6, and
 # towards a server's second address, which must keep answering from
-# it), the client's first link going down while a second one works,
+# it), the same for an idle connection, which only the address notifier
+# reports, the client's first link going down while a second one works,
 # two working paths at once, forged packets
 # with a stolen connection ID from T, T replaying captured packets, and
 # R rewriting the client's source to V's address, statelessly, as a
@@ -22,6 +23,7 @@
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
 X="$ROAM_LIB_DIR/roamxfer"
+NC="$ROAM_LIB_DIR/roamnc"
 SIZE=8388608		# each way; the 10 Mbit/s link makes it last 7 s at least
 
 srv="" cli=""
@@ -192,6 +194,33 @@ print(sum(1 for l in open(sys.argv[1]) for e in [json.loads(l)]
 	log_test "$1 mid-transfer: the server follows, the stream stays exact"
 	# Back to the first address, for the tests that follow.
 	replace_addr "$4" "$3" "$6" $7
+}
+
+# An idle connection, and the client's address replaced: the address
+# notifier has the client ping from its new address at once, so the
+# server follows before either side has anything to send.  With the hop
+# interval out of the test's reach, nothing else would make the client
+# send: without the notifier the server would not move at all.
+test_idle_client() {
+	local pids=()
+	RET=0
+	"$ROAMCTL" -n "$C" config set hop_interval 600s
+	ip netns exec "$S" "$NC" -l -p 7100 -n 1 -H >/dev/null 2>&1 &
+	pids+=($!)
+	slowwait 10 sh -c "$ROAMCTL -n $S listener show | grep -q 'port 7100'"
+	ip netns exec "$C" "$NC" -H 10.3.0.2 7100 >/dev/null 2>&1 &
+	pids+=($!)
+	slowwait 30 sh -c "$ROAMCTL -n $S conn show | grep -q 'established.*remote 10.1.0.2:'"
+	sleep 2		# what the handshake set going has settled
+	replace_addr 10.1.0.2/24 10.2.0.2/24 10.2.0.1
+	slowwait 30 sh -c "$ROAMCTL -n $S conn show | grep -q 'remote 10.2.0.2:'" ||
+		check_eq "server's view of the idle client" "10.2.0.2" \
+			"$("$ROAMCTL" -n "$S" conn show)"
+	kill "${pids[@]}"
+	wait "${pids[@]}" 2>/dev/null
+	replace_addr 10.2.0.2/24 10.1.0.2/24 10.1.0.1
+	"$ROAMCTL" -n "$C" config set hop_interval 10s
+	log_test "idle client's address replaced: it says so at once (notifier)"
 }
 
 # Some tests move more: they last long enough for what they change to
@@ -428,6 +457,7 @@ test_address_replaced "multi-homed server: client address replaced" \
 	10.3.0.3 10.1.0.2/24 10.2.0.2/24 10.2.0.1 10.1.0.1
 test_address_replaced "IPv6: client address replaced" \
 	fd03::2 fd01::2/64 fd02::2/64 fd02::1 fd01::1 -6
+test_idle_client
 test_second_link
 test_two_paths
 test_hop_asked
