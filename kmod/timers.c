@@ -115,7 +115,7 @@ static bool roam_waiting(const struct sock *sk)
 static unsigned long roam_keepalive_next(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
-	unsigned long next = 0, t;
+	unsigned long next = 0, t, hop;
 
 #define ROAM_SOONER(x) do { t = (x); if (!next || time_before(t, next)) next = t; } while (0)
 	if (sk->sk_state == TCP_TIME_WAIT)
@@ -130,8 +130,9 @@ static unsigned long roam_keepalive_next(struct sock *sk)
 		ROAM_SOONER(rs->progress + msecs_to_jiffies(ROAM_FIN_TIMEOUT_MS));
 	if (test_bit(ROAM_F_VALIDATING, &rs->flags))
 		ROAM_SOONER(rs->pv.deadline);
-	if (roam_hop_next(sk))
-		ROAM_SOONER(roam_hop_next(sk));
+	hop = roam_hop_next(sk);
+	if (hop)
+		ROAM_SOONER(hop);
 #undef ROAM_SOONER
 	return next;
 }
