@@ -13,6 +13,8 @@
 # shortest echo before the change is printed beside it.
 #   handover.sh BUILD_DIR JSON_OUT
 set -eu
+# shellcheck source=tools/bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 B=$1
 OUT=$2
 ROUNDS=${ROUNDS:-5}
@@ -45,24 +47,8 @@ tc -n ho-r qdisc add dev rc root netem delay 20ms limit 100000
 tc -n ho-r qdisc add dev rs root netem delay 20ms limit 100000
 
 # TCP over WireGuard between C and S; S learns C's endpoint.
-wg_up() {
-	local kc ks
-	modprobe wireguard 2>/dev/null && command -v wg >/dev/null || return 1
-	kc=$(wg genkey)
-	ks=$(wg genkey)
-	ip -n ho-c link add wg0 type wireguard || return 1
-	ip -n ho-s link add wg0 type wireguard || return 1
-	ip netns exec ho-c wg set wg0 private-key <(echo "$kc") \
-		peer "$(echo "$ks" | wg pubkey)" endpoint 10.3.0.2:51820 allowed-ips 10.10.0.2/32
-	ip netns exec ho-s wg set wg0 private-key <(echo "$ks") listen-port 51820 \
-		peer "$(echo "$kc" | wg pubkey)" allowed-ips 10.10.0.1/32
-	ip -n ho-c addr add 10.10.0.1/24 dev wg0
-	ip -n ho-s addr add 10.10.0.2/24 dev wg0
-	ip -n ho-c link set wg0 up
-	ip -n ho-s link set wg0 up
-}
 kinds="roam tcp"
-wg_up && kinds="roam wg tcp"
+wg_pair ho-c ho-s 10.3.0.2 && kinds="roam wg tcp"
 
 ip netns exec ho-s "$S" -s -p 7789 >/dev/null &
 ip netns exec ho-s "$S" -s -t -p 7789 >/dev/null &
@@ -98,7 +84,6 @@ run() {		# run KIND: one connection through one change; prints the gap
 	rm -f "$out"
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 declare -A res
 for k in $kinds; do : >"/tmp/handover.$k"; : >"/tmp/handover.$k.rtt"; done
@@ -122,7 +107,6 @@ for k in $kinds; do
 	printf '%-6s %9s %14s %12s  %s\n' "$k" "${res[$k]:--}" "${res[$k.rtt]}" \
 		"${res[$k.none]}/$ROUNDS" "${res[$k.all]}"
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "") printf "%.2f", a / b; else printf "null" }'; }
 [ -n "${res[wg]:-}" ] && echo "roam/wg gap ratio: $(ratio "${res[roam]}" "${res[wg]}")"
 {
 	echo "{"

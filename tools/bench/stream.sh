@@ -12,6 +12,8 @@
 # once for roam and TCP with IDLE connections.
 #   stream.sh BUILD_DIR JSON_OUT
 set -eu
+# shellcheck source=tools/bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 B=$1
 OUT=$2
 ROUNDS=${ROUNDS:-3}
@@ -35,23 +37,6 @@ ip -n bench-b link set vb up
 ip -n bench-a link set lo up
 ip -n bench-b link set lo up
 
-# TCP over WireGuard: wg0 at 10.10.0.1 and .2, carried by the same veth.
-wg_up() {
-	local ka kb
-	modprobe wireguard 2>/dev/null && command -v wg >/dev/null || return 1
-	ka=$(wg genkey)
-	kb=$(wg genkey)
-	ip -n bench-a link add wg0 type wireguard || return 1
-	ip -n bench-b link add wg0 type wireguard || return 1
-	ip netns exec bench-a wg set wg0 private-key <(echo "$ka") listen-port 51820 \
-		peer "$(echo "$kb" | wg pubkey)" endpoint 10.9.0.2:51820 allowed-ips 10.10.0.2/32
-	ip netns exec bench-b wg set wg0 private-key <(echo "$kb") listen-port 51820 \
-		peer "$(echo "$ka" | wg pubkey)" endpoint 10.9.0.1:51820 allowed-ips 10.10.0.1/32
-	ip -n bench-a addr add 10.10.0.1/24 dev wg0
-	ip -n bench-b addr add 10.10.0.2/24 dev wg0
-	ip -n bench-a link set wg0 up
-	ip -n bench-b link set wg0 up
-}
 # roam with a pre-shared key (AEAD over the frames), on its own listener.
 ROAMCTL=${ROAMCTL:-tools/roamctl/roamctl}
 psk_up() {
@@ -62,7 +47,8 @@ psk_up() {
 }
 kinds="roam tcp"
 psk_up && kinds="$kinds psk"
-wg_up && kinds="$kinds wg"
+# TCP over WireGuard: wg0 at 10.10.0.1 and .2, carried by the same veth.
+wg_pair bench-a bench-b 10.9.0.2 && kinds="$kinds wg"
 
 netem() {	# netem ARGS...: the same impairment both ways, or none
 	tc -n bench-a qdisc del dev va root 2>/dev/null || true
@@ -77,7 +63,6 @@ ip netns exec bench-b "$S" -s -t -p 7788 >/dev/null &
 [[ "$kinds" == *psk* ]] && ip netns exec bench-b "$S" -s -k 1 -p 7789 >/dev/null &
 sleep 1
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 run() {		# run KIND TEST: one measurement
 	case "$1" in
@@ -112,7 +97,6 @@ sleep 3
 read -r _ _ 'res[idle.tcp]' 'res[slab.tcp]' < <(ip netns exec bench-a "$S" -c 10.9.0.2 -t -p 7788 idle "$IDLE")
 
 val() { echo "${res[$1]:-0}"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b) printf "%.2f", a / b; else printf "null" }'; }
 mbit() { awk -v v="$1" 'BEGIN { printf "%.1f", v * 8 / 1e6 }'; }
 row() {		# row LABEL NAME [mbit|-] [KIND]: KIND (default roam) against TCP and WG
 	local r t w f=echo wv=- wr=-
