@@ -235,6 +235,8 @@ void roam_output(struct sock *sk, enum roam_out why)
 	struct sk_buff *skb = NULL;
 	bool eliciting = false, window;
 	struct roam_pkt pkt;
+	u64 burst_pn = 0;
+	int err = 0;
 	u16 probe;
 
 	if (!roam_output_state_ok(sk, why) || !rs->port)
@@ -247,6 +249,7 @@ void roam_output(struct sock *sk, enum roam_out why)
 	/* Learn the route, and with it the MTU, before sizing packets. */
 	if (!__sk_dst_get(sk) && roam_route_check(rs))
 		return;
+	roam_rec_resend_unsent(sk);
 	mtu = roam_pmtu_size(sk);
 
 	for (;;) {
@@ -274,8 +277,10 @@ void roam_output(struct sock *sk, enum roam_out why)
 				break;
 		}
 		roam_pkt_begin(rs, &pkt, skb_tail_pointer(skb), size);
-		if (!nseg)
+		if (!nseg) {
+			burst_pn = rs->tx_pn;
 			roam_pkt_path(rs, &pkt);
+		}
 		if (!nseg && roam_ack_pending(sk) &&
 		    (why == ROAM_OUT_ACK || roam_ack_due(sk) ||
 		     (window && roam_stream_unsent(sk, 1))))
@@ -303,18 +308,25 @@ void roam_output(struct sock *sk, enum roam_out why)
 		nseg++;
 		/* A burst goes on only while its packets are full. */
 		if (len < mtu || nseg == ROAM_GSO_MAX_SEGS || skb_tailroom(skb) < seg) {
-			roam_send_gso(rs, skb, nseg > 1 ? seg : 0);
+			err = roam_send_gso(rs, skb, nseg > 1 ? seg : 0);
 			skb = NULL;
 			nseg = 0;
+			if (err)
+				break;
 		}
 	}
 	if (skb && nseg)
-		roam_send_gso(rs, skb, nseg > 1 ? seg : 0);
+		err = roam_send_gso(rs, skb, nseg > 1 ? seg : 0);
 	else
 		kfree_skb(skb);
+	/* No route: the burst goes again once there is one. */
+	if (err)
+		roam_rec_unsent(sk, burst_pn);
 
 	if (sent)
 		roam_timers_packet_sent(sk, eliciting);
+	if (err)
+		return;
 	/* Room in the window and a size to try: probe the path MTU. */
 	probe = roam_pmtu_probe_due(sk);
 	if (probe && !test_bit(ROAM_F_VALIDATING, &rs->flags) &&

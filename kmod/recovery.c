@@ -72,6 +72,7 @@ void roam_rec_purge(struct sock *sk)
 	roam_ranges_purge(&rec->lost_pns);
 	rec->in_flight = 0;
 	rec->loss_time = 0;
+	rec->unsent = false;
 }
 
 u32 roam_rec_window(const struct sock *sk)
@@ -268,6 +269,42 @@ static void roam_rec_lost_one(struct sock *sk, struct roam_sent *e)
 			roam_ranges_drop_first(&rs->rec.lost_pns);
 	}
 	roam_rec_free(sk, e);
+}
+
+/*
+ * The packets from @first_pn on never left the host: sending them failed
+ * for want of a route.  They stay in flight, so the probe timer still
+ * runs, until a route is back (roam_rec_resend_unsent()).
+ */
+void roam_rec_unsent(struct sock *sk, u64 first_pn)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+	struct roam_sent *e;
+
+	list_for_each_entry_reverse(e, &rec->sent, node) {
+		if (e->pn < first_pn)
+			break;
+		e->flags |= ROAM_SENT_UNSENT;
+		rec->unsent = true;
+	}
+}
+
+/*
+ * A route again: what never left is lost and goes first, without waiting
+ * for an ACK or a probe timeout to say so, and without a congestion
+ * response, since the network never saw it.
+ */
+void roam_rec_resend_unsent(struct sock *sk)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+	struct roam_sent *e, *tmp;
+
+	if (!rec->unsent)
+		return;
+	rec->unsent = false;
+	list_for_each_entry_safe(e, tmp, &rec->sent, node)
+		if (e->flags & ROAM_SENT_UNSENT)
+			roam_rec_lost_one(sk, e);
 }
 
 /* RFC 9002 6.1: packet and time thresholds. */

@@ -27,6 +27,7 @@ enum roam_sent_flags {
 	ROAM_SENT_MTU_PROBE = BIT(2),
 	ROAM_SENT_STREAM = BIT(3),
 	ROAM_SENT_CHALLENGE = BIT(4),
+	ROAM_SENT_UNSENT = BIT(5),	/* sending it failed: no route */
 };
 
 /* An ACK frame, decoded: ranges [start, end) ascending. */
@@ -56,6 +57,8 @@ void roam_rec_on_ack(struct sock *sk, const struct roam_ack *ack);
 void roam_rec_timeout(struct sock *sk);
 void roam_rec_set_timer(struct sock *sk);
 void roam_rec_probe_oldest(struct sock *sk);
+void roam_rec_unsent(struct sock *sk, u64 first_pn);
+void roam_rec_resend_unsent(struct sock *sk);
 u32 roam_rec_pto_us(const struct sock *sk);
 u32 roam_rec_window(const struct sock *sk);
 void roam_rec_rtt_sample(struct sock *sk, u64 sent_ns, u64 ack_delay_us);

@@ -148,6 +148,7 @@ struct roam_recovery {
 	u32 latest_rtt;			/* us */
 	u8 pto_count;
 	bool have_rtt;
+	bool unsent;			/* some roam_sent never left the host */
 	u64 ecn_ce;			/* CE count the peer reported last */
 	/* Reordering: thresholds that grow when a loss proves spurious. */
 	u32 reordering;			/* packet threshold */
