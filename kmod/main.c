@@ -18,6 +18,7 @@
 
 int roam_family __read_mostly = ROAM_FAMILY_DEFAULT;
 struct workqueue_struct *roam_wq __read_mostly;
+struct workqueue_struct *roam_crypt_wq __read_mostly;
 module_param_named(family, roam_family, int, 0444);
 MODULE_PARM_DESC(family, "address family number (default "
 		 __stringify(ROAM_FAMILY_DEFAULT) ")");
@@ -35,9 +36,15 @@ static int __init roam_init(void)
 	roam_wq = alloc_workqueue("roam", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!roam_wq)
 		return -ENOMEM;
+	/* Per CPU: receive.c picks the CPU that decrypts. */
+	roam_crypt_wq = alloc_workqueue("roam-crypt", WQ_CPU_INTENSIVE, 0);
+	if (!roam_crypt_wq) {
+		err = -ENOMEM;
+		goto err_wq;
+	}
 	err = roam_ranges_init_module();
 	if (err)
-		goto err_wq;
+		goto err_crypt_wq;
 	err = roam_recovery_init();
 	if (err)
 		goto err_ranges;
@@ -72,6 +79,8 @@ err_recovery:
 	roam_recovery_exit();
 err_ranges:
 	roam_ranges_exit_module();
+err_crypt_wq:
+	destroy_workqueue(roam_crypt_wq);
 err_wq:
 	destroy_workqueue(roam_wq);
 	return err;
@@ -88,6 +97,7 @@ static void __exit roam_exit(void)
 	rcu_barrier();
 	roam_recovery_exit();
 	roam_ranges_exit_module();
+	destroy_workqueue(roam_crypt_wq);
 	destroy_workqueue(roam_wq);
 }
 

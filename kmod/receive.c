@@ -3,7 +3,9 @@
  * The receive path: from the UDP socket's encap_rcv to the handshake or
  * to the connection the packet's destination CID names.  Short-header
  * packets are authenticated here, before any socket lock is taken, so a
- * forged packet never reaches a socket's queues.
+ * forged packet never reaches a socket's queues or state.  In PSK mode
+ * they are authenticated (and decrypted) on another CPU, in order; until
+ * then they wait in a bounded queue of their own.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -73,13 +75,99 @@ static void roam_deliver(struct sock *sk, struct sk_buff *skb)
 	bh_unlock_sock(sk);
 }
 
+/*
+ * Checks the tag of @skb, a short-header packet for @rs (decrypting it in
+ * PSK mode), and hands it over, or drops it.  Under RCU, with BH off.
+ */
+static void roam_rcv_open(struct roam_sock *rs, struct sk_buff *skb)
+{
+	struct roam_keys *keys = rcu_dereference(rs->keys);
+	const struct roam_short_hdr *h;
+	u64 pn;
+
+	/* PSK mode decrypts in place: never in data a tap's clone shares. */
+	if (keys && keys->encrypt && skb_ensure_writable(skb, skb->len))
+		goto drop;
+	h = (const struct roam_short_hdr *)skb->data;
+	pn = roam_pn_decode(READ_ONCE(rs->rx_largest), be32_to_cpu(h->pn));
+	if (!keys || !roam_open(keys, pn, skb->data, sizeof(*h),
+				skb->len - sizeof(*h) - ROAM_TAG_LEN)) {
+		roam_stat_inc(roam_net(sock_net(&rs->sk)), ROAM_A_STAT_AUTH_FAILURES);
+		goto drop;
+	}
+	ROAM_CB(skb)->pn = pn;
+	skb_trim(skb, skb->len - ROAM_TAG_LEN);
+	roam_deliver(&rs->sk, skb);
+	return;
+drop:
+	kfree_skb(skb);
+}
+
+/*
+ * PSK mode: decryption costs as much as the rest of receiving, so full
+ * packets are decrypted on the next CPU, not on the one they arrive on
+ * (for a local sender, the one that encrypted them).  One work item per
+ * connection keeps the packets in order.  It holds a socket reference
+ * while queued; the queue is bounded, and what waits is not trusted yet.
+ * A small packet with nothing queued before it (an ACK, a request) is
+ * opened at once: a trip through the work queue would only add latency.
+ */
+static void roam_rx_crypt_work(struct work_struct *work)
+{
+	struct roam_sock *rs = container_of(work, struct roam_sock, rx_crypt_work);
+	struct sk_buff *skb;
+	unsigned int n = 0;
+
+	local_bh_disable();
+	while ((skb = skb_dequeue(&rs->rx_crypt))) {
+		rcu_read_lock();
+		roam_rcv_open(rs, skb);
+		rcu_read_unlock();
+		atomic_dec(&rs->rx_crypt_busy);
+		if (++n % 64 == 0) {
+			local_bh_enable();
+			cond_resched();
+			local_bh_disable();
+		}
+	}
+	local_bh_enable();
+	sock_put(&rs->sk);
+}
+
+static void roam_rx_crypt_queue(struct roam_sock *rs, struct sk_buff *skb)
+{
+	unsigned int cpu;
+
+	if (skb_queue_len_lockless(&rs->rx_crypt) >= ROAM_RX_CRYPT_MAX) {
+		atomic_inc(&rs->sk.sk_drops);
+		kfree_skb(skb);
+		return;
+	}
+	atomic_inc(&rs->rx_crypt_busy);
+	skb_queue_tail(&rs->rx_crypt, skb);
+	cpu = cpumask_next(smp_processor_id(), cpu_online_mask);
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
+	sock_hold(&rs->sk);
+	if (!queue_work_on(cpu, roam_crypt_wq, &rs->rx_crypt_work))
+		sock_put(&rs->sk);	/* queued already: it takes this one too */
+}
+
+void roam_rcv_init(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	skb_queue_head_init(&rs->rx_crypt);
+	INIT_WORK(&rs->rx_crypt_work, roam_rx_crypt_work);
+	atomic_set(&rs->rx_crypt_busy, 0);
+}
+
 static void roam_rcv_short(struct roam_port *port, struct sk_buff *skb)
 {
 	const struct roam_short_hdr *h = (const struct roam_short_hdr *)skb->data;
 	struct roam_net *rn = port->rn;
 	struct roam_keys *keys;
 	struct roam_sock *rs;
-	u64 pn;
 
 	if (skb->len < sizeof(*h) + ROAM_TAG_LEN) {
 		roam_stat_inc(rn, ROAM_A_STAT_RX_MALFORMED);
@@ -91,22 +179,11 @@ static void roam_rcv_short(struct roam_port *port, struct sk_buff *skb)
 		goto drop;
 	}
 	keys = rcu_dereference(rs->keys);
-	/* PSK mode decrypts in place: never in data a tap's clone shares. */
-	if (keys && keys->encrypt && skb_ensure_writable(skb, skb->len)) {
-		sock_put(&rs->sk);
-		goto drop;
-	}
-	h = (const struct roam_short_hdr *)skb->data;	/* the head may have moved */
-	pn = roam_pn_decode(READ_ONCE(rs->rx_largest), be32_to_cpu(h->pn));
-	if (!keys || !roam_open(keys, pn, skb->data, sizeof(*h),
-				skb->len - sizeof(*h) - ROAM_TAG_LEN)) {
-		roam_stat_inc(rn, ROAM_A_STAT_AUTH_FAILURES);
-		sock_put(&rs->sk);
-		goto drop;
-	}
-	ROAM_CB(skb)->pn = pn;
-	skb_trim(skb, skb->len - ROAM_TAG_LEN);
-	roam_deliver(&rs->sk, skb);
+	if (keys && keys->encrypt && num_online_cpus() > 1 &&
+	    (skb->len >= ROAM_RX_CRYPT_INLINE || atomic_read(&rs->rx_crypt_busy)))
+		roam_rx_crypt_queue(rs, skb);
+	else
+		roam_rcv_open(rs, skb);
 	sock_put(&rs->sk);
 	return;
 drop:

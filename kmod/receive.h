@@ -32,5 +32,6 @@ void roam_rcv(struct roam_port *port, struct sk_buff *skb);
 void roam_icmp_rcv(struct roam_port *port, struct sk_buff *skb, int err,
 		   u32 info, int offset);
 int roam_sk_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+void roam_rcv_init(struct sock *sk);
 
 #endif /* _ROAM_RECEIVE_H */

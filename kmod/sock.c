@@ -87,6 +87,7 @@ static void roam_sock_destruct(struct sock *sk)
 		sock_prot_inuse_add(sock_net(sk), &roam_proto, -1);
 	}
 	skb_queue_purge(&sk->sk_error_queue);
+	skb_queue_purge(&rs->rx_crypt);	/* empty: its work held a reference */
 	sk_sockets_allocated_dec(sk);
 }
 
@@ -146,6 +147,7 @@ static int roam_sock_setup(struct sock *sk, gfp_t gfp)
 	roam_ack_init(sk);
 	roam_timers_init(sk);
 	roam_hop_init(sk);
+	roam_rcv_init(sk);
 	roam_conn_init(sk);
 	if (!(sk->sk_userlocks & SOCK_SNDBUF_LOCK))
 		WRITE_ONCE(sk->sk_sndbuf, ROAM_DEFAULT_BUF);
