@@ -120,6 +120,25 @@ static int roam_config_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * Parses the request's nest @type into @tb with @policy (@max its last
+ * attribute), and checks that the nest holds @need.
+ */
+static int roam_nest_parse(struct genl_info *info, int type, struct nlattr **tb,
+			   int max, const struct nla_policy *policy, int need)
+{
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, type))
+		return -EINVAL;
+	err = nla_parse_nested(tb, max, info->attrs[type], policy, info->extack);
+	if (err)
+		return err;
+	if (need && NL_REQ_ATTR_CHECK(info->extack, info->attrs[type], tb, need))
+		return -EINVAL;
+	return 0;
+}
+
 static int roam_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct roam_net *rn = roam_net(genl_info_net(info));
@@ -128,10 +147,8 @@ static int roam_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 	unsigned int i;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, ROAM_A_CONFIG))
-		return -EINVAL;
-	err = nla_parse_nested(tb, ROAM_A_CFG_MAX, info->attrs[ROAM_A_CONFIG],
-			       roam_cfg_policy, info->extack);
+	err = roam_nest_parse(info, ROAM_A_CONFIG, tb, ROAM_A_CFG_MAX,
+			      roam_cfg_policy, 0);
 	if (err)
 		return err;
 
@@ -344,15 +361,10 @@ static int roam_conn_migrate_doit(struct sk_buff *skb, struct genl_info *info)
 	struct roam_sock *rs;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, ROAM_A_CONN))
-		return -EINVAL;
-	err = nla_parse_nested(tb, ROAM_A_CONN_MAX, info->attrs[ROAM_A_CONN],
-			       roam_conn_policy, info->extack);
+	err = roam_nest_parse(info, ROAM_A_CONN, tb, ROAM_A_CONN_MAX,
+			      roam_conn_policy, ROAM_A_CONN_LOCAL_ID);
 	if (err)
 		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[ROAM_A_CONN], tb,
-			      ROAM_A_CONN_LOCAL_ID))
-		return -EINVAL;
 	rcu_read_lock();
 	rs = roam_cid_lookup(rn, nla_get_u64(tb[ROAM_A_CONN_LOCAL_ID]));
 	rcu_read_unlock();
@@ -371,29 +383,14 @@ static int roam_conn_migrate_doit(struct sk_buff *skb, struct genl_info *info)
 /* ------------------------------------------------------------------ */
 /* Pre-shared keys: written, never read back */
 
-static int roam_key_parse(struct genl_info *info, struct nlattr **tb)
-{
-	int err;
-
-	if (GENL_REQ_ATTR_CHECK(info, ROAM_A_KEY))
-		return -EINVAL;
-	err = nla_parse_nested(tb, ROAM_A_KEY_MAX, info->attrs[ROAM_A_KEY],
-			       roam_key_policy, info->extack);
-	if (err)
-		return err;
-	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[ROAM_A_KEY], tb,
-			      ROAM_A_KEY_ID))
-		return -EINVAL;
-	return 0;
-}
-
 static int roam_key_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct roam_net *rn = roam_net(genl_info_net(info));
 	struct nlattr *tb[ROAM_A_KEY_MAX + 1];
 	int err;
 
-	err = roam_key_parse(info, tb);
+	err = roam_nest_parse(info, ROAM_A_KEY, tb, ROAM_A_KEY_MAX,
+			      roam_key_policy, ROAM_A_KEY_ID);
 	if (err)
 		return err;
 	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[ROAM_A_KEY], tb,
@@ -420,7 +417,8 @@ static int roam_key_del_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[ROAM_A_KEY_MAX + 1];
 	int err;
 
-	err = roam_key_parse(info, tb);
+	err = roam_nest_parse(info, ROAM_A_KEY, tb, ROAM_A_KEY_MAX,
+			      roam_key_policy, ROAM_A_KEY_ID);
 	if (err)
 		return err;
 	mutex_lock(&rn->cfg_lock);
