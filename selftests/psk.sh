@@ -68,25 +68,11 @@ xfer() {
 # xfer_check PSK: both ends sent and received SIZE bytes that match,
 # and both say "psk PSK".
 xfer_check() {
-	local c s
-	wait "$cli"
-	cli=""
-	slowwait 60 grep -q '^sent' "$tmp/server"
+	xfer_wait "$SIZE" "$SIZE" || return
 	wait "$srv"
 	srv=""
-	c=$(cat "$tmp/client")
-	s=$(grep '^sent' "$tmp/server")
-	read -r _ cs csha _ cr crsha _ <<<"$c"
-	read -r _ ss ssha _ sr srsha _ <<<"$s"
-	if [ "$cs" != "$SIZE" ] || [ "$sr" != "$SIZE" ] || [ "$csha" != "$srsha" ] ||
-	   [ "$ss" != "$SIZE" ] || [ "$cr" != "$SIZE" ] || [ "$ssha" != "$crsha" ]; then
-		echo "    client: $c $(cat "$tmp/client.err")"
-		echo "    server: $s"
-		RET=$ksft_fail
-		return
-	fi
-	check_eq "client's psk flag" "$1" "${c##* psk }"
-	check_eq "server's psk flag" "$1" "${s##* psk }"
+	check_eq "client's psk flag" "$1" "${xfer_c##* psk }"
+	check_eq "server's psk flag" "$1" "${xfer_s##* psk }"
 }
 
 # keys NS...: the same three keys in each namespace.

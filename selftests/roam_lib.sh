@@ -51,3 +51,35 @@ check_match() {
 		RET=$ksft_fail
 	fi
 }
+
+# xfer_match UP DOWN: xfer_c and xfer_s hold the result lines of a
+# roamxfer client and its server.  Fails the test, printing them, unless
+# the client sent UP bytes and received DOWN, the server received and
+# sent the same, and the sha256s match.
+xfer_match() {
+	local cs csha cr crsha ss ssha sr srsha
+	read -r _ cs csha _ cr crsha _ <<<"$xfer_c"
+	read -r _ ss ssha _ sr srsha _ <<<"$xfer_s"
+	if [ "$cs" = "$1" ] && [ "$sr" = "$1" ] && [ "$csha" = "$srsha" ] &&
+	   [ "$ss" = "$2" ] && [ "$cr" = "$2" ] && [ "$ssha" = "$crsha" ]; then
+		return 0
+	fi
+	echo "    client: $xfer_c"
+	echo "    server: $xfer_s"
+	RET=$ksft_fail
+	return 1
+}
+
+# xfer_wait UP DOWN: waits for a roamxfer client in the background ($cli,
+# output in $tmp/client and $tmp/client.err) and its server's "sent"
+# line in $tmp/server, then checks them with xfer_match.
+xfer_wait() {
+	wait "$cli"
+	cli=""
+	slowwait 60 grep -q '^sent' "$tmp/server"
+	xfer_c=$(cat "$tmp/client")
+	xfer_s=$(grep '^sent' "$tmp/server" | tail -n1)
+	xfer_match "$1" "$2" && return
+	echo "    client's errors: $(cat "$tmp/client.err")"
+	return 1
+}

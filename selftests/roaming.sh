@@ -110,21 +110,10 @@ client_conn() {
 # finish NAME: the transfer ended and both sides match; the server's
 # path counters are left in smv, sva and sfa, the client's in cmv and chop.
 finish() {
-	local c s
-	wait "$cli"
-	cli=""
-	slowwait 60 grep -q '^sent' "$tmp/server"
-	c=$(cat "$tmp/client")
-	s=$(grep '^sent' "$tmp/server" | tail -n1)
-	read -r _ cs csha _ cr crsha _ ct _ _ _ _ _ _ _ _ _ _ _ _ _ cmv _ _ _ _ _ chop _ <<<"$c"
-	read -r _ ss ssha _ sr srsha _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ smv _ sva _ sfa _ <<<"$s"
-	if [ "$cs" != "${UP-$SIZE}" ] || [ "$sr" != "${UP-$SIZE}" ] || [ "$csha" != "$srsha" ] ||
-	   [ "$ss" != "$SIZE" ] || [ "$cr" != "$SIZE" ] || [ "$ssha" != "$crsha" ]; then
-		echo "    client: $c $(cat "$tmp/client.err")"
-		echo "    server: $s"
-		RET=$ksft_fail
-		return
-	fi
+	local ct
+	xfer_wait "${UP-$SIZE}" "$SIZE" || return
+	read -r _ _ _ _ _ _ _ ct _ _ _ _ _ _ _ _ _ _ _ _ _ cmv _ _ _ _ _ chop _ <<<"$xfer_c"
+	read -r _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ smv _ sva _ sfa _ <<<"$xfer_s"
 	echo "    $1: ${ct}s; server: $smv moves, $sva validated, $sfa failed;" \
 	     "client: $cmv moves, $chop hops"
 }

@@ -42,23 +42,17 @@ start_server() {	# start_server [roamxfer options]
 # client's spurious losses and reordering threshold stay in csp and cro,
 # its send buffer in csb, the server's receive buffer in srb.
 xfer() {
-	local name=$1 up=$2 down=$3 host=$4 c s lines
+	local name=$1 up=$2 down=$3 host=$4 lines ct cp cl
 	shift 4
 	lines=$(grep -c '^sent' "$tmp/server")
-	c=$(timeout 1500 ip netns exec "$A" "$X" -c "$host" -p 7777 -u "$up" -d "$down" "$@" 2>&1)
+	xfer_c=$(timeout 1500 ip netns exec "$A" "$X" -c "$host" -p 7777 -u "$up" -d "$down" "$@" 2>&1)
 	slowwait 60 sh -c "[ \$(grep -c '^sent' $tmp/server) -gt $lines ]"
-	s=$(grep '^sent' "$tmp/server" | tail -n1)
-	read -r _ cs csha _ cr crsha _ ct _ cp _ cl _ csp _ cro _ _ _ csb _ <<<"$c"
-	read -r _ ss ssha _ sr srsha _ _ _ _ _ _ _ _ _ _ _ srb _ <<<"$s"
-	if [ "$cs" != "$up" ] || [ "$sr" != "$up" ] || [ "$csha" != "$srsha" ] ||
-	   [ "$ss" != "$down" ] || [ "$cr" != "$down" ] || [ "$ssha" != "$crsha" ]; then
-		echo "    client: $c"
-		echo "    server: $s"
-		RET=$ksft_fail
-	else
+	xfer_s=$(grep '^sent' "$tmp/server" | tail -n1)
+	read -r _ _ _ _ _ _ _ ct _ cp _ cl _ csp _ cro _ _ _ csb _ <<<"$xfer_c"
+	read -r _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ srb _ <<<"$xfer_s"
+	xfer_match "$up" "$down" &&
 		echo "    $name: $up up, $down down in ${ct}s, pmtu $cp, $cl packets lost" \
 		     "($csp spurious), reordering $cro"
-	fi
 }
 
 netem() {	# netem ARGS...: the same impairment both ways, or none
