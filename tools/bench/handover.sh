@@ -6,11 +6,14 @@
 # one run.  The client C reaches the server S through a router R that
 # delays each way by 20 ms (a 40 ms round trip).  The client sends a
 # message every 10 ms and the server echoes it; mid-connection the
-# client's address is replaced by one on another subnet.  The gap is
-# from the end of the change (new address, old one deleted, new default
-# route) to the first echo of a message sent after it, the median of
-# ROUNDS changes (each way in turn).  It includes the round trip; the
-# shortest echo before the change is printed beside it.
+# client's address is replaced by one on another subnet: the new one is
+# added, the old one deleted, the default route replaced.  The gap is
+# from the old address's deletion, as the kernel announced it to `ip
+# monitor`, to the first echo of a message sent after it, the median of
+# ROUNDS changes (each way in turn).  It is worked out afterwards from
+# the times of every echo, so it does not depend on how soon the script
+# learns of the change.  It includes the round trip; the shortest echo
+# before the change is printed beside it.
 #   handover.sh BUILD_DIR JSON_OUT
 set -eu
 # shellcheck source=tools/bench/lib.sh
@@ -20,11 +23,12 @@ OUT=$2
 ROUNDS=${ROUNDS:-5}
 SECS=${SECS:-6}
 S="$B/stream"
-MARK=/tmp/handover.mark
+MON=/tmp/handover.mon
 
 for ns in ho-c ho-r ho-s; do ip netns add "$ns"; done
 cleanup() {
 	pkill -f "$S -s" 2>/dev/null || true
+	[ -n "${mon:-}" ] && kill "$mon" 2>/dev/null
 	for ns in ho-c ho-r ho-s; do ip netns del "$ns" 2>/dev/null || true; done
 }
 trap cleanup EXIT
@@ -52,6 +56,8 @@ wg_pair ho-c ho-s 10.3.0.2 && kinds="roam wg tcp"
 
 ip netns exec ho-s "$S" -s -p 7789 >/dev/null &
 ip netns exec ho-s "$S" -s -t -p 7789 >/dev/null &
+ip -n ho-c -ts monitor address >"$MON" &
+mon=$!
 sleep 1
 
 # The client's address moves between 10.1.0.2 and 10.2.0.2.
@@ -62,25 +68,41 @@ move() {
 	ip -n ho-c addr add "$new/24" dev vc
 	ip -n ho-c addr del "$addr/24" dev vc
 	ip -n ho-c route replace default via "$gw"
-	# The change is done: what is sent from now on can only take the new path.
-	date +%s%N >"$MARK.new"
-	mv "$MARK.new" "$MARK"
 	addr=$new
 }
 
+# deleted ADDR: when the kernel deleted ADDR last, in seconds since the epoch.
+deleted() {
+	local ts
+	ts=$(sed -n "s/^\[\([^]]*\)\] Deleted .* inet $1\/24 .*/\1/p" "$MON" | tail -n1)
+	[ -n "$ts" ] && date -d "$ts" +%s.%N
+}
+
+# gap MARK <ECHOES: the gap from MARK to the first echo of a message sent
+# after it ("none" if none came), and the shortest echo before MARK, in ms.
+gap() {
+	awk -v m="$1" '$1 == "echo" {
+		if ($3 < m && (!rtt || $3 - $2 < rtt)) rtt = $3 - $2
+		if ($2 > m && (!first || $3 < first)) first = $3
+	} END {
+		printf "%s %.1f\n", first ? sprintf("%.1f", (first - m) * 1e3) : "none", rtt * 1e3
+	}'
+}
+
 run() {		# run KIND: one connection through one change; prints the gap
-	local host=10.3.0.2 t="" pid out
+	local host=10.3.0.2 t="" pid out old=$addr mark res
 	[ "$1" = wg ] && host=10.10.0.2 t=-t
 	[ "$1" = tcp ] && t=-t
-	echo 0 >"$MARK"
 	out=$(mktemp)
-	ip netns exec ho-c "$S" -c "$host" $t -p 7789 handover "$SECS" "$MARK" >"$out" &
+	ip netns exec ho-c "$S" -c "$host" $t -p 7789 handover "$SECS" >"$out" &
 	pid=$!
 	sleep 2
 	move
 	wait "$pid" || true
-	awk '{ print $2 }' "$out"
-	awk '{ print $3 }' "$out" >>"/tmp/handover.$1.rtt"
+	mark=$(deleted "$old") || { echo "ip monitor missed $old's deletion" >&2; exit 1; }
+	res=$(gap "$mark" <"$out")
+	echo "${res% *}"
+	echo "${res#* }" >>"/tmp/handover.$1.rtt"
 	rm -f "$out"
 }
 
@@ -111,7 +133,7 @@ done
 {
 	echo "{"
 	echo "  \"kernel\": \"$(uname -r)\", \"rounds\": $ROUNDS, \"round_trip_ms\": 40,"
-	echo "  \"units\": \"ms from the address change to the first echo of a message sent after it\","
+	echo "  \"units\": \"ms from the old address's deletion to the first echo of a message sent after it\","
 	sep=""
 	for k in $kinds; do
 		printf '%s  "%s": { "median": %s, "echo_rtt": %s, "no_recovery": %s, "rounds": [%s] }' \

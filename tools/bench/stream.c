@@ -6,19 +6,19 @@
  *   stream -c HOST [-t|-k ID] [-p PORT] bulk SECONDS   bulk throughput
  *   stream -c HOST [-t] [-p PORT] rr SECONDS     1-byte request/response
  *   stream -c HOST [-t] [-p PORT] idle COUNT     memory per idle connection
- *   stream -c HOST [-t] [-p PORT] handover SECONDS MARKFILE
- *                                                 the gap an address change leaves
+ *   stream -c HOST [-t] [-p PORT] handover SECONDS
+ *                                                 echoes, for the handover gap
  *
  * -t uses TCP instead of AF_ROAM; -k ID sets ROAM_PSK (the listener's
  * and the client's), for an encrypted connection.  The client's first byte tells the
- * server what a connection is for.  The client prints one line:
+ * server what a connection is for.  The client prints one line, or for
+ * handover one per echo:
  *
  *   bulk BYTES_PER_SECOND     (bytes the server counted, over the time to
  *                              its count arriving after our EOF)
  *   rr TRANSACTIONS_PER_SECOND
  *   idle COUNT BYTES_PER_CONNECTION SLAB_BYTES_PER_CONNECTION
- *   handover GAP_MS RTT_MS    (GAP "none": nothing came back; RTT: the
- *                              shortest echo before the change)
+ *   echo SENT RECEIVED        (seconds, CLOCK_REALTIME)
  *
  * Idle memory is what the whole kernel holds more, from /proc/meminfo,
  * once COUNT connections are established and have each done one round
@@ -292,21 +292,19 @@ static double realtime(void)
 }
 
 /*
- * A message every HANDOVER_MS, echoed by the server as in rr.  The
- * script changes the client's address meanwhile and writes the time it
- * did (CLOCK_REALTIME, nanoseconds) to @mark.  The gap is from then to
- * the first echo of a message sent after it: a round trip at least.
+ * A message every HANDOVER_MS, echoed by the server as in rr; the script
+ * changes the client's address meanwhile.  Prints each echo's send and
+ * arrival times (CLOCK_REALTIME): the script finds the gap in them
+ * afterwards, so nothing here waits on when it learns of the change.
  */
 #define HANDOVER_MS	10
 
-static void handover(const char *host, double secs, const char *mark)
+static void handover(const char *host, double secs)
 {
 	int fd = connect_to(host);
-	double end = realtime() + secs, next = 0, first = 0, rtt = 0, stamp, now;
+	double end = realtime() + secs, next = 0, stamp, now;
 	char in[sizeof(double)];
 	size_t have = 0;
-	long long ns;
-	FILE *f;
 
 	nodelay(fd);
 	write_all(fd, "R", 1);
@@ -335,21 +333,8 @@ static void handover(const char *host, double secs, const char *mark)
 			continue;
 		have = 0;
 		memcpy(&stamp, in, sizeof(stamp));
-		now = realtime();
-		f = fopen(mark, "r");
-		if (!f || fscanf(f, "%lld", &ns) != 1)
-			ns = 0;
-		if (f)
-			fclose(f);
-		if (!ns && (!rtt || now - stamp < rtt))
-			rtt = now - stamp;
-		else if (ns && !first && stamp > ns / 1e9)
-			first = now - ns / 1e9;
+		printf("echo %.6f %.6f\n", stamp, realtime());
 	}
-	if (first)
-		printf("handover %.1f %.1f\n", first * 1e3, rtt * 1e3);
-	else
-		printf("handover none %.1f\n", rtt * 1e3);
 	close(fd);
 }
 
@@ -435,10 +420,6 @@ int main(int argc, char **argv)
 		server();
 		return 0;
 	}
-	if (host && optind + 3 == argc && !strcmp(argv[optind], "handover")) {
-		handover(host, atof(argv[optind + 1]), argv[optind + 2]);
-		return 0;
-	}
 	if (!host || optind + 2 != argc)
 		goto usage;
 	if (!strcmp(argv[optind], "bulk"))
@@ -447,12 +428,14 @@ int main(int argc, char **argv)
 		rr(host, atof(argv[optind + 1]));
 	else if (!strcmp(argv[optind], "idle"))
 		idle(host, atoi(argv[optind + 1]));
+	else if (!strcmp(argv[optind], "handover"))
+		handover(host, atof(argv[optind + 1]));
 	else
 		goto usage;
 	return 0;
 usage:
 	fprintf(stderr, "usage: stream -s [-t|-k ID] [-p PORT]\n"
 		"       stream -c HOST [-t|-k ID] [-p PORT] bulk|rr SECONDS | idle COUNT |\n"
-		"                                   handover SECONDS MARKFILE\n");
+		"                                   handover SECONDS\n");
 	return 2;
 }
