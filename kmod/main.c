@@ -36,7 +36,7 @@ static int __init roam_init(void)
 	roam_wq = alloc_workqueue("roam", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!roam_wq)
 		return -ENOMEM;
-	/* Per CPU: receive.c picks the CPU that decrypts. */
+	/* Per CPU: receive.c picks the CPU that opens full packets. */
 	roam_crypt_wq = alloc_workqueue("roam-crypt", WQ_CPU_INTENSIVE, 0);
 	if (!roam_crypt_wq) {
 		err = -ENOMEM;

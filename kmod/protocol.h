@@ -39,8 +39,7 @@
 #define ROAM_MIN_COOKIE_LIFETIME	1000
 #define ROAM_MAX_COOKIE_LIFETIME	600000
 #define ROAM_MAX_KEYS			1024	/* pre-shared keys per namespace */
-#define ROAM_RX_CRYPT_MAX		1024	/* packets waiting to be decrypted */
-#define ROAM_RX_CRYPT_INLINE		600	/* smaller ones may be decrypted at once */
+#define ROAM_RX_CRYPT_INLINE		600	/* smaller ones may be opened at once */
 
 /* ---------------------------------------------------------------- */
 /* Wire format (docs/PROTOCOL.md section 2).  Big-endian throughout. */

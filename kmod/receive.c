@@ -3,9 +3,9 @@
  * The receive path: from the UDP socket's encap_rcv to the handshake or
  * to the connection the packet's destination CID names.  Short-header
  * packets are authenticated here, before any socket lock is taken, so a
- * forged packet never reaches a socket's queues or state.  In PSK mode
- * they are authenticated (and decrypted) on another CPU, in order; until
- * then they wait in a bounded queue of their own.
+ * forged packet never reaches a socket's queues or state.  Full ones are
+ * authenticated (and in PSK mode decrypted) on another CPU, in order;
+ * until then they wait in a bounded queue of their own.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -104,13 +104,14 @@ drop:
 }
 
 /*
- * PSK mode: decryption costs as much as the rest of receiving, so full
- * packets are decrypted on the next CPU, not on the one they arrive on
- * (for a local sender, the one that encrypted them).  One work item per
- * connection keeps the packets in order.  It holds a socket reference
- * while queued; the queue is bounded, and what waits is not trusted yet.
- * A small packet with nothing queued before it (an ACK, a request) is
- * opened at once: a trip through the work queue would only add latency.
+ * Checking a full packet's tag (and in PSK mode decrypting it) costs as
+ * much as the rest of receiving, so full packets are opened on the next
+ * CPU, not on the one they arrive on (for a local sender, the one that
+ * sealed them).  One work item per connection keeps the packets in
+ * order.  It holds a socket reference while queued.  What waits is not
+ * trusted yet, and is bounded as the socket backlog is.  A small packet
+ * with nothing queued before it (an ACK, a request) is opened at once:
+ * a trip through the work queue would only add latency.
  */
 static void roam_rx_crypt_work(struct work_struct *work)
 {
@@ -120,10 +121,12 @@ static void roam_rx_crypt_work(struct work_struct *work)
 
 	local_bh_disable();
 	while ((skb = skb_dequeue(&rs->rx_crypt))) {
+		unsigned int size = skb->truesize;
+
 		rcu_read_lock();
 		roam_rcv_open(rs, skb);
 		rcu_read_unlock();
-		atomic_dec(&rs->rx_crypt_busy);
+		atomic_sub(size, &rs->rx_crypt_mem);
 		if (++n % 64 == 0) {
 			local_bh_enable();
 			cond_resched();
@@ -136,21 +139,23 @@ static void roam_rx_crypt_work(struct work_struct *work)
 
 static void roam_rx_crypt_queue(struct roam_sock *rs, struct sk_buff *skb)
 {
+	struct sock *sk = &rs->sk;
 	unsigned int cpu;
 
-	if (skb_queue_len_lockless(&rs->rx_crypt) >= ROAM_RX_CRYPT_MAX) {
-		atomic_inc(&rs->sk.sk_drops);
+	if (atomic_read(&rs->rx_crypt_mem) + skb->truesize >
+	    READ_ONCE(sk->sk_rcvbuf) + READ_ONCE(sk->sk_sndbuf)) {
+		atomic_inc(&sk->sk_drops);
 		kfree_skb(skb);
 		return;
 	}
-	atomic_inc(&rs->rx_crypt_busy);
+	atomic_add(skb->truesize, &rs->rx_crypt_mem);
 	skb_queue_tail(&rs->rx_crypt, skb);
 	cpu = cpumask_next(smp_processor_id(), cpu_online_mask);
 	if (cpu >= nr_cpu_ids)
 		cpu = cpumask_first(cpu_online_mask);
-	sock_hold(&rs->sk);
+	sock_hold(sk);
 	if (!queue_work_on(cpu, roam_crypt_wq, &rs->rx_crypt_work))
-		sock_put(&rs->sk);	/* queued already: it takes this one too */
+		sock_put(sk);	/* queued already: it takes this one too */
 }
 
 void roam_rcv_init(struct sock *sk)
@@ -159,14 +164,13 @@ void roam_rcv_init(struct sock *sk)
 
 	skb_queue_head_init(&rs->rx_crypt);
 	INIT_WORK(&rs->rx_crypt_work, roam_rx_crypt_work);
-	atomic_set(&rs->rx_crypt_busy, 0);
+	atomic_set(&rs->rx_crypt_mem, 0);
 }
 
 static void roam_rcv_short(struct roam_port *port, struct sk_buff *skb)
 {
 	const struct roam_short_hdr *h = (const struct roam_short_hdr *)skb->data;
 	struct roam_net *rn = port->rn;
-	struct roam_keys *keys;
 	struct roam_sock *rs;
 
 	if (skb->len < sizeof(*h) + ROAM_TAG_LEN) {
@@ -178,9 +182,8 @@ static void roam_rcv_short(struct roam_port *port, struct sk_buff *skb)
 		roam_stat_inc(rn, ROAM_A_STAT_RX_NO_CONN);
 		goto drop;
 	}
-	keys = rcu_dereference(rs->keys);
-	if (keys && keys->encrypt && num_online_cpus() > 1 &&
-	    (skb->len >= ROAM_RX_CRYPT_INLINE || atomic_read(&rs->rx_crypt_busy)))
+	if (rcu_access_pointer(rs->keys) && num_online_cpus() > 1 &&
+	    (skb->len >= ROAM_RX_CRYPT_INLINE || atomic_read(&rs->rx_crypt_mem)))
 		roam_rx_crypt_queue(rs, skb);
 	else
 		roam_rcv_open(rs, skb);

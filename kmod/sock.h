@@ -198,10 +198,10 @@ struct roam_sock {
 	struct roam_bind __rcu *bind;	/* explicit binding, or NULL */
 	struct roam_port *port;		/* the UDP port it sends from */
 	u32 psk_id;
-	/* PSK mode: packets that wait to be decrypted on another CPU (receive.c) */
+	/* Packets that wait to be opened on another CPU (receive.c) */
 	struct sk_buff_head rx_crypt;
 	struct work_struct rx_crypt_work;
-	atomic_t rx_crypt_busy;		/* queued, not yet handed over */
+	atomic_t rx_crypt_mem;		/* their truesize, until handed over */
 	u32 idle_timeout;		/* ms, 0: the netns config */
 	u32 keepalive;			/* ms, 0: the netns config */
 
