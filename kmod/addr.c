@@ -4,8 +4,11 @@
  * v4-mapped, the wildcard is in6addr_any, and the scope id is only
  * meaningful for link-local IPv6.
  */
+#include <linux/inetdevice.h>
 #include <linux/netdevice.h>
+#include <net/addrconf.h>
 #include <net/ipv6.h>
+#include <net/route.h>
 
 #include "addr.h"
 #include "sock.h"
@@ -49,4 +52,35 @@ int roam_addr_check(struct net *net, const struct sockaddr *uaddr, int len,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * Is @a an address of this host in @net (on @ifindex, if not 0)?  With
+ * @up, only if its device is up as well: an address on a link that went
+ * down receives nothing.
+ */
+bool roam_addr_local(struct net *net, const struct in6_addr *a, int ifindex,
+		     bool up)
+{
+	struct net_device *dev = NULL;
+	bool ok;
+
+	rcu_read_lock();
+	if (ifindex)
+		dev = dev_get_by_index_rcu(net, ifindex);
+	if (ipv6_addr_v4mapped(a)) {
+		if (up) {
+			dev = __ip_dev_find(net, a->s6_addr32[3], false);
+			ok = dev && netif_running(dev);
+		} else {
+			ok = inet_addr_type(net, a->s6_addr32[3]) == RTN_LOCAL;
+		}
+	} else if (up) {
+		dev = ipv6_dev_find(net, a, dev);
+		ok = dev && netif_running(dev);
+	} else {
+		ok = ipv6_chk_addr(net, a, dev, 0);
+	}
+	rcu_read_unlock();
+	return ok;
 }

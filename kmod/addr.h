@@ -11,6 +11,8 @@ struct net;
 
 int roam_addr_check(struct net *net, const struct sockaddr *uaddr, int len,
 		    struct sockaddr_roam *out);
+bool roam_addr_local(struct net *net, const struct in6_addr *a, int ifindex,
+		     bool up);
 
 static inline bool roam_addr_any(const struct in6_addr *a)
 {

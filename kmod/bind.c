@@ -7,13 +7,11 @@
  * here, under rn->bind_mutex.  A new-connection packet finds its listener
  * with at most two lookups: its own (address, port), then (any, port).
  */
-#include <linux/inetdevice.h>
 #include <linux/reciprocal_div.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
-#include <net/addrconf.h>
-#include <net/route.h>
 
+#include "addr.h"
 #include "bind.h"
 #include "netns.h"
 #include "port.h"
@@ -38,28 +36,21 @@ static int roam_addr_usable(struct roam_sock *rs, const struct sockaddr_roam *sa
 	struct net *net = sock_net(&rs->sk);
 	const struct in6_addr *a = &sa->sroam_addr;
 	bool free = test_bit(ROAM_F_FREEBIND, &rs->flags);
-	struct net_device *dev = NULL;
-	int ok;
 
 	if (ipv6_addr_v4mapped(a)) {
 		__be32 a4 = a->s6_addr32[3];
 
 		if (ipv4_is_multicast(a4) || ipv4_is_lbcast(a4))
 			return -EADDRNOTAVAIL;
-		if (free || READ_ONCE(net->ipv4.sysctl_ip_nonlocal_bind))
-			return 0;
-		return inet_addr_type(net, a4) == RTN_LOCAL ? 0 : -EADDRNOTAVAIL;
+		free |= READ_ONCE(net->ipv4.sysctl_ip_nonlocal_bind);
+	} else {
+		if (ipv6_addr_is_multicast(a))
+			return -EADDRNOTAVAIL;
+		free |= READ_ONCE(net->ipv6.sysctl.ip_nonlocal_bind);
 	}
-	if (ipv6_addr_is_multicast(a))
-		return -EADDRNOTAVAIL;
-	if (free || READ_ONCE(net->ipv6.sysctl.ip_nonlocal_bind))
+	if (free || roam_addr_local(net, a, sa->sroam_scope_id, false))
 		return 0;
-	rcu_read_lock();
-	if (sa->sroam_scope_id)
-		dev = dev_get_by_index_rcu(net, sa->sroam_scope_id);
-	ok = ipv6_chk_addr(net, a, dev, 0);
-	rcu_read_unlock();
-	return ok ? 0 : -EADDRNOTAVAIL;
+	return -EADDRNOTAVAIL;
 }
 
 static bool roam_bind_same_set(const struct roam_bind *b, const struct in6_addr *set,

@@ -72,9 +72,14 @@ static void roam_pkt_path_frame(struct roam_pkt *pkt, u8 type, const u8 *data)
 	pkt->eliciting = true;
 }
 
-/* PATH_RESPONSE and PATH_CHALLENGE, when due, outside any window. */
+/* PATH_GONE, PATH_RESPONSE and PATH_CHALLENGE, when due, outside any window. */
 static void roam_pkt_path(struct roam_sock *rs, struct roam_pkt *pkt)
 {
+	if (pkt->room && test_and_clear_bit(ROAM_F_GONE, &rs->flags)) {
+		*pkt->p++ = ROAM_FT_PATH_GONE;
+		pkt->room--;
+		pkt->eliciting = true;
+	}
 	if (pkt->room >= ROAM_PATH_LEN &&
 	    test_and_clear_bit(ROAM_F_RESPONSE, &rs->flags))
 		roam_pkt_path_frame(pkt, ROAM_FT_PATH_RESPONSE, rs->pv.response);
@@ -249,7 +254,7 @@ void roam_output(struct sock *sk, enum roam_out why)
 	/* Learn the route, and with it the MTU, before sizing packets. */
 	if (!__sk_dst_get(sk) && roam_route_check(rs))
 		return;
-	roam_rec_resend_unsent(sk);
+	roam_rec_resend(sk);
 	mtu = roam_pmtu_size(sk);
 
 	for (;;) {

@@ -144,6 +144,7 @@ enum roam_frame_type {
 	ROAM_FT_MAX_DATA = 0x10,
 	ROAM_FT_PATH_CHALLENGE = 0x20,
 	ROAM_FT_PATH_RESPONSE = 0x21,
+	ROAM_FT_PATH_GONE = 0x22,	/* the sender's last source address is gone */
 	ROAM_FT_CLOSE = 0x30,
 };
 

@@ -328,6 +328,7 @@ struct roam_frames {
 	bool has_max_data;
 	bool has_stream;
 	bool has_close;
+	bool gone;			/* PATH_GONE */
 	bool fin;
 	const u8 *challenge;		/* PATH_CHALLENGE data, or NULL */
 	const u8 *response;		/* PATH_RESPONSE data, or NULL */
@@ -353,6 +354,10 @@ static int roam_frames_parse(struct sk_buff *skb, struct roam_frames *f)
 		case ROAM_FT_PADDING:
 			break;
 		case ROAM_FT_PING:
+			f->eliciting = true;
+			break;
+		case ROAM_FT_PATH_GONE:
+			f->gone = true;
 			f->eliciting = true;
 			break;
 		case ROAM_FT_ACK:
@@ -487,6 +492,10 @@ static bool roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		roam_path_challenged(sk, f->challenge);
 	if (f->response)
 		roam_path_response(sk, f->response);
+	if (f->gone) {
+		roam_stat_inc(rn, ROAM_A_STAT_PATHS_GONE);
+		roam_rec_path_gone(sk);
+	}
 
 	if (f->has_close) {
 		roam_conn_rcv_close(sk, f->close_kind);

@@ -72,7 +72,7 @@ void roam_rec_purge(struct sock *sk)
 	roam_ranges_purge(&rec->lost_pns);
 	rec->in_flight = 0;
 	rec->loss_time = 0;
-	rec->unsent = false;
+	rec->resend = false;
 }
 
 u32 roam_rec_window(const struct sock *sk)
@@ -263,8 +263,13 @@ static void roam_rec_lost_one(struct sock *sk, struct roam_sent *e)
 	} else {
 		rs->cnt.packets_lost++;
 		roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_RETRANSMITS);
-		/* Remembered, to tell a late packet from a lost one. */
-		if (!roam_ranges_add(&rs->rec.lost_pns, e->pn, e->pn + 1) &&
+		/*
+		 * Remembered, to tell a late packet from a lost one; one
+		 * sent again after a PATH_GONE may well be acknowledged,
+		 * and that says nothing of reordering.
+		 */
+		if (!(e->flags & ROAM_SENT_RESEND) &&
+		    !roam_ranges_add(&rs->rec.lost_pns, e->pn, e->pn + 1) &&
 		    rs->rec.lost_pns.count > ROAM_ACK_RANGES_MAX)
 			roam_ranges_drop_first(&rs->rec.lost_pns);
 	}
@@ -274,7 +279,7 @@ static void roam_rec_lost_one(struct sock *sk, struct roam_sent *e)
 /*
  * The packets from @first_pn on never left the host: sending them failed
  * for want of a route.  They stay in flight, so the probe timer still
- * runs, until a route is back (roam_rec_resend_unsent()).
+ * runs, until a route is back (roam_rec_resend()).
  */
 void roam_rec_unsent(struct sock *sk, u64 first_pn)
 {
@@ -284,26 +289,47 @@ void roam_rec_unsent(struct sock *sk, u64 first_pn)
 	list_for_each_entry_reverse(e, &rec->sent, node) {
 		if (e->pn < first_pn)
 			break;
-		e->flags |= ROAM_SENT_UNSENT;
-		rec->unsent = true;
+		e->flags |= ROAM_SENT_RESEND;
+		rec->resend = true;
 	}
 }
 
 /*
- * A route again: what never left is lost and goes first, without waiting
- * for an ACK or a probe timeout to say so, and without a congestion
- * response, since the network never saw it.
+ * The peer says the address it sent from last is gone (PATH_GONE): what
+ * is in flight went there and is lost.  Its data goes again first, along
+ * the path the peer's packet came by, instead of waiting for later
+ * packets' ACKs or a probe timeout to declare it lost.  Should some of it
+ * have arrived before, the peer drops the duplicates.  PMTU probes are
+ * left to ordinary loss detection: they carry no data.
  */
-void roam_rec_resend_unsent(struct sock *sk)
+void roam_rec_path_gone(struct sock *sk)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+	struct roam_sent *e;
+
+	list_for_each_entry(e, &rec->sent, node) {
+		if (e->flags & ROAM_SENT_MTU_PROBE)
+			continue;
+		e->flags |= ROAM_SENT_RESEND;
+		rec->resend = true;
+	}
+}
+
+/*
+ * Before a send: what roam_rec_unsent() or roam_rec_path_gone() marked
+ * is lost and goes first, without a congestion response, since the
+ * network did not drop it.
+ */
+void roam_rec_resend(struct sock *sk)
 {
 	struct roam_recovery *rec = &roam_sk(sk)->rec;
 	struct roam_sent *e, *tmp;
 
-	if (!rec->unsent)
+	if (!rec->resend)
 		return;
-	rec->unsent = false;
+	rec->resend = false;
 	list_for_each_entry_safe(e, tmp, &rec->sent, node)
-		if (e->flags & ROAM_SENT_UNSENT)
+		if (e->flags & ROAM_SENT_RESEND)
 			roam_rec_lost_one(sk, e);
 }
 

@@ -27,7 +27,7 @@ enum roam_sent_flags {
 	ROAM_SENT_MTU_PROBE = BIT(2),
 	ROAM_SENT_STREAM = BIT(3),
 	ROAM_SENT_CHALLENGE = BIT(4),
-	ROAM_SENT_UNSENT = BIT(5),	/* sending it failed: no route */
+	ROAM_SENT_RESEND = BIT(5),	/* goes again first: never left, or PATH_GONE */
 };
 
 /* An ACK frame, decoded: ranges [start, end) ascending. */
@@ -58,7 +58,8 @@ void roam_rec_timeout(struct sock *sk);
 void roam_rec_set_timer(struct sock *sk);
 void roam_rec_probe_oldest(struct sock *sk);
 void roam_rec_unsent(struct sock *sk, u64 first_pn);
-void roam_rec_resend_unsent(struct sock *sk);
+void roam_rec_path_gone(struct sock *sk);
+void roam_rec_resend(struct sock *sk);
 u32 roam_rec_pto_us(const struct sock *sk);
 u32 roam_rec_window(const struct sock *sk);
 void roam_rec_rtt_sample(struct sock *sk, u64 sent_ns, u64 ack_delay_us);

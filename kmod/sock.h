@@ -93,6 +93,7 @@ enum roam_sock_flags {
 	ROAM_F_VALIDATING,		/* the path is not validated yet */
 	ROAM_F_CHALLENGE,		/* a PATH_CHALLENGE is due */
 	ROAM_F_RESPONSE,		/* a PATH_RESPONSE is due */
+	ROAM_F_GONE,			/* a PATH_GONE is due */
 };
 
 /* Work a timer could not do because a task owned the socket. */
@@ -149,7 +150,7 @@ struct roam_recovery {
 	u32 latest_rtt;			/* us */
 	u8 pto_count;
 	bool have_rtt;
-	bool unsent;			/* some roam_sent never left the host */
+	bool resend;			/* some roam_sent are ROAM_SENT_RESEND */
 	u64 ecn_ce;			/* CE count the peer reported last */
 	/* Reordering: thresholds that grow when a loss proves spurious. */
 	u32 reordering;			/* packet threshold */

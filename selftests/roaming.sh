@@ -72,6 +72,12 @@ json() {	# json NS OBJECT PYTHON-EXPR-OF-j
 }
 stat() { json "$S" stats "j['$1']"; }
 
+# gone_check WHAT EXPECTED BEFORE: whether the server got a PATH_GONE
+# (1) or not (0) since its paths_gone counter was BEFORE.
+gone_check() {
+	check_eq "$1" "$2" "$(( $(stat paths_gone) > $3 ))"
+}
+
 # start [HOST]: a server for one connection, and a transfer to it in
 # the background, both ways: SIZE bytes down, UP (if set, else SIZE) up.
 start() {
@@ -119,6 +125,7 @@ finish() {
 }
 
 test_nat_rebinding() {
+	local gone
 	RET=0
 	if ! command -v conntrack >/dev/null || ! command -v nft >/dev/null; then
 		log_test_skip "NAT rebinding: no nft or conntrack"
@@ -139,12 +146,14 @@ test_nat_rebinding() {
 	ip netns exec "$R" nft add rule ip roamnat post oifname rs meta l4proto udp \
 		masquerade to :40000-40999
 	ip netns exec "$R" conntrack -F 2>/dev/null
+	gone=$(stat paths_gone)
 	# While conntrack binds a flow, a packet can pass the router
 	# untranslated and leave two working mappings at once: then both
 	# ends may switch between them, and the server's validation may not
 	# finish before the transfer does.  The other tests count validations.
 	finish "NAT rebinding"
 	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 1 ] && echo 1)"
+	gone_check "PATH_GONE, for a rebinding the client cannot see" 0 "$gone"
 	ip netns exec "$R" nft delete table ip roamnat
 	ip netns exec "$R" conntrack -F 2>/dev/null
 	log_test "NAT rebinding mid-transfer: the server follows, the stream stays exact"
@@ -160,12 +169,13 @@ replace_addr() {
 
 # test_address_replaced NAME HOST OLD NEW GATEWAY OLDGATEWAY [-6]
 test_address_replaced() {
-	local mon moved
+	local mon moved gone
 	RET=0
 	ip netns exec "$S" "$ROAMCTL" -j monitor >"$tmp/events" &
 	mon=$!
 	start "$2"
 	sleep 1
+	gone=$(stat paths_gone)
 	replace_addr "$3" "$4" "$5" $7
 	finish "$1"
 	kill "$mon"
@@ -180,6 +190,12 @@ print(sum(1 for l in open(sys.argv[1]) for e in [json.loads(l)]
 	check_eq "server validations" 1 "$([ "${sva:-0}" -ge 1 ] && echo 1)"
 	# The server answers from the address the client reached, always.
 	check_eq "client moves" 0 "${cmv:-x}"
+	# IPv4 keeps sending from the old address, the primary, until it is
+	# deleted: what the server sent there meanwhile is lost, and the
+	# client says so.  IPv6 prefers the new address (the longer prefix in
+	# common with the server's) as soon as it is added, while the old
+	# one still receives: nothing is lost, and the client says nothing.
+	gone_check "PATH_GONE from the client" "$([ -z "$7" ] && echo 1 || echo 0)" "$gone"
 	log_test "$1 mid-transfer: the server follows, the stream stays exact"
 	# Back to the first address, for the tests that follow.
 	replace_addr "$4" "$3" "$6" $7
@@ -224,12 +240,13 @@ LONG_SIZE=16777216
 # packet; the second path's challenge is not superseded by switching,
 # so it gets validated, and from then on switching needs no challenge.
 test_two_paths() {
-	local port SIZE=$LONG_SIZE
+	local port gone SIZE=$LONG_SIZE
 	RET=0
 	start
 	sleep 1
 	client_conn
 	port=$cport
+	gone=$(stat paths_gone)
 	ip netns exec "$R" nft -f - <<-EOF
 	table ip roamtwo {
 		chain pre {
@@ -245,6 +262,7 @@ test_two_paths() {
 	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 2 ] && echo 1)"
 	check_eq "server validations" 1 "$([ "${sva:-0}" -ge 1 ] && echo 1)"
 	check_eq "client moves" 0 "${cmv:-x}"
+	gone_check "PATH_GONE, with both paths working" 0 "$gone"
 	log_test "two working paths at once: both validated, the stream stays exact"
 }
 
@@ -310,6 +328,7 @@ test_hop_timed() {
 # first link goes down: its routes go, the address notifier has the
 # connection look its route up again, and it pings from vc2's address.
 test_second_link() {
+	local gone
 	RET=0
 	ip link add vc2 netns "$C" type veth peer name rc2 netns "$R"
 	ip -n "$C" addr add 10.6.0.2/24 dev vc2
@@ -320,11 +339,13 @@ test_second_link() {
 	ip -n "$C" route add default via 10.6.0.1 metric 100
 	start
 	sleep 1
+	gone=$(stat paths_gone)
 	ip -n "$C" link set vc down
 	finish "first link down"
 	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 1 ] && echo 1)"
 	check_eq "server validations" 1 "$([ "${sva:-0}" -ge 1 ] && echo 1)"
 	check_eq "client moves" 0 "${cmv:-x}"
+	gone_check "PATH_GONE from the client" 1 "$gone"
 	log_test "second link, first one down mid-transfer: the stream stays exact"
 	ip -n "$C" link set vc up
 	ip -n "$C" route replace default via 10.1.0.1

@@ -32,6 +32,7 @@ static const char *const stat_names[] = {
 	[ROAM_A_STAT_KEY_REJECTS]	= "key_rejects",
 	[ROAM_A_STAT_TX_ERRORS]		= "tx_errors",
 	[ROAM_A_STAT_RETRANSMITS]	= "retransmits",
+	[ROAM_A_STAT_PATHS_GONE]	= "paths_gone",
 };
 
 static void stats_usage(FILE *f)
