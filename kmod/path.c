@@ -13,7 +13,6 @@
 #include <crypto/algapi.h>
 #include <net/ipv6.h>
 
-#include "addr.h"
 #include "compat.h"
 #include "netlink.h"
 #include "netns.h"
@@ -251,7 +250,8 @@ void roam_path_timeout(struct sock *sk)
  * A local address or link came or went (notify.c): the route is looked
  * up again, and a path whose source changed pings from the new one at
  * once, so the peer moves without waiting for a probe timeout.  If the
- * old source is gone, or its link is down, the ping carries PATH_GONE.
+ * old source is gone, or its link is down, the lookup has set PATH_GONE
+ * for the ping to carry.
  */
 void roam_path_reroute(struct sock *sk)
 {
@@ -264,9 +264,6 @@ void roam_path_reroute(struct sock *sk)
 	if (roam_route_check(rs) || ipv6_addr_equal(&old, &rs->path.src))
 		return;
 	pr_debug("conn %016llx sends from %pI6c now\n", rs->local_cid, &rs->path.src);
-	/* Say so if the old source is gone: what the peer sends there is lost. */
-	if (!roam_addr_local(sock_net(sk), &old, 0, true))
-		set_bit(ROAM_F_GONE, &rs->flags);
 	rs->rec.pto_count = 0;
 	roam_output(sk, ROAM_OUT_PING);
 }

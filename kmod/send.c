@@ -12,6 +12,7 @@
 #include <net/ip6_fib.h>
 #include <net/ipv6.h>
 
+#include "addr.h"
 #include "compat.h"
 #include "crypto.h"
 #include "netns.h"
@@ -51,7 +52,10 @@ static void roam_flow_init(struct roam_sock *rs, struct roam_flow *fl)
 
 /*
  * The path's route, from the cache or looked up again; returns it with a
- * reference for the packet, or an ERR_PTR.  Under the socket lock.
+ * reference for the packet, or an ERR_PTR.  Under the socket lock.  A
+ * source that changed because the old one is gone, or its link is down,
+ * is for the peer to know (PATH_GONE): whichever looks the route up
+ * first, a send or the notifiers, sees it.
  */
 static struct dst_entry *roam_path_route(struct roam_sock *rs, struct roam_flow *fl)
 {
@@ -73,6 +77,10 @@ static struct dst_entry *roam_path_route(struct roam_sock *rs, struct roam_flow 
 	}
 	if (IS_ERR(dst))
 		return dst;
+	if (!ipv6_addr_any(&rs->path.src) &&
+	    !ipv6_addr_equal(&rs->path.src, &fl->saddr) &&
+	    !roam_addr_local(sock_net(sk), &rs->path.src, 0, true))
+		set_bit(ROAM_F_GONE, &rs->flags);
 	rs->path.src = fl->saddr;
 	rs->path.dst_cookie = ipv6_addr_v4mapped(&fl->daddr) ? 0 :
 			      rt6_get_cookie((struct rt6_info *)dst);
