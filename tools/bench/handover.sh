@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # In the VM: the gap an address change leaves in a connection, AF_ROAM
-# against TCP inside WireGuard (when the module loads) and plain TCP, in
+# against TCP inside WireGuard (when the module loads), mosh (when
+# mosh-server, mosh-client and python3-pyte are there) and plain TCP, in
 # one run.  The client C reaches the server S through a router R that
 # delays each way by 20 ms (a 40 ms round trip).  The client sends a
 # message every 10 ms and the server echoes it; mid-connection the
-# client's address is replaced by one on another subnet: the new one is
+# client's address is replaced by one on another subnet (mosh's client
+# types a key every 10 ms instead, and a key is echoed when the server's
+# screen, as the client shows it, counts it; see mosh.py): the new one is
 # added, the old one deleted, the default route replaced.  The gap is
 # from the old address's deletion, as the kernel announced it to `ip
 # monitor`, to the first echo of a message sent after it, the median of
@@ -24,10 +27,12 @@ ROUNDS=${ROUNDS:-5}
 SECS=${SECS:-6}
 S="$B/stream"
 MON=/tmp/handover.mon
+MOSH="$(cd "$(dirname "$0")" && pwd)/mosh.py"	# mosh-server runs in $HOME
 
 for ns in ho-c ho-r ho-s; do ip netns add "$ns"; done
 cleanup() {
 	pkill -f "$S -s" 2>/dev/null || true
+	pkill -f "mosh-server new" 2>/dev/null || true
 	[ -n "${mon:-}" ] && kill "$mon" 2>/dev/null
 	for ns in ho-c ho-r ho-s; do ip netns del "$ns" 2>/dev/null || true; done
 }
@@ -53,6 +58,8 @@ tc -n ho-r qdisc add dev rs root netem delay 20ms limit 100000
 # TCP over WireGuard between C and S; S learns C's endpoint.
 kinds="roam tcp"
 wg_pair ho-c ho-s 10.3.0.2 && kinds="roam wg tcp"
+command -v mosh-server >/dev/null && command -v mosh-client >/dev/null &&
+	/usr/bin/python3 -c "import pyte" 2>/dev/null && kinds="$kinds mosh"
 
 ip netns exec ho-s "$S" -s -p 7789 >/dev/null &
 ip netns exec ho-s "$S" -s -t -p 7789 >/dev/null &
@@ -89,12 +96,28 @@ gap() {
 	}'
 }
 
+# mosh_client SECS: a mosh session to S through one change, its echoes
+# on stdout like stream's.
+mosh_client() {
+	local key
+	key=$(ip netns exec ho-s env LC_ALL=C.UTF-8 mosh-server new -p 60001 -- \
+		/usr/bin/python3 "$MOSH" count 2>/dev/null |
+		sed -n 's/^MOSH CONNECT 60001 \(.*\)$/\1/p')
+	[ -n "$key" ] || { echo "mosh-server did not start" >&2; return 1; }
+	ip netns exec ho-c "$MOSH" 10.3.0.2 60001 "$key" "$1"
+	ip netns exec ho-s pkill -f "mosh-server new"
+}
+
 run() {		# run KIND: one connection through one change; prints the gap
 	local host=10.3.0.2 t="" pid out old=$addr mark res
 	[ "$1" = wg ] && host=10.10.0.2 t=-t
 	[ "$1" = tcp ] && t=-t
 	out=$(mktemp)
-	ip netns exec ho-c "$S" -c "$host" $t -p 7789 handover "$SECS" >"$out" &
+	if [ "$1" = mosh ]; then
+		mosh_client "$SECS" >"$out" &
+	else
+		ip netns exec ho-c "$S" -c "$host" $t -p 7789 handover "$SECS" >"$out" &
+	fi
 	pid=$!
 	sleep 2
 	move
@@ -130,6 +153,7 @@ for k in $kinds; do
 		"${res[$k.none]}/$ROUNDS" "${res[$k.all]}"
 done
 [ -n "${res[wg]:-}" ] && echo "roam/wg gap ratio: $(ratio "${res[roam]}" "${res[wg]}")"
+[ -n "${res[mosh]:-}" ] && echo "roam/mosh gap ratio: $(ratio "${res[roam]}" "${res[mosh]}")"
 {
 	echo "{"
 	echo "  \"kernel\": \"$(uname -r)\", \"rounds\": $ROUNDS, \"round_trip_ms\": 40,"
@@ -141,6 +165,7 @@ done
 			"$(echo "${res[$k.all]}" | sed 's/none/null/g; s/ *$//; s/ /, /g')"
 		sep=$',\n'
 	done
-	printf ',\n  "ratio_roam_wireguard": %s\n}\n' "$(ratio "${res[roam]:-}" "${res[wg]:-}")"
+	printf ',\n  "ratio_roam_wireguard": %s,\n  "ratio_roam_mosh": %s\n}\n' \
+		"$(ratio "${res[roam]:-}" "${res[wg]:-}")" "$(ratio "${res[roam]:-}" "${res[mosh]:-}")"
 } >"$OUT"
 echo "wrote $OUT"

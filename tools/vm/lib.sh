@@ -19,6 +19,8 @@ ROAM_HOST_PKGS="make gcc libc6-dev pkg-config libmnl-dev \
 	linux-source-6.12 perl python3 \
 	iproute2 nftables conntrack tcpdump ethtool wireguard-tools iperf3 dkms \
 	bc flex bison libelf-dev libssl-dev dwarves"
+# and what only tools/bench needs: mosh, to compare handovers with.
+ROAM_BENCH_PKGS="mosh python3-pyte"
 
 apt_updated=
 apt_update_once() {
@@ -28,11 +30,12 @@ apt_update_once() {
 	apt_updated=1
 }
 
-# Install what is missing; never recommends (wireguard-tools would pull
-# in a whole kernel otherwise).
+# host_deps [PKG...]: install what is missing of PKGs, by default
+# $ROAM_HOST_PKGS; never recommends (wireguard-tools would pull in a whole
+# kernel otherwise).
 host_deps() {
 	local missing="" p
-	for p in $ROAM_HOST_PKGS; do
+	for p in ${*:-$ROAM_HOST_PKGS}; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q "ok installed" || missing="$missing $p"
 	done
