@@ -10,6 +10,7 @@
 # count shown reaches it.  Mosh synchronises screen states and may skip
 # some, so one screen can echo several keys.  Prints, like stream:
 #   echo SENT RECEIVED        (seconds, CLOCK_REALTIME)
+import fcntl
 import os
 import pty
 import re
@@ -19,7 +20,6 @@ import struct
 import sys
 import termios
 import time
-import fcntl
 
 ROW = 5                # the server's count is on the sixth row
 INTERVAL = 0.010
@@ -51,7 +51,7 @@ def client(host, port, key, secs):
         os.execvpe("mosh-client", ["mosh-client", host, port], env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
 
-    import pyte
+    import pyte        # only this side needs it
     screen = pyte.Screen(80, 24)
     stream = pyte.ByteStream(screen)
     digits = re.compile(r"(\d{10})")
