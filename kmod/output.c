@@ -213,6 +213,24 @@ static void roam_output_mtu_probe(struct sock *sk, u16 size)
 }
 
 /*
+ * Would a packet begun now carry anything?  Most calls come after a
+ * packet arrived and find nothing to say; they must not cost a buffer.
+ * It may say yes when the packet then stays empty, never the reverse.
+ */
+static bool roam_output_due(struct sock *sk, enum roam_out why, bool window,
+			    bool ping)
+{
+	unsigned long f = READ_ONCE(roam_sk(sk)->flags);
+
+	if (ping || (f & (BIT(ROAM_F_GONE) | BIT(ROAM_F_RESPONSE) |
+			  BIT(ROAM_F_CHALLENGE))))
+		return true;
+	if (roam_ack_pending(sk) && (why == ROAM_OUT_ACK || roam_ack_due(sk)))
+		return true;
+	return window && ((f & BIT(ROAM_F_MAX_DATA)) || roam_stream_unsent(sk, 1));
+}
+
+/*
  * Packets of @mtu the next burst can fill: as many as the stream has
  * bytes for and the window allows, at least one for control frames.
  * The buffer is sized to that, not to the largest burst: an ACK must not
@@ -238,7 +256,7 @@ void roam_output(struct sock *sk, enum roam_out why)
 	struct roam_sock *rs = roam_sk(sk);
 	unsigned int mtu, seg = 0, nseg = 0, len, probes = 0, sent = 0;
 	struct sk_buff *skb = NULL;
-	bool eliciting = false, window;
+	bool eliciting = false, window, ping;
 	struct roam_pkt pkt;
 	u64 burst_pn = 0;
 	int err = 0;
@@ -275,7 +293,10 @@ void roam_output(struct sock *sk, enum roam_out why)
 		}
 		window = probes > sent || !rs->rec.in_flight ||
 			 roam_rec_window(sk) >= mtu;
+		ping = (why == ROAM_OUT_PING && !sent) || probes > sent;
 		if (!skb) {
+			if (!roam_output_due(sk, why, window, ping))
+				break;
 			skb = roam_skb_alloc(roam_output_segs(sk, mtu, window) * mtu,
 					     GFP_ATOMIC);
 			if (!skb)
@@ -293,8 +314,7 @@ void roam_output(struct sock *sk, enum roam_out why)
 		if (window)
 			roam_pkt_max_data(rs, &pkt);
 		roam_pkt_stream(sk, &pkt, why, window);
-		if (!pkt.eliciting && ((why == ROAM_OUT_PING && !sent) ||
-				       probes > sent))
+		if (!pkt.eliciting && ping)
 			roam_pkt_ping(&pkt);
 		if (pkt.p == pkt.start + sizeof(struct roam_short_hdr))
 			break;		/* nothing to say */
