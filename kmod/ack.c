@@ -63,17 +63,23 @@ bool roam_ack_record(struct sock *sk, u64 pn, bool eliciting, u8 tos)
 	if (eliciting) {
 		roam_timers_eliciting_received(sk);
 		a->unacked++;
-		if (a->unacked < ROAM_ACK_EVERY && !a->immediate)
-			roam_timer_ack(sk);
+		/* An ACK held for the end of a batch waits no longer. */
+		roam_timer_ack(sk);
 	}
 	return true;
 }
 
-/* Should an ACK go out now, even alone? */
+/*
+ * Should an ACK go out now, even alone?  Not while more packets that
+ * arrived with this one are being opened (@held, as TCP acknowledges a
+ * GRO batch once), unless ROAM_ACK_HELD_MAX wait already.
+ */
 bool roam_ack_due(const struct sock *sk)
 {
 	const struct roam_acks *a = &roam_sk(sk)->acks;
 
+	if (a->held)
+		return a->unacked >= ROAM_ACK_HELD_MAX;
 	return a->unacked >= ROAM_ACK_EVERY || (a->immediate && a->unacked);
 }
 

@@ -173,6 +173,7 @@ enum roam_close_kind {
 
 #define ROAM_ACK_RANGES_MAX		32	/* packet-number ranges remembered */
 #define ROAM_ACK_EVERY			2	/* ack-eliciting packets per ACK */
+#define ROAM_ACK_HELD_MAX		16	/* ... while more are being opened */
 #define ROAM_MAX_ACK_DELAY_US		25000
 #define ROAM_ACK_DELAY_SHIFT		3	/* ACK delay field unit: 8 us */
 #define ROAM_INITIAL_RTT_US		333000	/* RFC 9002 6.2.2 */

@@ -123,6 +123,8 @@ static void roam_rx_crypt_work(struct work_struct *work)
 	while ((skb = skb_dequeue(&rs->rx_crypt))) {
 		unsigned int size = skb->truesize;
 
+		/* Its ACK may wait for theirs (roam_ack_due()). */
+		ROAM_CB(skb)->more = !skb_queue_empty_lockless(&rs->rx_crypt);
 		rcu_read_lock();
 		roam_rcv_open(rs, skb);
 		rcu_read_unlock();
@@ -461,6 +463,7 @@ static bool roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		roam_stat_inc(rn, ROAM_A_STAT_REPLAYS);
 		return false;
 	}
+	rs->acks.held = ROAM_CB(skb)->more;
 	memset(f, 0, offsetof(struct roam_frames, ack));
 	if (roam_frames_parse(skb, f)) {
 		roam_stat_inc(rn, ROAM_A_STAT_RX_MALFORMED);
@@ -523,6 +526,7 @@ static bool roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	roam_output(sk, roam_ack_due(sk) ? ROAM_OUT_ACK : ROAM_OUT_CONTROL);
 out:
+	rs->acks.held = false;
 	return consumed;
 }
 

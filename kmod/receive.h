@@ -19,6 +19,7 @@ struct roam_rcv_cb {
 	__be16 sport;			/* the sender's UDP port */
 	u16 dport;			/* host order: the roam port */
 	u8 tos;				/* IP TOS / traffic class, for ECN */
+	bool more;			/* more were waiting to be opened */
 	int icmp_err;			/* an ICMP error, deferred to the owner */
 	int icmp_off;			/* where our quoted packet starts */
 };

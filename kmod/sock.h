@@ -130,6 +130,7 @@ struct roam_acks {
 	u64 largest_time;		/* ns, when the largest arrived */
 	u16 unacked;			/* ack-eliciting packets not yet acknowledged */
 	bool immediate;			/* out of order: acknowledge at once */
+	bool held;			/* more packets follow: wait for the last */
 	u64 ecn[3];			/* ECT(0), ECT(1), CE received */
 };
 
