@@ -87,6 +87,13 @@ static struct sk_buff *roam_stream_skb_new(struct sock *sk)
 		__kfree_skb(skb);
 		return NULL;
 	}
+	/*
+	 * Its bytes are only ever copied into packets, whose UDP checksum
+	 * covers the sealed packet (roam_port_send()).  CHECKSUM_NONE would
+	 * have every write summed as it is copied in, for nothing
+	 * (skb_copy_to_page_nocache()); TCP's send queue is not either.
+	 */
+	skb->ip_summed = CHECKSUM_PARTIAL;
 	ROAM_STREAM_CB(skb)->seq = roam_sk(sk)->stream.write_seq;
 	__skb_queue_tail(&sk->sk_write_queue, skb);
 	sk_wmem_queued_add(sk, skb->truesize);
