@@ -240,8 +240,8 @@ static unsigned int roam_output_segs(struct sock *sk, unsigned int mtu,
 				     bool window)
 {
 	unsigned int payload = mtu - ROAM_SHORT_OVERHEAD - ROAM_STREAM_HDR_LEN;
-	unsigned int max = min_t(unsigned int, ROAM_GSO_MAX_SEGS,
-				 (U16_MAX - 64) / mtu);
+	unsigned int max = min3(ROAM_GSO_MAX_SEGS, (U16_MAX - 64U) / mtu,
+				(unsigned int)ROAM_SKB_LEN_MAX / mtu);
 	u32 bytes;
 
 	if (!window)

@@ -191,7 +191,7 @@ enum roam_close_kind {
 #define ROAM_MIN_WINDOW_PACKETS		2
 #define ROAM_INITIAL_MAX_DATA		65536	/* before the peer's first MAX_DATA */
 #define ROAM_SKB_DATA_MAX		65536	/* bytes per send queue buffer */
-#define ROAM_GSO_MAX_SEGS		32	/* packets in one UDP GSO buffer */
+#define ROAM_GSO_MAX_SEGS		64U	/* packets in one UDP GSO buffer */
 #define ROAM_CORK_MS			200	/* a corked partial packet waits this long */
 #define ROAM_DRAIN_PTOS			3	/* a closed connection keeps its CID */
 #define ROAM_FIN_TIMEOUT_MS		60000	/* an orphan that makes no progress ends */

@@ -24,8 +24,6 @@
 #include "sock.h"
 
 /* Room for the link, IP and UDP headers in front of a packet. */
-#define ROAM_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + sizeof(struct udphdr))
-
 struct sk_buff *roam_skb_alloc(unsigned int len, gfp_t gfp)
 {
 	struct sk_buff *skb = alloc_skb(ROAM_HEADROOM + len, gfp);

@@ -2,10 +2,20 @@
 #ifndef _ROAM_SEND_H
 #define _ROAM_SEND_H
 
+#include <linux/ipv6.h>
 #include <linux/skbuff.h>
+#include <linux/udp.h>
 
 struct roam_port;
 struct roam_sock;
+
+#define ROAM_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + sizeof(struct udphdr))
+/*
+ * The most one packet buffer holds.  A burst's buffer is one page
+ * allocation, zeroed whole under init_on_alloc: it fills 64 KiB rather
+ * than spill into 128.
+ */
+#define ROAM_SKB_LEN_MAX	(SKB_WITH_OVERHEAD(SZ_64K) - ROAM_HEADROOM)
 
 struct sk_buff *roam_skb_alloc(unsigned int len, gfp_t gfp);
 int roam_send(struct roam_sock *rs, struct sk_buff *skb);
