@@ -87,12 +87,17 @@ deleted() {
 
 # gap MARK <ECHOES: the gap from MARK to the first echo of a message sent
 # after it ("none" if none came), and the shortest echo before MARK, in ms.
+# A round with no echo before MARK measured nothing: the session was not
+# up when the address went ("unmeasured").
 gap() {
 	awk -v m="$1" '$1 == "echo" {
 		if ($3 < m && (!rtt || $3 - $2 < rtt)) rtt = $3 - $2
 		if ($2 > m && (!first || $3 < first)) first = $3
 	} END {
-		printf "%s %.1f\n", first ? sprintf("%.1f", (first - m) * 1e3) : "none", rtt * 1e3
+		if (!rtt)
+			print "unmeasured -"
+		else
+			printf "%s %.1f\n", first ? sprintf("%.1f", (first - m) * 1e3) : "none", rtt * 1e3
 	}'
 }
 
@@ -114,19 +119,25 @@ run() {		# run KIND: one connection through one change; prints the gap
 	[ "$1" = tcp ] && t=-t
 	out=$(mktemp)
 	if [ "$1" = mosh ]; then
-		mosh_client "$SECS" >"$out" &
+		# mosh.py makes $ready at its first echo: the change waits for it.
+		MOSH_READY="$out.ready" mosh_client "$SECS" >"$out" &
+		pid=$!
+		for _ in $(seq 300); do
+			[ -e "$out.ready" ] && break
+			sleep 0.1
+		done
 	else
 		ip netns exec ho-c "$S" -c "$host" $t -p 7789 handover "$SECS" >"$out" &
+		pid=$!
 	fi
-	pid=$!
 	sleep 2
 	move
 	wait "$pid" || true
 	mark=$(deleted "$old") || { echo "ip monitor missed $old's deletion" >&2; exit 1; }
 	res=$(gap "$mark" <"$out")
 	echo "${res% *}"
-	echo "${res#* }" >>"/tmp/handover.$1.rtt"
-	rm -f "$out"
+	[ "${res#* }" = - ] || echo "${res#* }" >>"/tmp/handover.$1.rtt"
+	rm -f "$out" "$out.ready"
 }
 
 
@@ -136,21 +147,18 @@ for _ in $(seq "$ROUNDS"); do
 	for k in $kinds; do run "$k" >>"/tmp/handover.$k"; done
 done
 for k in $kinds; do
-	if grep -q none "/tmp/handover.$k"; then
-		none=$(grep -c none "/tmp/handover.$k")
-	else
-		none=0
-	fi
-	res[$k]=$(grep -v none "/tmp/handover.$k" | median)
+	res[$k]=$({ grep -E '^[0-9.]+$' "/tmp/handover.$k" || true; } | median)
 	res[$k.rtt]=$(median <"/tmp/handover.$k.rtt")
-	res[$k.none]=$none
+	res[$k.none]=$(grep -c '^none$' "/tmp/handover.$k" || true)
+	res[$k.unmeasured]=$(grep -c '^unmeasured$' "/tmp/handover.$k" || true)
 	res[$k.all]=$(tr '\n' ' ' <"/tmp/handover.$k")
 done
 
-printf '%-6s %9s %14s %12s  %s\n' kind "gap (ms)" "echo rtt (ms)" "no recovery" "each round (ms)"
+printf '%-6s %9s %14s %12s %11s  %s\n' kind "gap (ms)" "echo rtt (ms)" "no recovery" "unmeasured" \
+	"each round (ms)"
 for k in $kinds; do
-	printf '%-6s %9s %14s %12s  %s\n' "$k" "${res[$k]:--}" "${res[$k.rtt]}" \
-		"${res[$k.none]}/$ROUNDS" "${res[$k.all]}"
+	printf '%-6s %9s %14s %12s %11s  %s\n' "$k" "${res[$k]:--}" "${res[$k.rtt]:--}" \
+		"${res[$k.none]}/$ROUNDS" "${res[$k.unmeasured]}/$ROUNDS" "${res[$k.all]}"
 done
 [ -n "${res[wg]:-}" ] && echo "roam/wg gap ratio: $(ratio "${res[roam]}" "${res[wg]}")"
 [ -n "${res[mosh]:-}" ] && echo "roam/mosh gap ratio: $(ratio "${res[roam]}" "${res[mosh]}")"
@@ -160,9 +168,10 @@ done
 	echo "  \"units\": \"ms from the old address's deletion to the first echo of a message sent after it\","
 	sep=""
 	for k in $kinds; do
-		printf '%s  "%s": { "median": %s, "echo_rtt": %s, "no_recovery": %s, "rounds": [%s] }' \
+		printf '%s  "%s": { "median": %s, "echo_rtt": %s, "no_recovery": %s, "unmeasured": %s, "rounds": [%s] }' \
 			"$sep" "$k" "${res[$k]:-null}" "${res[$k.rtt]:-null}" "${res[$k.none]}" \
-			"$(echo "${res[$k.all]}" | sed 's/none/null/g; s/ *$//; s/ /, /g')"
+			"${res[$k.unmeasured]}" \
+			"$(echo "${res[$k.all]}" | sed 's/unmeasured/"unmeasured"/g; s/none/null/g; s/ *$//; s/ /, /g')"
 		sep=$',\n'
 	done
 	printf ',\n  "ratio_roam_wireguard": %s,\n  "ratio_roam_mosh": %s\n}\n' \

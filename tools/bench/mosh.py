@@ -8,7 +8,10 @@
 # `mosh.py count`, which shows on row 6 how many keys it has read; this
 # side keeps the screen with pyte and takes a key as echoed when the
 # count shown reaches it.  Mosh synchronises screen states and may skip
-# some, so one screen can echo several keys.  Prints, like stream:
+# some, so one screen can echo several keys.  The SECS start at the first
+# echo, when the session is up (within READY_MAX); with MOSH_READY set,
+# that file is made then, so the caller knows when to change addresses.
+# Prints, like stream:
 #   echo SENT RECEIVED        (seconds, CLOCK_REALTIME)
 import fcntl
 import os
@@ -23,6 +26,7 @@ import time
 
 ROW = 5                # the server's count is on the sixth row
 INTERVAL = 0.010
+READY_MAX = 30.0       # seconds for the session to come up
 
 
 def count():
@@ -59,7 +63,8 @@ def client(host, port, key, secs):
     echoed = 0
     start = time.time()
     next_key = start + 1.0     # let the session settle first
-    end = start + 1.0 + secs
+    end = next_key + READY_MAX
+    ready = os.environ.get("MOSH_READY")
     out = []
     while True:
         now = time.time()
@@ -83,6 +88,10 @@ def client(host, port, key, secs):
         stream.feed(data)
         m = digits.search(screen.display[ROW])
         shown = min(int(m.group(1)), len(sent)) if m else 0
+        if shown and not echoed:
+            end = now + secs
+            if ready:
+                open(ready, "w").close()
         while echoed < shown:
             out.append("echo %.6f %.6f" % (sent[echoed], now))
             echoed += 1
