@@ -120,6 +120,13 @@ static struct socket *roam_udp_open(struct roam_port *port)
 	if (err)
 		return ERR_PTR(err);
 	setup_udp_tunnel_sock(net, sock, &tcfg);
+	/*
+	 * A tunnel socket asks for checksums made CHECKSUM_COMPLETE, for the
+	 * packets it will hand up again.  roam hands up none: each arrival
+	 * is still checked before roam_udp_rcv() sees it, but the GSO
+	 * buffers a local sender makes are split without summing each part.
+	 */
+	inet_dec_convert_csum(sock->sk);
 	return sock;
 }
 
