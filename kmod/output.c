@@ -295,10 +295,13 @@ void roam_output(struct sock *sk, enum roam_out why)
 			 roam_rec_window(sk) >= mtu;
 		ping = (why == ROAM_OUT_PING && !sent) || probes > sent;
 		if (!skb) {
+			unsigned int segs;
+
 			if (!roam_output_due(sk, why, window, ping))
 				break;
-			skb = roam_skb_alloc(roam_output_segs(sk, mtu, window) * mtu,
-					     GFP_ATOMIC);
+			segs = roam_output_segs(sk, mtu, window);
+			skb = segs > 1 ? roam_burst_alloc(rs, segs * mtu) :
+					 roam_skb_alloc(mtu, GFP_ATOMIC);
 			if (!skb)
 				break;
 		}
@@ -350,6 +353,9 @@ void roam_output(struct sock *sk, enum roam_out why)
 
 	if (sent)
 		roam_timers_packet_sent(sk, eliciting);
+	/* An idle connection holds no page for bursts. */
+	if (skb_queue_empty(&sk->sk_write_queue))
+		roam_burst_release(rs);
 	if (err)
 		return;
 	/* Room in the window and a size to try: probe the path MTU. */

@@ -33,6 +33,51 @@ struct sk_buff *roam_skb_alloc(unsigned int len, gfp_t gfp)
 	return skb;
 }
 
+/*
+ * A buffer for a burst of @len bytes, at most ROAM_SKB_LEN_MAX.  One of
+ * 64 KiB from the page allocator is zeroed whole each time under
+ * init_on_alloc, which cost more than the copy that fills it.  So a
+ * connection that sends bursts keeps a 64 KiB page (rs->tx_page) and cuts
+ * their buffers from it, from the start again once the stack has freed
+ * every burst in it: the page is then ours alone.  Under the socket lock.
+ */
+struct sk_buff *roam_burst_alloc(struct roam_sock *rs, unsigned int len)
+{
+	unsigned int size = SKB_DATA_ALIGN(ROAM_HEADROOM + len) +
+			    SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	struct page_frag *pf = &rs->tx_page;
+	struct sk_buff *skb;
+
+	if (pf->page && page_ref_count(pf->page) == 1)
+		pf->offset = 0;
+	if (!pf->page || pf->offset + size > pf->size) {
+		roam_burst_release(rs);
+		pf->page = alloc_pages(GFP_ATOMIC | __GFP_COMP | __GFP_NOWARN |
+				       __GFP_NOMEMALLOC,
+				       get_order(SZ_64K));
+		if (!pf->page)
+			return roam_skb_alloc(len, GFP_ATOMIC);
+		pf->offset = 0;
+		pf->size = PAGE_SIZE << get_order(SZ_64K);
+	}
+	skb = build_skb(page_address(pf->page) + pf->offset, size);
+	if (!skb)
+		return NULL;
+	get_page(pf->page);
+	pf->offset += size;
+	skb_reserve(skb, ROAM_HEADROOM);
+	return skb;
+}
+
+/* The page goes when the connection has nothing left to send. */
+void roam_burst_release(struct roam_sock *rs)
+{
+	if (rs->tx_page.page) {
+		put_page(rs->tx_page.page);
+		rs->tx_page.page = NULL;
+	}
+}
+
 static void roam_flow_init(struct roam_sock *rs, struct roam_flow *fl)
 {
 	struct sock *sk = &rs->sk;

@@ -18,6 +18,8 @@ struct roam_sock;
 #define ROAM_SKB_LEN_MAX	(SKB_WITH_OVERHEAD(SZ_64K) - ROAM_HEADROOM)
 
 struct sk_buff *roam_skb_alloc(unsigned int len, gfp_t gfp);
+struct sk_buff *roam_burst_alloc(struct roam_sock *rs, unsigned int len);
+void roam_burst_release(struct roam_sock *rs);
 int roam_send(struct roam_sock *rs, struct sk_buff *skb);
 int roam_send_gso(struct roam_sock *rs, struct sk_buff *skb, unsigned int gso_size);
 int roam_route_check(struct roam_sock *rs);

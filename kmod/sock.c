@@ -79,6 +79,7 @@ static void roam_sock_destruct(struct sock *sk)
 	roam_ranges_purge(&rs->acks.pns);
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, true));
 	roam_hop_release(sk);
+	roam_burst_release(rs);
 	if (rs->port)
 		roam_port_put(rs->port);
 	if (rs->id) {

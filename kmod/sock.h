@@ -204,6 +204,7 @@ struct roam_sock {
 	struct sk_buff_head rx_crypt;
 	struct work_struct rx_crypt_work;
 	atomic_t rx_crypt_mem;		/* their truesize, until handed over */
+	struct page_frag tx_page;	/* burst buffers are cut from it (send.c) */
 	u32 idle_timeout;		/* ms, 0: the netns config */
 	u32 keepalive;			/* ms, 0: the netns config */
 
