@@ -63,7 +63,7 @@ bool roam_ack_record(struct sock *sk, u64 pn, bool eliciting, u8 tos)
 	if (eliciting) {
 		roam_timers_eliciting_received(sk);
 		a->unacked++;
-		/* An ACK held for the end of a batch waits no longer. */
+		/* Even an ACK held for the end of a batch goes within the delay. */
 		roam_timer_ack(sk);
 	}
 	return true;

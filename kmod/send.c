@@ -23,7 +23,6 @@
 #include "send.h"
 #include "sock.h"
 
-/* Room for the link, IP and UDP headers in front of a packet. */
 struct sk_buff *roam_skb_alloc(unsigned int len, gfp_t gfp)
 {
 	struct sk_buff *skb = alloc_skb(ROAM_HEADROOM + len, gfp);

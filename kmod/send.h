@@ -9,6 +9,7 @@
 struct roam_port;
 struct roam_sock;
 
+/* Room for the link, IP and UDP headers in front of a packet. */
 #define ROAM_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + sizeof(struct udphdr))
 /*
  * The most one packet buffer holds.  A burst's buffer is one page
