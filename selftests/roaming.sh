@@ -373,16 +373,27 @@ test_replay() {
 	local replays out
 	RET=0
 	replays=$(stat replays)
+	# R passes the client's UDP GSO bursts on whole, so tcpdump would
+	# capture each as one datagram of up to 64 KiB.  Replayed, those are
+	# no roam packets, and they fill the 10 Mbit/s link for longer than
+	# the client's hop interval: the client then hops, rightly, and the
+	# server follows it.  With segmentation off at R, the capture holds
+	# single packets.
+	ip netns exec "$R" ethtool -K rs tx-udp-segmentation off
 	start
 	timeout 60 ip netns exec "$R" tcpdump -q -i rs -w "$tmp/cap" -c 300 \
 		udp and dst port 7777 2>/dev/null
 	out=$(ip netns exec "$T" "$ROAM_LIB_DIR/roamreplay" -r "$tmp/cap" -t 10.3.0.2 -p 7777 -n 3)
+	ip netns exec "$R" ethtool -K rs tx-udp-segmentation on
 	finish "captured packets replayed from a new address"
 	check_eq "server moves" 0 "${smv:-x}"
 	check_eq "replays" "$out" "replayed 900"
 	replays=$(( $(stat replays) - replays ))
 	echo "    $replays replays refused"
-	check_eq "replays refused" 1 "$([ "$replays" -ge 1 ] && echo 1)"
+	# Each is a packet the server took before.  Not all 900 need be
+	# counted: the capture may hold handshake packets, and a queue may
+	# drop a replay before it is opened.
+	check_eq "most of the 900 refused as replays" 1 "$([ "$replays" -ge 450 ] && echo 1)"
 	log_test "replayed packets from a new address neither move nor stall it"
 }
 
