@@ -190,20 +190,17 @@ static void roam_hs_send_done(struct roam_sock *rs)
 	roam_send(rs, skb);
 }
 
-/* A COOKIE_ECHO for a connection that exists: its DONE was lost. */
-static void roam_hs_echo_again(struct roam_sock *rs, struct sk_buff *skb, u64 ccid)
+/*
+ * A COOKIE_ECHO for a connection that exists: its DONE was lost, or it is
+ * a copy.  It is answered under the socket lock, which a task may own:
+ * now, or from the backlog (roam_hs_rcv_echo()).
+ */
+static void roam_hs_echo_again(struct roam_sock *rs, struct sk_buff *skb)
 {
-	struct roam_keys *keys;
-	bool ok;
+	struct sk_buff *clone = skb_clone(skb, GFP_ATOMIC);
 
-	bh_lock_sock(&rs->sk);
-	keys = rcu_dereference_protected(rs->keys, lockdep_sock_is_held(&rs->sk));
-	ok = test_bit(ROAM_F_SERVER, &rs->flags) && rs->remote_cid == ccid && keys &&
-	     roam_open(keys, ROAM_PN_HANDSHAKE, skb->data,
-		       offsetof(struct roam_cookie_echo, tag), 0);
-	if (ok)
-		roam_hs_send_done(rs);
-	bh_unlock_sock(&rs->sk);
+	if (clone)
+		roam_deliver(&rs->sk, clone);
 }
 
 /*
@@ -266,7 +263,7 @@ void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
 
 	rs = roam_cid_lookup(rn, scid);
 	if (rs) {
-		roam_hs_echo_again(rs, skb, ccid);
+		roam_hs_echo_again(rs, skb);
 		sock_put(&rs->sk);
 		return;
 	}
@@ -536,12 +533,37 @@ static void roam_hs_rcv_reject(struct sock *sk, struct sk_buff *skb)
 	roam_sock_done(sk, r->reason == ROAM_REJECT_BAD_KEY ? EKEYREJECTED : ECONNREFUSED);
 }
 
-/* COOKIE, DONE or REJECT for a connecting socket. */
+/* The client's COOKIE_ECHO again, for the connection it made: DONE again. */
+static void roam_hs_rcv_echo(struct sock *sk, struct sk_buff *skb)
+{
+	const struct roam_cookie_echo *e = (const struct roam_cookie_echo *)skb->data;
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_keys *keys = rcu_dereference_protected(rs->keys,
+							    lockdep_sock_is_held(sk));
+
+	if (skb->len < sizeof(*e) || !keys || !test_bit(ROAM_F_SERVER, &rs->flags) ||
+	    be64_to_cpu(e->h.scid) != rs->remote_cid)
+		return;
+	if (roam_open(keys, ROAM_PN_HANDSHAKE, skb->data,
+		      offsetof(struct roam_cookie_echo, tag), 0))
+		roam_hs_send_done(rs);
+}
+
+/*
+ * COOKIE, DONE or REJECT for a connecting socket; COOKIE_ECHO for an
+ * accepted one.
+ */
 void roam_hs_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	u8 type = skb->data[0] & ROAM_HDR_TYPE_MASK;
+
+	if (type == ROAM_PT_COOKIE_ECHO) {
+		roam_hs_rcv_echo(sk, skb);
+		return;
+	}
 	if (sk->sk_state != TCP_SYN_SENT)
 		return;
-	switch (skb->data[0] & ROAM_HDR_TYPE_MASK) {
+	switch (type) {
 	case ROAM_PT_COOKIE:
 		roam_hs_rcv_cookie(sk, skb);
 		break;

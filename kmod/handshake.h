@@ -11,7 +11,7 @@ struct sock;
 void roam_hs_initial(struct roam_port *port, struct sk_buff *skb);
 void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb);
 
-/* Client side: under the socket lock. */
+/* Under the socket lock: the client side, and a server's repeated DONE. */
 int roam_hs_connect(struct sock *sk);
 void roam_hs_rcv(struct sock *sk, struct sk_buff *skb);
 void roam_hs_confirmed(struct sock *sk);

@@ -59,8 +59,8 @@ static u64 roam_pn_decode(u64 largest, u32 truncated)
 	return candidate;
 }
 
-/* Hands @skb to @sk: now, or after the task that owns it. */
-static void roam_deliver(struct sock *sk, struct sk_buff *skb)
+/* Hands @skb to @sk: now, or after the task that owns it.  Consumes @skb. */
+void roam_deliver(struct sock *sk, struct sk_buff *skb)
 {
 	bh_lock_sock(sk);
 	if (!sock_owned_by_user(sk)) {

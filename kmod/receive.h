@@ -30,6 +30,7 @@ void roam_skb_saddr(const struct sk_buff *skb, struct in6_addr *a);
 void roam_skb_daddr(const struct sk_buff *skb, struct in6_addr *a);
 
 void roam_rcv(struct roam_port *port, struct sk_buff *skb);
+void roam_deliver(struct sock *sk, struct sk_buff *skb);
 void roam_icmp_rcv(struct roam_port *port, struct sk_buff *skb, int err,
 		   u32 info, int offset);
 int roam_sk_backlog_rcv(struct sock *sk, struct sk_buff *skb);

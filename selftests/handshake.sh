@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Listeners and connections as roamctl shows them, paginated dumps,
 # state freed on both sides at close, cookies that expire while the
-# backlog is full, and a flood of forged new-connection packets from a
+# backlog is full, a server's DONE lost and sent again for the client's
+# repeated COOKIE_ECHO, and a flood of forged new-connection packets from a
 # raw socket in another namespace: memory stays flat and a legitimate
 # connect still succeeds; and the events roamctl monitor prints.
 #
@@ -114,6 +115,37 @@ test_cookie_expiry() {
 	log_test "cookies that expire while the client waits are renewed"
 }
 
+# The server's first DONE is lost (S's output drops it): the client
+# sends its COOKIE_ECHO again, and the connection that exists answers
+# with DONE again, under its socket lock, through the backlog when the
+# server's task holds it.  S's short-header packets are dropped too, so
+# that only DONE can complete the client's connect().
+test_done_lost() {
+	local out counts
+	RET=0
+	ip netns exec "$S" nft -f - <<-EOF
+	table inet roamdone {
+		chain out {
+			type filter hook output priority filter;
+			udp sport 7400 @th,64,8 0x84 limit rate 1/hour burst 1 packets counter drop
+			udp sport 7400 @th,64,8 0x84 counter
+			udp sport 7400 @th,64,1 0 drop
+		}
+	}
+	EOF
+	bg ip netns exec "$S" "$NC" -l -p 7400 -n 1 -H
+	slowwait 10 ip netns exec "$S" sh -c "$ROAMCTL listener show | grep -q 7400"
+	out=$(ip netns exec "$C" timeout 60 "$NC" 10.0.1.1 7400 2>&1)
+	check_match "connects" "connected" "$out"
+	read -r -a counts < <(ip netns exec "$S" nft list chain inet roamdone out |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p' | tr '\n' ' ')
+	check_eq "DONE packets dropped" 1 "${counts[0]:-x}"
+	check_eq "DONE sent again" 1 "$([ "${counts[1]:-0}" -ge 1 ] && echo 1)"
+	ip netns exec "$S" nft delete table inet roamdone
+	kill "${pids[-1]}"
+	log_test "a lost DONE: the client's COOKIE_ECHO again gets DONE again"
+}
+
 # roamctl monitor -j on the server: a listener with room for one, which
 # accepts nothing for 3 s, overflows on the second client; both
 # connections are established, then closed when both sides are done.
@@ -185,6 +217,7 @@ test_flood() {
 test_listener_show
 test_conn_dump
 test_cookie_expiry
+test_done_lost
 test_events
 test_flood
 exit "$EXIT_STATUS"
