@@ -59,6 +59,14 @@ static u64 roam_pn_decode(u64 largest, u32 truncated)
 	return candidate;
 }
 
+/* @sk's queue for @skb is full: it is dropped before it is opened. */
+static void roam_rx_drop(struct sock *sk, struct sk_buff *skb)
+{
+	atomic_inc(&sk->sk_drops);
+	roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_RX_DROPS);
+	kfree_skb(skb);
+}
+
 /* Hands @skb to @sk: now, or after the task that owns it.  Consumes @skb. */
 void roam_deliver(struct sock *sk, struct sk_buff *skb)
 {
@@ -68,8 +76,7 @@ void roam_deliver(struct sock *sk, struct sk_buff *skb)
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
 				  READ_ONCE(sk->sk_sndbuf))) {
 		bh_unlock_sock(sk);
-		atomic_inc(&sk->sk_drops);
-		kfree_skb(skb);
+		roam_rx_drop(sk, skb);
 		return;
 	}
 	bh_unlock_sock(sk);
@@ -146,8 +153,7 @@ static void roam_rx_crypt_queue(struct roam_sock *rs, struct sk_buff *skb)
 
 	if (atomic_read(&rs->rx_crypt_mem) + skb->truesize >
 	    READ_ONCE(sk->sk_rcvbuf) + READ_ONCE(sk->sk_sndbuf)) {
-		atomic_inc(&sk->sk_drops);
-		kfree_skb(skb);
+		roam_rx_drop(sk, skb);
 		return;
 	}
 	atomic_add(skb->truesize, &rs->rx_crypt_mem);

@@ -33,6 +33,7 @@ static const char *const stat_names[] = {
 	[ROAM_A_STAT_TX_ERRORS]		= "tx_errors",
 	[ROAM_A_STAT_RETRANSMITS]	= "retransmits",
 	[ROAM_A_STAT_PATHS_GONE]	= "paths_gone",
+	[ROAM_A_STAT_RX_DROPS]		= "rx_drops",
 };
 
 static void stats_usage(FILE *f)
