@@ -238,7 +238,7 @@ test_key_deleted() {
 	keys "$C" "$S"
 	xfer "deleted" 3
 	slowwait 60 grep -q '^connected' "$tmp/client.err"
-	read -r _ _ _ _ ccid < <(grep '^connected' "$tmp/client.err")
+	read -r _ _ _ _ ccid _ < <(grep '^connected' "$tmp/client.err")
 	"$ROAMCTL" -n "$C" key del 3 && "$ROAMCTL" -n "$S" key del 3 || RET=$ksft_fail
 	"$ROAMCTL" -n "$C" conn migrate id "$ccid" || RET=$ksft_fail
 	xfer_check 1

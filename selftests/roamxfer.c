@@ -20,7 +20,7 @@
  * also writes the bytes received to FILE.)
  * With -i, an AF_ROAM client also says on stderr, once connected:
  *
- *   connected port LOCAL_PORT cid LOCAL_CID
+ *   connected port LOCAL_PORT cid LOCAL_CID remote REMOTE_CID
  *
  * The bytes come from a seeded generator, so the two ends' sums can be
  * compared.  -m write|sendfile|splice chooses how bytes are sent (and
@@ -380,8 +380,9 @@ int main(int argc, char **argv)
 		socklen_t idlen = sizeof(id);
 
 		getsockopt(fd, SOL_ROAM, ROAM_CONN_ID, &id, &idlen);
-		fprintf(stderr, "connected port %u cid %016llx\n", roam_port_of(fd, 0),
-			(unsigned long long)id.local);
+		fprintf(stderr, "connected port %u cid %016llx remote %016llx\n",
+			roam_port_of(fd, 0), (unsigned long long)id.local,
+			(unsigned long long)id.remote);
 	}
 	hdr = htobe64(down);
 	if (write(fd, &hdr, sizeof(hdr)) != sizeof(hdr))
