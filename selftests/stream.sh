@@ -29,8 +29,10 @@ ip -n "$A" link set va up
 ip -n "$B" link set vb up
 tmp=$(mktemp -d)
 
+srv_args=()
 start_server() {	# start_server [roamxfer options]
 	[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
+	srv_args=("$@")
 	: >"$tmp/server"
 	ip netns exec "$B" "$X" -l -p 7777 -n 0 "$@" >"$tmp/server" 2>&1 &
 	srv=$!
@@ -50,9 +52,16 @@ xfer() {
 	xfer_s=$(grep '^sent' "$tmp/server" | tail -n1)
 	read -r _ _ _ _ _ _ _ ct _ cp _ cl _ csp _ cro _ _ _ csb _ <<<"$xfer_c"
 	read -r _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ srb _ <<<"$xfer_s"
-	xfer_match "$up" "$down" &&
+	if xfer_match "$up" "$down"; then
 		echo "    $name: $up up, $down down in ${ct}s, pmtu $cp, $cl packets lost" \
 		     "($csp spurious), reordering $cro"
+	elif ! kill -0 "$srv" 2>/dev/null; then
+		# The server stops at its first failed transfer: say why, and
+		# give the cases that follow one of their own.
+		echo "    the server exited: $(grep -v '^sent' "$tmp/server" | tail -n2)"
+		srv=""
+		start_server "${srv_args[@]}"
+	fi
 }
 
 netem() {	# netem ARGS...: the same impairment both ways, or none
