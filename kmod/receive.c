@@ -59,7 +59,10 @@ static u64 roam_pn_decode(u64 largest, u32 truncated)
 	return candidate;
 }
 
-/* @sk's queue for @skb is full: it is dropped before it is opened. */
+/*
+ * @sk's queue for @skb is full: the open queue (not opened yet) or the
+ * socket backlog (not taken yet).
+ */
 static void roam_rx_drop(struct sock *sk, struct sk_buff *skb)
 {
 	atomic_inc(&sk->sk_drops);

@@ -354,8 +354,9 @@ test_second_link() {
 # tag, from random addresses, while the transfer runs.  The transfer is
 # a long one: on a debug kernel, starting it and flooding take as long
 # as 8 MiB at 10 Mbit/s.  Every forged packet that reaches the server is
-# refused on its tag, or dropped unopened if the connection's queue is
-# full (rx_drops also counts the client's packets dropped so).
+# refused on its tag, or dropped unopened if the connection's open queue
+# is full (rx_drops also counts the client's packets that a full queue or
+# backlog dropped).
 test_forged() {
 	local auth drops arrived SIZE=$LONG_SIZE
 	RET=0

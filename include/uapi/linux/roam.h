@@ -197,7 +197,7 @@ enum roam_stat_attr {
 	ROAM_A_STAT_TX_ERRORS,		/* sends that failed in the IP layer */
 	ROAM_A_STAT_RETRANSMITS,	/* packets declared lost */
 	ROAM_A_STAT_PATHS_GONE,		/* PATH_GONE frames: a peer's address went */
-	ROAM_A_STAT_RX_DROPS,		/* a connection's queue full: not opened */
+	ROAM_A_STAT_RX_DROPS,		/* a connection's queue or backlog full */
 
 	__ROAM_A_STAT_MAX,
 	ROAM_A_STAT_MAX = __ROAM_A_STAT_MAX - 1
