@@ -3,8 +3,9 @@
  * roamnc: a netcat for AF_ROAM, for the shell selftests and the demo.
  *
  *   roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-D SEC] [-r] [-R] [-k ID]
- *	listen (on the wildcard unless -b), wait SEC seconds, accept COUNT
- *	connections (0: until killed) and print one line for each
+ *	listen (on the wildcard unless -b), and once a connection waits,
+ *	wait SEC seconds more; then accept COUNT connections (0: until
+ *	killed) and print one line for each
  *   roamnc [-b ADDR] [-p PORT] [-w SEC] [-n COUNT] [-H] [-k ID] HOST PORT
  *	connect (COUNT times, each a connection of its own), print one
  *	line for each, and with -H hold them until killed
@@ -14,6 +15,7 @@
  * Exit status: 0, or the errno of the failing call.
  */
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -118,8 +120,16 @@ int main(int argc, char **argv)
 		len = sizeof(sa);
 		getsockname(fd, (struct sockaddr *)&sa, &len);
 		printf("listening %s\n", fmt(&sa, b1, sizeof(b1)));
-		if (delay > 0)
+		if (delay > 0) {
+			/* The delay counts from the first queued connection, not
+			 * from listen(): a slow client start must not eat it.
+			 */
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+			if (poll(&pfd, 1, -1) < 0)
+				return fail("poll");
 			usleep(delay * 1e6);
+		}
 		for (i = 0; !count || i < count; i++) {
 			int cfd;
 
