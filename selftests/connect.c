@@ -15,14 +15,6 @@
 #include "kselftest_harness.h"
 #include "roam_util.h"
 
-/* Waits (boundedly) until @cond holds. */
-#define WAIT_FOR(cond, secs) ({						\
-	double __end = roam_now() + (secs);					\
-	while (!(cond) && roam_now() < __end)				\
-		usleep(10000);						\
-	(cond);								\
-})
-
 static int completed(const int *fds, int n)
 {
 	int i, done = 0;

@@ -118,7 +118,7 @@ TEST_F(ns, udp_port_held_by_someone_else)
 	close(fd);
 }
 
-static int bindx(int fd, int op, const char **ips, int n, unsigned short port)
+static int bindx(int fd, int op, const char * const *ips, int n, unsigned short port)
 {
 	struct sockaddr_roam sa[8];
 	int i;
@@ -130,11 +130,11 @@ static int bindx(int fd, int op, const char **ips, int n, unsigned short port)
 
 TEST_F(ns, bindx_add_and_remove)
 {
-	const char *two[] = { "127.0.0.2", "127.0.0.3" };
-	const char *v6[] = { "2001:db8::1" };
-	const char *all[] = { "127.0.0.1", "127.0.0.3", "2001:db8::1" };
-	const char *gone[] = { "127.0.0.9" };
-	const char *wild[] = { "*" };
+	static const char * const two[] = { "127.0.0.2", "127.0.0.3" };
+	static const char * const v6[] = { "2001:db8::1" };
+	static const char * const all[] = { "127.0.0.1", "127.0.0.3", "2001:db8::1" };
+	static const char * const gone[] = { "127.0.0.9" };
+	static const char * const wild[] = { "*" };
 	int fd = roam_socket(), w = roam_socket(), c;
 
 	ASSERT_EQ(0, roam_bind_ip(fd, "127.0.0.1", 6300));
@@ -169,8 +169,8 @@ TEST_F(ns, bindx_add_and_remove)
 
 TEST_F(ns, bindx_on_an_unbound_socket_binds)
 {
-	const char *two[] = { "127.0.0.2", "127.0.0.3" };
-	const char *mixed[] = { "127.0.0.2", "*" };
+	static const char * const two[] = { "127.0.0.2", "127.0.0.3" };
+	static const char * const mixed[] = { "127.0.0.2", "*" };
 	int fd = roam_socket(), g = roam_socket();
 
 	EXPECT_EQ(EINVAL, bindx(g, ROAM_BINDX_ADD, mixed, 2, 6310)) TH_LOG("wildcard in a set");
@@ -182,7 +182,7 @@ TEST_F(ns, bindx_on_an_unbound_socket_binds)
 
 TEST_F(ns, bindx_partial_failure_rolls_back)
 {
-	const char *add[] = { "127.0.0.6", "127.0.0.5" };
+	static const char * const add[] = { "127.0.0.6", "127.0.0.5" };
 	int a = roam_listener("127.0.0.5", 6400, 8), b = roam_socket(), c;
 
 	ASSERT_LE(0, a);
@@ -198,9 +198,9 @@ TEST_F(ns, bindx_partial_failure_rolls_back)
 
 TEST_F(ns, overlapping_specific_sets_conflict)
 {
-	const char *ab[] = { "127.0.0.1", "127.0.0.2" };
-	const char *bc[] = { "127.0.0.3", "127.0.0.2" };
-	const char *cd[] = { "127.0.0.3", "127.0.0.4" };
+	static const char * const ab[] = { "127.0.0.1", "127.0.0.2" };
+	static const char * const bc[] = { "127.0.0.3", "127.0.0.2" };
+	static const char * const cd[] = { "127.0.0.3", "127.0.0.4" };
 	int a = roam_socket(), b = roam_socket(), c = roam_socket();
 
 	ASSERT_EQ(0, bindx(a, ROAM_BINDX_ADD, ab, 2, 6500));
@@ -228,7 +228,7 @@ TEST_F(ns, specific_and_wildcard_coexist)
 
 TEST_F(ns, every_address_explicitly_is_an_ordinary_set)
 {
-	const char *all[] = { "127.0.0.1", "::1", "2001:db8::1", "2001:db8::2" };
+	static const char * const all[] = { "127.0.0.1", "::1", "2001:db8::1", "2001:db8::2" };
 	int a = roam_socket(), b = roam_socket(), w;
 
 	ASSERT_EQ(0, bindx(a, ROAM_BINDX_ADD, all, 4, 6700));
@@ -242,7 +242,7 @@ TEST_F(ns, every_address_explicitly_is_an_ordinary_set)
 	close(w);
 }
 
-static int reuseport_listener(const char **ips, int n, unsigned short port)
+static int reuseport_listener(const char * const *ips, int n, unsigned short port)
 {
 	int fd = roam_socket();
 
@@ -256,8 +256,8 @@ static int reuseport_listener(const char **ips, int n, unsigned short port)
 
 TEST_F(ns, reuseport_needs_identical_sets_and_owner)
 {
-	const char *x[] = { "127.0.0.1" };
-	const char *xy[] = { "127.0.0.1", "127.0.0.2" };
+	static const char * const x[] = { "127.0.0.1" };
+	static const char * const xy[] = { "127.0.0.1", "127.0.0.2" };
 	int a = reuseport_listener(x, 1, 6800), b = reuseport_listener(x, 1, 6800);
 	int status;
 	pid_t pid;
@@ -343,7 +343,7 @@ TEST_F(ns, specific_shadows_wildcard_and_uncovers_it)
 /* 1,000 connects spread over a group of four. */
 TEST_F_TIMEOUT(ns, reuseport_group_spreads_connects, 1200)
 {
-	const char *x[] = { "127.0.0.1" };
+	static const char * const x[] = { "127.0.0.1" };
 	struct pollfd pfd[4];
 	int counts[4] = {}, i, n, c, total = roam_scaled(1000);
 

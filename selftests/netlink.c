@@ -37,8 +37,6 @@ static const struct cfg_field fields[] = {
 	{ "cookie_lifetime", ROAM_A_CFG_COOKIE_LIFETIME, 4, 30000, 1000, 600000 },
 };
 
-#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
-
 struct cfg {
 	uint64_t val[ROAM_A_CFG_MAX + 1];
 	bool have[ROAM_A_CFG_MAX + 1];
@@ -109,7 +107,7 @@ TEST_F(nl, defaults)
 	ASSERT_EQ(0, cfg_get(&self->nl, &cfg));
 	ASSERT_TRUE(cfg.have[ROAM_A_CFG_FAMILY]);
 	EXPECT_EQ((uint64_t)roam_family(), cfg.val[ROAM_A_CFG_FAMILY]);
-	for (i = 0; i < NFIELDS; i++) {
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		ASSERT_TRUE(cfg.have[fields[i].attr]) TH_LOG("%s missing", fields[i].name);
 		EXPECT_EQ((uint64_t)fields[i].def, cfg.val[fields[i].attr])
 			TH_LOG("%s", fields[i].name);
@@ -122,7 +120,7 @@ TEST_F(nl, set_and_get_each_field)
 	unsigned int i;
 
 	/* port_min first, so that it stays below port_max. */
-	for (i = 0; i < NFIELDS; i++) {
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		uint32_t v = fields[i].attr == ROAM_A_CFG_PORT_MIN ? 50000 :
 			     fields[i].attr == ROAM_A_CFG_PORT_MAX ? 50100 :
 			     fields[i].min + 1;
@@ -140,7 +138,7 @@ TEST_F(nl, out_of_range_names_the_field)
 	unsigned int i;
 
 	ASSERT_EQ(0, cfg_get(&self->nl, &before));
-	for (i = 0; i < NFIELDS; i++) {
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		const struct cfg_field *f = &fields[i];
 
 		if (f->min > 0) {

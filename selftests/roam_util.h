@@ -22,6 +22,17 @@ static inline double roam_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * Waits, for at most @secs seconds, until @cond holds; the value of @cond
+ * at the end.  @cond is evaluated again and again: that is the point.
+ */
+#define WAIT_FOR(cond, secs) ({						\
+	double __end = roam_now() + (secs);				\
+	while (!(cond) && roam_now() < __end)				\
+		usleep(10000);						\
+	(cond);								\
+})
+
 /* poll() on one descriptor: its revents, or 0 on timeout. */
 static inline int roam_poll(int fd, short events, int timeout_ms)
 {

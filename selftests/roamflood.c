@@ -35,14 +35,29 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "t:p:n:s:k:c:i:")) != -1) {
 		switch (c) {
-		case 't': target = optarg; break;
-		case 'p': port = atoi(optarg); break;
-		case 'n': count = atol(optarg); break;
-		case 's': srcnet = optarg; break;
-		case 'k': kind = optarg; break;
-		case 'c': cid = strtoull(optarg, NULL, 16); break;
-		case 'i': gap = atoi(optarg); break;
-		default: return 2;
+		case 't':
+			target = optarg;
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'n':
+			count = atol(optarg);
+			break;
+		case 's':
+			srcnet = optarg;
+			break;
+		case 'k':
+			kind = optarg;
+			break;
+		case 'c':
+			cid = strtoull(optarg, NULL, 16);
+			break;
+		case 'i':
+			gap = atoi(optarg);
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (!target || !port || inet_pton(AF_INET, target, &dst.sin_addr) != 1)
@@ -76,7 +91,8 @@ int main(int argc, char **argv)
 			 * only the MAC can give the forgery away.
 			 */
 			memset(roam + 60, 0, 10);
-			roam[70] = roam[71] = 0xff;
+			roam[70] = 0xff;
+			roam[71] = 0xff;
 			inet_pton(AF_INET, src, roam + 72);
 			memcpy(roam + 76, &uh->source, 2);
 		} else {

@@ -69,22 +69,43 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt(argc, argv, "lb:p:n:B:rRw:HD:k:")) != -1) {
 		switch (c) {
-		case 'l': listen_mode = 1; break;
+		case 'l':
+			listen_mode = 1;
+			break;
 		case 'b':
 			if (nbind == MAX_BIND)
 				usage();
 			bind_ip[nbind++] = optarg;
 			break;
-		case 'p': port = atoi(optarg); break;
-		case 'n': count = atoi(optarg); break;
-		case 'B': backlog = atoi(optarg); break;
-		case 'r': reuseport = 1; break;
-		case 'R': reuseaddr = 1; break;
-		case 'w': wait = atof(optarg); break;
-		case 'H': hold = 1; break;
-		case 'D': delay = atof(optarg); break;
-		case 'k': key = strtoul(optarg, NULL, 0); break;
-		default: usage();
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'n':
+			count = atoi(optarg);
+			break;
+		case 'B':
+			backlog = atoi(optarg);
+			break;
+		case 'r':
+			reuseport = 1;
+			break;
+		case 'R':
+			reuseaddr = 1;
+			break;
+		case 'w':
+			wait = atof(optarg);
+			break;
+		case 'H':
+			hold = 1;
+			break;
+		case 'D':
+			delay = atof(optarg);
+			break;
+		case 'k':
+			key = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (listen_mode != (argc - optind == 0) || (!listen_mode && argc - optind != 2))

@@ -29,11 +29,20 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "r:t:p:n:")) != -1) {
 		switch (c) {
-		case 'r': file = optarg; break;
-		case 't': target = optarg; break;
-		case 'p': port = atoi(optarg); break;
-		case 'n': rounds = atoi(optarg); break;
-		default: return 2;
+		case 'r':
+			file = optarg;
+			break;
+		case 't':
+			target = optarg;
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'n':
+			rounds = atoi(optarg);
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (!file || !target || !port || inet_pton(AF_INET, target, &dst.sin_addr) != 1)

@@ -263,25 +263,24 @@ static int make_socket(void)
 
 static socklen_t make_addr(struct sockaddr_storage *ss, const char *ip, unsigned short port)
 {
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct in_addr v4;
+
 	if (!use_tcp) {
 		roam_addr((struct sockaddr_roam *)ss, ip, port);
 		return sizeof(struct sockaddr_roam);
-	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		memset(s6, 0, sizeof(*s6));
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		if (strcmp(ip, "*") && inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1) {
-			struct in_addr v4;
-
-			if (inet_pton(AF_INET, ip, &v4) != 1)
-				die("address");
-			s6->sin6_addr.s6_addr[10] = s6->sin6_addr.s6_addr[11] = 0xff;
-			memcpy(&s6->sin6_addr.s6_addr[12], &v4, 4);
-		}
-		return sizeof(*s6);
 	}
+	memset(s6, 0, sizeof(*s6));
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons(port);
+	if (strcmp(ip, "*") && inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1) {
+		if (inet_pton(AF_INET, ip, &v4) != 1)
+			die("address");
+		s6->sin6_addr.s6_addr[10] = 0xff;
+		s6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&s6->sin6_addr.s6_addr[12], &v4, 4);
+	}
+	return sizeof(*s6);
 }
 
 static int read_full(int fd, void *buf, size_t len)
@@ -312,16 +311,36 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt(argc, argv, "lc:p:n:u:d:tm:b:ik:o:")) != -1) {
 		switch (c) {
-		case 'l': listen_mode = 1; break;
-		case 'c': host = optarg; break;
-		case 'p': port = atoi(optarg); break;
-		case 'n': count = atoi(optarg); break;
-		case 'u': up = strtoull(optarg, NULL, 0); break;
-		case 'd': down = strtoull(optarg, NULL, 0); break;
-		case 't': use_tcp = 1; break;
-		case 'i': say_conn = 1; break;
-		case 'b': bufsz = atoi(optarg); break;
-		case 'k': key = strtoul(optarg, NULL, 0); break;
+		case 'l':
+			listen_mode = 1;
+			break;
+		case 'c':
+			host = optarg;
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'n':
+			count = atoi(optarg);
+			break;
+		case 'u':
+			up = strtoull(optarg, NULL, 0);
+			break;
+		case 'd':
+			down = strtoull(optarg, NULL, 0);
+			break;
+		case 't':
+			use_tcp = 1;
+			break;
+		case 'i':
+			say_conn = 1;
+			break;
+		case 'b':
+			bufsz = atoi(optarg);
+			break;
+		case 'k':
+			key = strtoul(optarg, NULL, 0);
+			break;
 		case 'o':
 			out_fd = open(optarg, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 			if (out_fd < 0)

@@ -34,7 +34,7 @@ TEST(unsupported_types)
 	static const int types[] = { SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW, SOCK_RDM };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		errno = 0;
 		EXPECT_EQ(-1, socket(roam_family(), types[i], 0));
 		EXPECT_EQ(ESOCKTNOSUPPORT, errno);
@@ -46,7 +46,7 @@ TEST(unsupported_protocols)
 	static const int protos[] = { IPPROTO_TCP, IPPROTO_UDP, 1, 255 };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(protos); i++) {
 		errno = 0;
 		EXPECT_EQ(-1, socket(roam_family(), SOCK_STREAM, protos[i]));
 		EXPECT_EQ(EPROTONOSUPPORT, errno);

@@ -27,14 +27,6 @@ static int ioctl_int(int fd, unsigned long req)
 	return ioctl(fd, req, &v) ? -1 : v;
 }
 
-/* Waits (boundedly) until @cond holds. */
-#define WAIT_FOR(cond, secs) ({						\
-	double __end = roam_now() + (secs);					\
-	while (!(cond) && roam_now() < __end)				\
-		usleep(10000);						\
-	(cond);								\
-})
-
 static ssize_t read_all(int fd, char *buf, size_t len)
 {
 	size_t got = 0;
@@ -492,6 +484,14 @@ TEST_F(pair, slow_reader_blocks_the_writer)
 	EXPECT_TRUE(roam_poll(self->c, POLLOUT, 5000) & POLLOUT);
 }
 
+/* From now on nothing reaches the listener's UDP port (9000). */
+static int block_listener_port(void)
+{
+	return system("nft add table inet vanish && "
+		      "nft add chain inet vanish in '{ type filter hook input priority 0; }' && "
+		      "nft add rule inet vanish in udp dport 9000 drop");
+}
+
 /* The peer vanishes: keepalive probes go unanswered, then ETIMEDOUT. */
 /*
  * The server side of a pair whose client timed out: closing it normally
@@ -518,9 +518,7 @@ TEST_F_TIMEOUT(pair, keepalive_and_idle_timeout, 120)
 	usleep(2500 * 1000);
 	EXPECT_EQ(0, roam_poll(self->c, POLLIN, 0));
 	/* Now nothing reaches it any more. */
-	ASSERT_EQ(0, system("nft add table inet vanish && "
-			    "nft add chain inet vanish in '{ type filter hook input priority 0; }' && "
-			    "nft add rule inet vanish in udp dport 9000 drop"));
+	ASSERT_EQ(0, block_listener_port());
 	t = roam_now();
 	EXPECT_TRUE(roam_poll(self->c, POLLIN, 30000) & POLLERR);
 	EXPECT_EQ(-1, read(self->c, buf, sizeof(buf)));
@@ -536,9 +534,7 @@ TEST_F_TIMEOUT(pair, data_to_a_vanished_peer_times_out, 120)
 	char buf[8];
 
 	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_IDLE_TIMEOUT, &idle, sizeof(idle)));
-	ASSERT_EQ(0, system("nft add table inet vanish && "
-			    "nft add chain inet vanish in '{ type filter hook input priority 0; }' && "
-			    "nft add rule inet vanish in udp dport 9000 drop"));
+	ASSERT_EQ(0, block_listener_port());
 	ASSERT_EQ(5, write(self->c, "hello", 5));
 	EXPECT_TRUE(roam_poll(self->c, POLLIN, 30000) & POLLERR);
 	EXPECT_EQ(-1, write(self->c, buf, 1));
