@@ -191,19 +191,6 @@ static void roam_hs_send_done(struct roam_sock *rs)
 }
 
 /*
- * A COOKIE_ECHO for a connection that exists: its DONE was lost, or it is
- * a copy.  It is answered under the socket lock, which a task may own:
- * now, or from the backlog (roam_hs_rcv_echo()).
- */
-static void roam_hs_echo_again(struct roam_sock *rs, struct sk_buff *skb)
-{
-	struct sk_buff *clone = skb_clone(skb, GFP_ATOMIC);
-
-	if (clone)
-		roam_deliver(&rs->sk, clone);
-}
-
-/*
  * Queues @child on @lrs.  Returns false, having counted an overflow, if
  * the queue is full or the listener has gone.
  */
@@ -260,13 +247,6 @@ void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
 	roam_stat_inc(rn, ROAM_A_STAT_NEWCONN);
 	ccid = be64_to_cpu(e->h.scid);
 	scid = be64_to_cpu(e->h.dcid);
-
-	rs = roam_cid_lookup(rn, scid);
-	if (rs) {
-		roam_hs_echo_again(rs, skb);
-		sock_put(&rs->sk);
-		return;
-	}
 
 	roam_cookie_ctx_init(&ctx, port, skb, ccid, scid, e->h.cnonce);
 	switch (roam_cookie_check(rn, &ctx, &e->c)) {
@@ -533,7 +513,11 @@ static void roam_hs_rcv_reject(struct sock *sk, struct sk_buff *skb)
 	roam_sock_done(sk, r->reason == ROAM_REJECT_BAD_KEY ? EKEYREJECTED : ECONNREFUSED);
 }
 
-/* The client's COOKIE_ECHO again, for the connection it made: DONE again. */
+/*
+ * The client's COOKIE_ECHO again, for the connection it made: its DONE
+ * was lost, or this is a copy.  DONE again, under the socket lock, which
+ * a task may own: now, or from the backlog.
+ */
 static void roam_hs_rcv_echo(struct sock *sk, struct sk_buff *skb)
 {
 	const struct roam_cookie_echo *e = (const struct roam_cookie_echo *)skb->data;

@@ -9,6 +9,7 @@ struct sock;
 
 /* Server side: stateless, from the receive path. */
 void roam_hs_initial(struct roam_port *port, struct sk_buff *skb);
+/* A COOKIE_ECHO whose server CID no connection holds. */
 void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb);
 
 /* Under the socket lock: the client side, and a server's repeated DONE. */

@@ -219,8 +219,13 @@ static void roam_rcv_long(struct roam_port *port, struct sk_buff *skb)
 		roam_hs_initial(port, skb);
 		goto drop;
 	case ROAM_PT_COOKIE_ECHO:
-		roam_hs_cookie_echo(port, skb);
-		goto drop;
+		/* For a connection that exists, its DONE was lost. */
+		rs = roam_cid_lookup(rn, be64_to_cpu(h->dcid));
+		if (!rs) {
+			roam_hs_cookie_echo(port, skb);
+			goto drop;
+		}
+		break;
 	case ROAM_PT_COOKIE:
 	case ROAM_PT_DONE:
 	case ROAM_PT_REJECT:
@@ -229,13 +234,14 @@ static void roam_rcv_long(struct roam_port *port, struct sk_buff *skb)
 			roam_stat_inc(rn, ROAM_A_STAT_RX_NO_CONN);
 			goto drop;
 		}
-		roam_deliver(&rs->sk, skb);
-		sock_put(&rs->sk);
-		return;
+		break;
 	default:
 		roam_stat_inc(rn, ROAM_A_STAT_RX_MALFORMED);
 		goto drop;
 	}
+	roam_deliver(&rs->sk, skb);
+	sock_put(&rs->sk);
+	return;
 drop:
 	kfree_skb(skb);
 }
