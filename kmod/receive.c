@@ -5,7 +5,8 @@
  * packets are authenticated here, before any socket lock is taken, so a
  * forged packet never reaches a socket's queues or state.  Full ones are
  * authenticated (and in PSK mode decrypted) on another CPU, in order;
- * until then they wait in a bounded queue of their own.
+ * until then they wait in a queue of their own, bounded per socket and
+ * charged to the protocol's memory.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -119,7 +120,9 @@ drop:
  * CPU, not on the one they arrive on (for a local sender, the one that
  * sealed them).  One work item per connection keeps the packets in
  * order.  It holds a socket reference while queued.  What waits is not
- * trusted yet, and is bounded as the socket backlog is.  A small packet
+ * trusted yet: it is bounded as the socket backlog is, and charged to the
+ * protocol's memory, so that many sockets cannot hold more between them
+ * than the protocol may (roam_mem_charge()).  A small packet
  * with nothing queued before it (an ACK, a request) is opened at once:
  * a trip through the work queue would only add latency.
  */
@@ -139,6 +142,7 @@ static void roam_rx_crypt_work(struct work_struct *work)
 		roam_rcv_open(rs, skb);
 		rcu_read_unlock();
 		atomic_sub(size, &rs->rx_crypt_mem);
+		roam_mem_uncharge(sk_mem_pages(size));
 		if (++n % 64 == 0) {
 			local_bh_enable();
 			cond_resched();
@@ -155,7 +159,8 @@ static void roam_rx_crypt_queue(struct roam_sock *rs, struct sk_buff *skb)
 	unsigned int cpu;
 
 	if (atomic_read(&rs->rx_crypt_mem) + skb->truesize >
-	    READ_ONCE(sk->sk_rcvbuf) + READ_ONCE(sk->sk_sndbuf)) {
+	    READ_ONCE(sk->sk_rcvbuf) + READ_ONCE(sk->sk_sndbuf) ||
+	    !roam_mem_charge(sk_mem_pages(skb->truesize))) {
 		roam_rx_drop(sk, skb);
 		return;
 	}

@@ -1158,6 +1158,34 @@ static void roam_leave_memory_pressure(struct sock *sk)
 	WRITE_ONCE(roam_memory_pressure, 0);
 }
 
+/*
+ * Memory that no socket's forward allocation covers (packets waiting to
+ * be opened, receive.c), charged to the protocol in whole pages.  False,
+ * and nothing charged, over the protocol's hard limit; over the pressure
+ * limit the protocol enters memory pressure, as for socket memory.
+ */
+bool roam_mem_charge(unsigned int pages)
+{
+	long allocated = atomic_long_add_return(pages, &roam_memory_allocated);
+
+	if (allocated > READ_ONCE(roam_sysctl_mem[2])) {
+		atomic_long_sub(pages, &roam_memory_allocated);
+		return false;
+	}
+	if (allocated > READ_ONCE(roam_sysctl_mem[1]))
+		roam_enter_memory_pressure(NULL);
+	return true;
+}
+
+void roam_mem_uncharge(unsigned int pages)
+{
+	long allocated = atomic_long_sub_return(pages, &roam_memory_allocated);
+
+	if (READ_ONCE(roam_memory_pressure) &&
+	    allocated < READ_ONCE(roam_sysctl_mem[0]))
+		roam_leave_memory_pressure(NULL);
+}
+
 static struct proto roam_proto = {
 	.name = "ROAM",
 	.owner = THIS_MODULE,

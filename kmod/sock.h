@@ -290,6 +290,8 @@ void roam_sock_unport(struct sock *sk);
 void roam_sock_local(const struct roam_sock *rs, struct sockaddr_roam *sa);
 struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp);
 
+bool roam_mem_charge(unsigned int pages);
+void roam_mem_uncharge(unsigned int pages);
 int roam_sock_init(void);
 void roam_sock_exit(void);
 

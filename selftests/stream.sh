@@ -7,6 +7,7 @@
 # 1500 to 1280 in the middle of a transfer.  On a link that reorders,
 # losses that were only late are recognised and the loss threshold grows.
 # On a long path the buffers grow, unless the application set them.
+# Once every socket has closed, no memory stays charged to the protocol.
 
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
@@ -177,11 +178,29 @@ test_mtu_drop() {
 	log_test "an MTU drop from 1500 to 1280 in mid-transfer"
 }
 
+# Once every socket is gone, so is every page charged to the protocol,
+# the packets that waited to be opened as well as the sockets' buffers.
+# What per-CPU caches hold back, less than mem_pcpu_rsv pages on each
+# CPU, may not have reached the total yet.
+test_memory_returned() {
+	local rsv mem
+	RET=0
+	kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
+	srv=""
+	roam_wait_idle
+	rsv=$(cat /proc/sys/net/core/mem_pcpu_rsv 2>/dev/null || echo 256)
+	mem=$(awk '$1 == "ROAM" { print $4 }' /proc/net/protocols)
+	echo "    $mem pages charged to ROAM, per-CPU caches aside"
+	[ "${mem#-}" -lt $(( $(nproc) * rsv )) ] || RET=$ksft_fail
+	log_test "no protocol memory is left once every socket is closed"
+}
+
 test_sizes
 test_netem
 test_reordering
 test_autotuning
 test_sendfile_splice
 test_mtu_drop
+test_memory_returned
 rm -rf "$tmp"
 exit "$EXIT_STATUS"
