@@ -73,14 +73,17 @@ run() {		# run KIND TEST: one measurement
 	esac | awk '{ print $2 }'
 }
 
-declare -A res
-measure() {	# measure NAME TEST: the median of ROUNDS for every kind
+declare -A res rounds
+measure() {	# measure NAME TEST: every round and the median, for every kind
 	local k
 	for k in $kinds; do : >"/tmp/$1.$k"; done
 	for _ in $(seq "$ROUNDS"); do
 		for k in $kinds; do run "$k" "$2" >>"/tmp/$1.$k"; done
 	done
-	for k in $kinds; do res[$1.$k]=$(median <"/tmp/$1.$k"); done
+	for k in $kinds; do
+		res[$1.$k]=$(median <"/tmp/$1.$k")
+		rounds[$1.$k]=$(paste -sd ' ' "/tmp/$1.$k")
+	done
 }
 measure bulk bulk
 measure rr rr
@@ -123,7 +126,30 @@ fi
 row "kernel memory per idle conn (B)" idle
 row "  of which slab (B)" slab
 
-json() {	# json NAME: one entry, with ratios
+# Each round, for the spread the medians hide; ratios pair the runs of
+# one round, which ran back to back.
+per_round() {	# per_round NAME KIND [mbit|-]
+	local f=echo v r t out="" i
+	[ "${3:-}" = mbit ] && f=mbit
+	read -ra r <<<"${rounds[$1.$2]:-}"
+	read -ra t <<<"${rounds[$1.tcp]:-}"
+	[ ${#r[@]} -gt 0 ] || return 0
+	for i in "${!r[@]}"; do
+		v=$($f "${r[$i]}")
+		out="$out $v ($(ratio "${r[$i]}" "${t[$i]:-}"))"
+	done
+	printf '  %-10s %-5s%s\n' "$1" "$2" "$out"
+}
+echo
+echo "each round: value (ratio to TCP in the same round)"
+for n in bulk rr reorder longpath; do
+	f=-
+	[ "$n" = rr ] || f=mbit
+	for k in roam psk; do per_round "$n" "$k" "$f"; done
+done
+
+list() { echo "${rounds[$1]:-}" | sed 's/ /, /g'; }
+json() {	# json NAME: one entry, with ratios and every round
 	local r t
 	r=$(val "$1.roam")
 	t=$(val "$1.tcp")
@@ -134,6 +160,12 @@ json() {	# json NAME: one entry, with ratios
 		printf ', "roam_psk": %s, "ratio_psk": %s' "$(val "$1.psk")" "$(ratio "$(val "$1.psk")" "$t")"
 		[ -n "${res[$1.wg]:-}" ] &&
 			printf ', "ratio_psk_wireguard": %s' "$(ratio "$(val "$1.psk")" "$(val "$1.wg")")"
+	fi
+	if [ -n "${rounds[$1.roam]:-}" ]; then
+		printf ', "each_round": { "roam": [%s], "tcp": [%s]' "$(list "$1.roam")" "$(list "$1.tcp")"
+		[ -n "${res[$1.wg]:-}" ] && printf ', "tcp_wireguard": [%s]' "$(list "$1.wg")"
+		[ -n "${res[$1.psk]:-}" ] && printf ', "roam_psk": [%s]' "$(list "$1.psk")"
+		printf ' }'
 	fi
 	printf ' }'
 }
