@@ -49,18 +49,24 @@ xfer() {
 	shift 4
 	lines=$(grep -c '^sent' "$tmp/server")
 	xfer_c=$(timeout 1500 ip netns exec "$A" "$X" -c "$host" -p 7777 -u "$up" -d "$down" "$@" 2>&1)
-	slowwait 60 sh -c "[ \$(grep -c '^sent' $tmp/server) -gt $lines ]"
-	xfer_s=$(grep '^sent' "$tmp/server" | tail -n1)
+	# Every 1 MiB transfer has the same bytes: only this transfer's own
+	# line from the server may count.
+	if slowwait 60 sh -c "[ \$(grep -c '^sent' $tmp/server) -gt $lines ]"; then
+		xfer_s=$(grep '^sent' "$tmp/server" | tail -n1)
+	else
+		xfer_s="no line for this transfer in 60 s"
+	fi
 	read -r _ _ _ _ _ _ _ ct _ cp _ cl _ csp _ cro _ _ _ csb _ <<<"$xfer_c"
 	read -r _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ srb _ <<<"$xfer_s"
 	if xfer_match "$up" "$down"; then
 		echo "    $name: $up up, $down down in ${ct}s, pmtu $cp, $cl packets lost" \
 		     "($csp spurious), reordering $cro"
-	elif ! kill -0 "$srv" 2>/dev/null; then
-		# The server stops at its first failed transfer: say why, and
-		# give the cases that follow one of their own.
-		echo "    the server exited: $(grep -v '^sent' "$tmp/server" | tail -n2)"
-		srv=""
+	else
+		# The server serves one transfer at a time and stops at its
+		# first failure: say why, and give the cases that follow one
+		# of their own.
+		kill -0 "$srv" 2>/dev/null ||
+			echo "    the server exited: $(grep -v '^sent' "$tmp/server" | tail -n2)"
 		start_server "${srv_args[@]}"
 	fi
 }
