@@ -185,8 +185,13 @@ enum roam_close_kind {
 #define ROAM_TIME_THRESHOLD_MAX_NUM	16	/* 2 RTT, after spurious losses */
 #define ROAM_PERSISTENT_CONGESTION	3	/* PTOs, RFC 9002 7.6 */
 #define ROAM_PTO_MAX_SHIFT		6	/* the PTO doubles at most this often */
-/* An orphan's unanswered probe timeouts before it gives up (tcp_orphan_retries). */
+/*
+ * An orphan gives up after this many unanswered probe timeouts
+ * (tcp_orphan_retries), and no sooner than TCP's would after as many
+ * retries from its 200 ms minimum RTO: (2^7 - 1) * 200 ms.
+ */
 #define ROAM_ORPHAN_PTOS		6
+#define ROAM_ORPHAN_PROBE_MS		25400
 #define ROAM_INITIAL_WINDOW_PACKETS	10	/* RFC 9002 7.2 */
 #define ROAM_MIN_WINDOW_PACKETS		2
 #define ROAM_INITIAL_MAX_DATA		65536	/* before the peer's first MAX_DATA */

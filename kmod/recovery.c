@@ -476,9 +476,18 @@ void roam_rec_timeout(struct sock *sk)
 		return;
 	}
 	/* Probe timeout: one more round trip went unanswered. */
-	rec->pto_count++;
-	/* An orphan gives up sooner than the idle timeout, as TCP's. */
-	if (sock_flag(sk, SOCK_DEAD) && rec->pto_count > ROAM_ORPHAN_PTOS) {
+	if (!rec->pto_count)
+		rec->pto_start = now;
+	if (rec->pto_count < U8_MAX)
+		rec->pto_count++;
+	/*
+	 * An orphan gives up sooner than the idle timeout, as TCP's, but not
+	 * after a few short round trips alone: a next hop that a lossy link
+	 * made the neighbour table probe and lose (ARP, ND) takes seconds
+	 * to find again, and all that time the peer's ACKs cannot come.
+	 */
+	if (sock_flag(sk, SOCK_DEAD) && rec->pto_count > ROAM_ORPHAN_PTOS &&
+	    now - rec->pto_start >= (u64)ROAM_ORPHAN_PROBE_MS * NSEC_PER_MSEC) {
 		pr_debug("conn %016llx: orphan gives up after %u probe timeouts\n",
 			 roam_sk(sk)->local_cid, rec->pto_count);
 		roam_sock_done(sk, 0);

@@ -149,8 +149,9 @@ struct roam_recovery {
 	u32 rttvar;			/* us */
 	u32 min_rtt;			/* us */
 	u32 latest_rtt;			/* us */
-	u8 pto_count;
+	u8 pto_count;			/* probe timeouts since the last ACK */
 	bool have_rtt;
+	u64 pto_start;			/* ns, the first of them */
 	bool resend;			/* some roam_sent are ROAM_SENT_RESEND */
 	u64 ecn_ce;			/* CE count the peer reported last */
 	/* Reordering: thresholds that grow when a loss proves spurious. */

@@ -4,7 +4,7 @@
  * both directions at once, for the stream selftests and benchmarks.
  *
  *   roamxfer -l [-p PORT] [-n COUNT] [-t] [-m MODE] [-k ID] [-o FILE]
- *   roamxfer -c HOST [-p PORT] [-u BYTES] [-d BYTES] [-t] [-m MODE] [-k ID] [-o FILE] [-i]
+ *   roamxfer -c HOST [-p PORT] [-u BYTES] [-d BYTES] [-t] [-m MODE] [-k ID] [-o FILE] [-i] [-w MS]
  *
  * The client sends an 8-byte header holding how many bytes it wants
  * back (-d), then -u bytes, and shuts its side down; the server sends
@@ -18,7 +18,8 @@
  * (SO_RCVBUF and SO_SNDBUF at the end; -b BYTES sets both at the start.
  * -k ID sets ROAM_PSK; "psk 1" says the connection was encrypted.  -o FILE
  * also writes the bytes received to FILE.)
- * With -i, an AF_ROAM client also says on stderr, once connected:
+ * With -w MS, the client waits MS milliseconds between its header and
+ * its bytes.  With -i, an AF_ROAM client also says on stderr, once connected:
  *
  *   connected port LOCAL_PORT cid LOCAL_CID remote REMOTE_CID
  *
@@ -65,6 +66,7 @@ struct side {
 static enum mode mode = M_WRITE;
 static int use_tcp;
 static int say_conn;		/* -i */
+static int wait_ms;		/* -w */
 static int out_fd = -1;		/* -o */
 
 static void die(const char *what)
@@ -309,7 +311,7 @@ int main(int argc, char **argv)
 	double t;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "lc:p:n:u:d:tm:b:ik:o:")) != -1) {
+	while ((c = getopt(argc, argv, "lc:p:n:u:d:tm:b:ik:o:w:")) != -1) {
 		switch (c) {
 		case 'l':
 			listen_mode = 1;
@@ -338,6 +340,9 @@ int main(int argc, char **argv)
 		case 'b':
 			bufsz = atoi(optarg);
 			break;
+		case 'w':
+			wait_ms = atoi(optarg);
+			break;
 		case 'k':
 			key = strtoul(optarg, NULL, 0);
 			break;
@@ -351,7 +356,7 @@ int main(int argc, char **argv)
 			       !strcmp(optarg, "splice") ? M_SPLICE : M_WRITE;
 			break;
 		default:
-			fprintf(stderr, "usage: roamxfer -l|-c HOST [-p PORT] [-n N] [-u B] [-d B] [-t] [-m MODE] [-b BYTES] [-k ID] [-o FILE] [-i]\n");
+			fprintf(stderr, "usage: roamxfer -l|-c HOST [-p PORT] [-n N] [-u B] [-d B] [-t] [-m MODE] [-b BYTES] [-k ID] [-o FILE] [-i] [-w MS]\n");
 			return 2;
 		}
 	}
@@ -406,6 +411,8 @@ int main(int argc, char **argv)
 	hdr = htobe64(down);
 	if (write(fd, &hdr, sizeof(hdr)) != sizeof(hdr))
 		die("header");
+	if (wait_ms)
+		usleep(wait_ms * 1000);
 	side_init(&s, up, 1);
 	t = roam_now();
 	if (pump(fd, &s))

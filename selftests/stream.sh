@@ -4,7 +4,8 @@
 # veth pair between two namespaces: sizes from 0 bytes to 64 MiB, IPv4
 # and IPv6, loss, reordering, duplication, delay with jitter and a rate
 # limit from netem, sendfile and splice, and a path MTU that drops from
-# 1500 to 1280 in the middle of a transfer.  On a link that reorders,
+# 1500 to 1280 in the middle of a transfer, and an orphan that outlasts
+# a spell without the peer's packets.  On a link that reorders,
 # losses that were only late are recognised and the loss threshold grows.
 # On a long path the buffers grow, unless the application set them.
 # Once every socket has closed, no memory stays charged to the protocol.
@@ -184,6 +185,35 @@ test_mtu_drop() {
 	log_test "an MTU drop from 1500 to 1280 in mid-transfer"
 }
 
+# A closed socket's data outlives a spell in which none of the peer's
+# packets arrive, as when a lossy link made the neighbour table lose the
+# next hop: seven probe timeouts take a few seconds on this path, and
+# the orphan must not give up on them alone.  The client has the
+# server's FIN when the server's packets stop; it writes 256 KiB (less
+# than its send buffer), closes and leaves them to its orphan.  The
+# server's packets flow again 7 s later, before the client would hop.
+test_orphan_outage() {
+	local cli
+	RET=0
+	start_server
+	ip netns exec "$A" "$X" -c 10.1.0.2 -p 7777 -u 262144 -d 0 -w 3000 \
+		>"$tmp/client" 2>"$tmp/client.err" &
+	cli=$!
+	slowwait 10 sh -c "ip netns exec $A $ROAMCTL conn show | grep -q close-wait" ||
+		echo "    the client never saw the server's FIN"
+	tc -n "$B" qdisc add dev vb root netem loss 100%
+	slowwait 20 sh -c "! kill -0 $cli 2>/dev/null" ||
+		echo "    the client did not close within 20 s"
+	sleep 7
+	tc -n "$B" qdisc del dev vb root
+	wait "$cli"
+	slowwait 60 grep -q '^sent' "$tmp/server"
+	xfer_c=$(cat "$tmp/client")
+	xfer_s=$(grep '^sent' "$tmp/server" | tail -n1)
+	xfer_match 262144 0 || echo "    client's errors: $(cat "$tmp/client.err")"
+	log_test "an orphan's data arrives after 7 s in which the peer's packets are lost"
+}
+
 # Once every socket is gone, so is every page charged to the protocol,
 # the packets that waited to be opened as well as the sockets' buffers.
 # What per-CPU caches hold back, less than mem_pcpu_rsv pages on each
@@ -207,6 +237,7 @@ test_reordering
 test_autotuning
 test_sendfile_splice
 test_mtu_drop
+test_orphan_outage
 test_memory_returned
 rm -rf "$tmp"
 exit "$EXIT_STATUS"
