@@ -482,9 +482,9 @@ void roam_rec_timeout(struct sock *sk)
 		rec->pto_count++;
 	/*
 	 * An orphan gives up sooner than the idle timeout, as TCP's, but not
-	 * after a few short round trips alone: a next hop that a lossy link
-	 * made the neighbour table probe and lose (ARP, ND) takes seconds
-	 * to find again, and all that time the peer's ACKs cannot come.
+	 * after a few short round trips alone: on a lossy path, seven probe
+	 * rounds in a row can fail by chance, each losing its probes or the
+	 * ACK that answered them.
 	 */
 	if (sock_flag(sk, SOCK_DEAD) && rec->pto_count > ROAM_ORPHAN_PTOS &&
 	    now - rec->pto_start >= (u64)ROAM_ORPHAN_PROBE_MS * NSEC_PER_MSEC) {

@@ -186,9 +186,9 @@ test_mtu_drop() {
 }
 
 # A closed socket's data outlives a spell in which none of the peer's
-# packets arrive, as when a lossy link made the neighbour table lose the
-# next hop: seven probe timeouts take a few seconds on this path, and
-# the orphan must not give up on them alone.  The client has the
+# packets arrive, an outage or a run of losses: seven probe timeouts
+# take a few seconds on this path, and the orphan must not give up on
+# them alone.  The client has the
 # server's FIN when the server's packets stop; it writes 256 KiB (less
 # than its send buffer), closes and leaves them to its orphan.  The
 # server's packets flow again 7 s later, before the client would hop.
