@@ -273,6 +273,9 @@ udp_ports() {	# udp_ports NS: UDP sockets open there
 test_hop_asked() {
 	local cid ports SIZE=$LONG_SIZE
 	RET=0
+	# Only this connection may open or close ports while they are
+	# counted: the earlier tests' orphans end first.
+	roam_wait_idle
 	start
 	sleep 1
 	client_conn
