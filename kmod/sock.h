@@ -145,13 +145,13 @@ struct roam_recovery {
 	u64 largest_acked;		/* U64_MAX: none yet */
 	u64 loss_time;			/* ns, 0: no loss timer */
 	u64 last_eliciting;		/* ns, last ack-eliciting packet sent */
+	u64 pto_start;			/* ns, the first PTO since the last ACK */
 	u32 srtt;			/* us */
 	u32 rttvar;			/* us */
 	u32 min_rtt;			/* us */
 	u32 latest_rtt;			/* us */
 	u8 pto_count;			/* probe timeouts since the last ACK */
 	bool have_rtt;
-	u64 pto_start;			/* ns, the first of them */
 	bool resend;			/* some roam_sent are ROAM_SENT_RESEND */
 	u64 ecn_ce;			/* CE count the peer reported last */
 	/* Reordering: thresholds that grow when a loss proves spurious. */
