@@ -187,8 +187,9 @@ enum roam_close_kind {
 #define ROAM_PTO_MAX_SHIFT		6	/* the PTO doubles at most this often */
 /*
  * An orphan gives up after this many unanswered probe timeouts
- * (tcp_orphan_retries), and no sooner than TCP's would after as many
- * retries from its 200 ms minimum RTO: (2^7 - 1) * 200 ms.
+ * (tcp_orphan_retries), and no sooner after its last acknowledged byte
+ * than TCP's would after as many retries from its 200 ms minimum RTO:
+ * (2^7 - 1) * 200 ms.
  */
 #define ROAM_ORPHAN_PTOS		6
 #define ROAM_ORPHAN_PROBE_MS		25400

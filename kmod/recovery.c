@@ -476,18 +476,18 @@ void roam_rec_timeout(struct sock *sk)
 		return;
 	}
 	/* Probe timeout: one more round trip went unanswered. */
-	if (!rec->pto_count)
-		rec->pto_start = now;
 	if (rec->pto_count < U8_MAX)
 		rec->pto_count++;
 	/*
 	 * An orphan gives up sooner than the idle timeout, as TCP's, but not
 	 * after a few short round trips alone: on a lossy path, seven probe
 	 * rounds in a row can fail by chance, each losing its probes or the
-	 * ACK that answered them.
+	 * ACK that answered them.  The span runs from its last acknowledged
+	 * byte, so a port hop, which restarts the count, does not restart it.
 	 */
 	if (sock_flag(sk, SOCK_DEAD) && rec->pto_count > ROAM_ORPHAN_PTOS &&
-	    now - rec->pto_start >= (u64)ROAM_ORPHAN_PROBE_MS * NSEC_PER_MSEC) {
+	    !time_before(jiffies, rs->progress +
+			 msecs_to_jiffies(ROAM_ORPHAN_PROBE_MS))) {
 		pr_debug("conn %016llx: orphan gives up after %u probe timeouts\n",
 			 roam_sk(sk)->local_cid, rec->pto_count);
 		roam_sock_done(sk, 0);

@@ -145,7 +145,6 @@ struct roam_recovery {
 	u64 largest_acked;		/* U64_MAX: none yet */
 	u64 loss_time;			/* ns, 0: no loss timer */
 	u64 last_eliciting;		/* ns, last ack-eliciting packet sent */
-	u64 pto_start;			/* ns, the first PTO since the last ACK */
 	u32 srtt;			/* us */
 	u32 rttvar;			/* us */
 	u32 min_rtt;			/* us */
