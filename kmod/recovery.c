@@ -16,6 +16,7 @@
 #include "pmtu.h"
 #include "path.h"
 #include "recovery.h"
+#include "send.h"
 #include "sock.h"
 #include "stream.h"
 #include "timers.h"
@@ -411,6 +412,7 @@ void roam_rec_on_ack(struct sock *sk, const struct roam_ack *ack)
 		roam_cc_congestion(sk, largest_time ?: now, 0);
 	}
 	rec->pto_count = 0;
+	roam_path_confirm_route(rs);
 	roam_rec_detect_lost(sk, now);
 	roam_rec_set_timer(sk);
 	roam_timers_round_trip(sk);

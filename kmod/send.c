@@ -139,6 +139,23 @@ void roam_path_reset_route(struct roam_sock *rs)
 }
 
 /*
+ * An ACK acknowledged new packets: the peer got what went along the
+ * cached route, so its next hop is reachable, and the neighbour entry
+ * need not be probed again (TCP's sk_dst_confirm()).  Under the socket
+ * lock, and only for authenticated packets.
+ */
+void roam_path_confirm_route(struct roam_sock *rs)
+{
+	const struct in6_addr *peer = &rs->path.peer.sroam_addr;
+	struct dst_entry *dst = __sk_dst_get(&rs->sk);
+
+	if (!dst)
+		return;
+	dst_confirm_neigh(dst, ipv6_addr_v4mapped(peer) ?
+			  (const void *)&peer->s6_addr32[3] : (const void *)peer);
+}
+
+/*
  * Sends @skb along the connection's path: one packet, or with @gso_size
  * several of that size.  Consumes @skb.
  */

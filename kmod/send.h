@@ -25,6 +25,7 @@ int roam_send(struct roam_sock *rs, struct sk_buff *skb);
 int roam_send_gso(struct roam_sock *rs, struct sk_buff *skb, unsigned int gso_size);
 int roam_route_check(struct roam_sock *rs);
 void roam_path_reset_route(struct roam_sock *rs);
+void roam_path_confirm_route(struct roam_sock *rs);
 int roam_reply(struct roam_port *port, const struct sk_buff *in,
 	       struct sk_buff *skb);
 

@@ -5,7 +5,8 @@
 # and IPv6, loss, reordering, duplication, delay with jitter and a rate
 # limit from netem, sendfile and splice, and a path MTU that drops from
 # 1500 to 1280 in the middle of a transfer, and an orphan that outlasts
-# a spell without the peer's packets.  On a link that reorders,
+# a spell without the peer's packets.  A busy connection keeps its next
+# hop confirmed, so it is never probed.  On a link that reorders,
 # losses that were only late are recognised and the loss threshold grows.
 # On a long path the buffers grow, unless the application set them.
 # Once every socket has closed, no memory stays charged to the protocol.
@@ -185,6 +186,46 @@ test_mtu_drop() {
 	log_test "an MTU drop from 1500 to 1280 in mid-transfer"
 }
 
+# A connection whose packets are acknowledged keeps its next hop
+# confirmed, as TCP does: with a reachable time of 0.5 s and a probe
+# after 1 s, a 5 s upload whose neighbour entry was not confirmed would
+# make the client probe it, by unicast, at least twice.
+test_neigh_confirmed() {
+	local fam host mac n
+	RET=0
+	if ! command -v tcpdump >/dev/null; then
+		log_test_skip "the next hop stays confirmed: no tcpdump"
+		return
+	fi
+	mac=$(ip -n "$A" -br link show va | awk '{ print $3 }')
+	for fam in ipv4 ipv6; do
+		ip netns exec "$A" sysctl -qw "net.$fam.neigh.va.base_reachable_time_ms=500" \
+			"net.$fam.neigh.va.delay_first_probe_time=1"
+	done
+	tc -n "$A" qdisc add dev va root netem rate 20mbit
+	start_server
+	for host in 10.1.0.2 fd01::2; do
+		ip -n "$A" neigh flush dev va
+		ip netns exec "$A" tcpdump -i va -nn -U -w "$tmp/neigh.cap" -Z root \
+			"ether src $mac and not ether multicast and ((arp and arp[6:2] = 1) or (icmp6 and ip6[40] = 135))" \
+			>/dev/null 2>"$tmp/neigh.err" &
+		n=$!
+		slowwait 30 grep -q "listening on" "$tmp/neigh.err"
+		xfer "upload to $host" 12500000 0 "$host"
+		kill -INT "$n"
+		wait "$n"
+		n=$(tcpdump -r "$tmp/neigh.cap" -nn 2>/dev/null | wc -l)
+		echo "    unicast neighbour probes during the upload to $host: $n"
+		[ "$n" -eq 0 ] || RET=$ksft_fail
+	done
+	tc -n "$A" qdisc del dev va root
+	for fam in ipv4 ipv6; do
+		ip netns exec "$A" sysctl -qw "net.$fam.neigh.va.base_reachable_time_ms=30000" \
+			"net.$fam.neigh.va.delay_first_probe_time=5"
+	done
+	log_test "acknowledged packets confirm the next hop: no neighbour probes"
+}
+
 # A closed socket's data outlives a spell in which none of the peer's
 # packets arrive, an outage or a run of losses: seven probe timeouts
 # take a few seconds on this path, and the orphan must not give up on
@@ -233,6 +274,7 @@ test_reordering
 test_autotuning
 test_sendfile_splice
 test_mtu_drop
+test_neigh_confirmed
 test_orphan_outage
 test_memory_returned
 rm -rf "$tmp"
