@@ -14,7 +14,7 @@ fi
 
 holder=""
 cleanup() {
-	[ -n "$holder" ] && kill "$holder" 2>/dev/null && wait "$holder" 2>/dev/null
+	stop_job "$holder"
 	[ -d /sys/module/roam ] || insmod "$ROAM_KO"
 }
 trap cleanup EXIT
@@ -55,7 +55,7 @@ test_unload_busy() {
 		echo "    rmmod succeeded with a socket open"
 		RET=$ksft_fail
 	fi
-	kill "$holder"; wait "$holder" 2>/dev/null; holder=""
+	stop_job "$holder"; holder=""
 	slowwait 10 sh -c '[ "$(cat /sys/module/roam/refcnt)" = 0 ]' ||
 		{ echo "    refcnt stayed $(cat /sys/module/roam/refcnt)"; RET=$ksft_fail; }
 	log_test "unload is refused while a socket is open"

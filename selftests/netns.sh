@@ -8,7 +8,7 @@ roam_require_module
 
 holder=""
 cleanup() {
-	[ -n "$holder" ] && kill "$holder" 2>/dev/null && wait "$holder" 2>/dev/null
+	stop_job "$holder"
 	cleanup_all_ns
 }
 trap cleanup EXIT
@@ -32,7 +32,7 @@ time.sleep(600)" >"$out" 2>&1 &
 	ip netns del "$NSA"
 	NS_LIST=()
 	# The namespace lives on while its sockets are open; then it goes.
-	kill "$holder"; wait "$holder" 2>/dev/null; holder=""
+	stop_job "$holder"; holder=""
 	slowwait 10 sh -c "[ \$(cat /sys/module/roam/refcnt) = $ref0 ]" ||
 		{ echo "    module refcnt $(cat /sys/module/roam/refcnt), expected $ref0"; RET=$ksft_fail; }
 	rm -f "$out"

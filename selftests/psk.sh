@@ -22,7 +22,7 @@ srv="" cli="" dump=""
 cleanup() {
 	local p
 	for p in $cli $srv $dump; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+		stop_job "$p"
 	done
 	cleanup_all_ns
 	rm -rf "$tmp"

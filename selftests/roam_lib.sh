@@ -29,6 +29,13 @@ roam_wait_idle() {
 		echo "    $(cat /sys/module/roam/refcnt) sockets still open after 300 s"
 }
 
+# stop_job PID: end a background job of this shell, if PID names one,
+# and reap it.
+stop_job() {
+	[ -n "$1" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null
+	return 0
+}
+
 roam_require_module() {
 	if [ ! -d /sys/module/roam ]; then
 		echo "SKIP: roam is not loaded"

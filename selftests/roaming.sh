@@ -28,8 +28,8 @@ SIZE=8388608		# each way; the 10 Mbit/s link makes it last 7 s at least
 
 srv="" cli=""
 cleanup() {
-	[ -n "$cli" ] && kill "$cli" 2>/dev/null && wait "$cli" 2>/dev/null
-	[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
+	stop_job "$cli"
+	stop_job "$srv"
 	cleanup_all_ns
 	rm -rf "$tmp"
 }
@@ -79,7 +79,7 @@ gone_check() {
 # start [HOST]: a server for one connection, and a transfer to it in
 # the background, both ways: SIZE bytes down, UP (if set, else SIZE) up.
 start() {
-	[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
+	stop_job "$srv"
 	ip netns exec "$S" "$X" -l -p 7777 -n 1 >"$tmp/server" 2>&1 &
 	srv=$!
 	slowwait 10 grep -q listening "$tmp/server"

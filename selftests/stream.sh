@@ -17,7 +17,7 @@ X="$ROAM_LIB_DIR/roamxfer"
 
 srv=""
 cleanup() {
-	[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
+	stop_job "$srv"
 	cleanup_all_ns
 }
 trap cleanup EXIT
@@ -34,7 +34,7 @@ tmp=$(mktemp -d)
 
 srv_args=()
 start_server() {	# start_server [roamxfer options]
-	[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
+	stop_job "$srv"
 	srv_args=("$@")
 	: >"$tmp/server"
 	ip netns exec "$B" "$X" -l -p 7777 -n 0 "$@" >"$tmp/server" 2>&1 &
@@ -258,7 +258,7 @@ test_orphan_outage() {
 test_memory_returned() {
 	local rsv mem
 	RET=0
-	kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
+	stop_job "$srv"
 	srv=""
 	roam_wait_idle
 	rsv=$(cat /proc/sys/net/core/mem_pcpu_rsv 2>/dev/null || echo 256)
