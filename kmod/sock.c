@@ -136,6 +136,7 @@ static int roam_sock_setup(struct sock *sk, gfp_t gfp)
 	sk->sk_protocol = 0;
 	sk->sk_destruct = roam_sock_destruct;
 	sk->sk_backlog_rcv = roam_sk_backlog_rcv;
+	sk->sk_write_space = roam_stream_write_space;
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	roam_sock_set_state(sk, TCP_CLOSE);
 	spin_lock_init(&rs->acceptq_lock);

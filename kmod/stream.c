@@ -26,6 +26,28 @@ static void roam_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
 	__kfree_skb(skb);
 }
 
+/*
+ * Room in the send buffer again: wake the writers, by the measure that
+ * roam_poll() and sendmsg use (sk_stream_write_space(), which is not
+ * exported).  Called only once a writer found no room (SOCK_NOSPACE).
+ */
+void roam_stream_write_space(struct sock *sk)
+{
+	struct socket *sock = sk->sk_socket;
+	struct socket_wq *wq;
+
+	if (!sock || !__sk_stream_is_writeable(sk, 1))
+		return;
+	clear_bit(SOCK_NOSPACE, &sock->flags);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
+	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
+}
+
 void roam_stream_init(struct sock *sk)
 {
 	struct roam_stream *st = &roam_sk(sk)->stream;
@@ -373,7 +395,13 @@ bool roam_stream_acked(struct sock *sk, u64 off, u32 len, bool fin)
 	if (freed) {
 		sk_mem_reclaim(sk);
 		roam_stream_sndbuf_expand(sk);
-		sk->sk_write_space(sk);
+		/*
+		 * Wake writers only if one ran out of room, as TCP does, not
+		 * on every ACK.  Pairs with the barrier in roam_poll().
+		 */
+		smp_mb();
+		if (sk->sk_socket && test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+			sk->sk_write_space(sk);
 	}
 	/*
 	 * Our FIN counts as acknowledged once the packet that carried it is,

@@ -41,6 +41,7 @@ bool roam_stream_rcv_room(struct sock *sk, struct sk_buff *skb);
 void roam_stream_window(struct sock *sk);
 void roam_stream_shutdown(struct sock *sk);
 void roam_stream_init(struct sock *sk);
+void roam_stream_write_space(struct sock *sk);
 void roam_stream_purge(struct sock *sk);
 
 u32 roam_stream_inq(const struct sock *sk);
