@@ -358,9 +358,13 @@ void roam_output(struct sock *sk, enum roam_out why)
 		roam_burst_release(rs);
 	if (err)
 		return;
-	/* Room in the window and a size to try: probe the path MTU. */
+	/*
+	 * Room in the window and a size to try: probe the path MTU, on a
+	 * path with no limit on what it may be sent (roam_path_budget()):
+	 * validated, and not stale.
+	 */
 	probe = roam_pmtu_probe_due(sk);
-	if (probe && !test_bit(ROAM_F_VALIDATING, &rs->flags) &&
+	if (probe && roam_path_budget(sk) == U64_MAX &&
 	    (!rs->rec.in_flight || roam_rec_window(sk) >= probe))
 		roam_output_mtu_probe(sk, probe);
 }
