@@ -14,13 +14,7 @@ roam_require_module
 NC="$ROAM_LIB_DIR/roamnc"
 FLOOD="$ROAM_LIB_DIR/roamflood"
 
-pids=()
-cleanup() {
-	[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
-	wait 2>/dev/null
-	cleanup_all_ns
-}
-trap cleanup EXIT
+trap roam_cleanup EXIT
 
 setup_ns S C A || exit "$ksft_skip"
 ip link add veth-c netns "$S" type veth peer name veth-s netns "$C"
@@ -43,16 +37,15 @@ json() {	# json NS OBJECT PYTHON-EXPR-OF-j
 		python3 -c "import json, sys; j = json.load(sys.stdin); print($3)"
 }
 stat() { json "$1" stats "j['$2']"; }
-bg() { "$@" & pids+=($!); }
 
 test_listener_show() {
 	RET=0
 	local out groups
 	"$ROAMCTL" -n "$S" config set backlog_max 3
-	bg ip netns exec "$S" "$NC" -l -b 10.0.1.1 -p 7000 -B 50 -n 0 -H
-	bg ip netns exec "$S" "$NC" -l -p 7000 -B 2 -n 0 -H
-	bg ip netns exec "$S" "$NC" -l -r -b 10.0.1.1 -p 7100 -n 0 -H
-	bg ip netns exec "$S" "$NC" -l -r -b 10.0.1.1 -p 7100 -n 0 -H
+	roam_bg ip netns exec "$S" "$NC" -l -b 10.0.1.1 -p 7000 -B 50 -n 0 -H
+	roam_bg ip netns exec "$S" "$NC" -l -p 7000 -B 2 -n 0 -H
+	roam_bg ip netns exec "$S" "$NC" -l -r -b 10.0.1.1 -p 7100 -n 0 -H
+	roam_bg ip netns exec "$S" "$NC" -l -r -b 10.0.1.1 -p 7100 -n 0 -H
 	slowwait 10 sh -c "[ \$($ROAMCTL -n $S listener show | wc -l) = 4 ]" ||
 		RET=$ksft_fail
 	out=$("$ROAMCTL" -n "$S" listener show)
@@ -69,9 +62,9 @@ test_conn_dump() {
 	RET=0
 	local n cids N
 	N=$(roam_scaled 500)
-	bg ip netns exec "$S" "$NC" -l -p 7200 -n 0 -H
+	roam_bg ip netns exec "$S" "$NC" -l -p 7200 -n 0 -H
 	slowwait 10 ip netns exec "$S" sh -c "$ROAMCTL listener show | grep -q 7200"
-	bg ip netns exec "$C" "$NC" -n "$N" -H 10.0.1.1 7200
+	roam_bg ip netns exec "$C" "$NC" -n "$N" -H 10.0.1.1 7200
 	slowwait 900 sh -c "[ \$($ROAMCTL -n $C conn show | grep -c established) = $N ]" ||
 		RET=$ksft_fail
 	n=$(json "$S" conn "len([c for c in j if c['remote']['port'] != 0])")
@@ -108,7 +101,7 @@ test_cookie_expiry() {
 	# A listener with room for one that accepts nothing for 5 s once the
 	# first client is queued: the second client's cookie ages past its
 	# 1 s lifetime while it waits.
-	bg ip netns exec "$S" "$NC" -l -p 7300 -B 0 -D 5 -n 2
+	roam_bg ip netns exec "$S" "$NC" -l -p 7300 -B 0 -D 5 -n 2
 	slowwait 10 ip netns exec "$S" sh -c "$ROAMCTL listener show | grep -q 7300"
 	out=$(ip netns exec "$C" "$NC" -n 2 10.0.1.1 7300 2>&1)
 	check_match "connects" "connected.*connected" "$(echo $out)"
@@ -135,7 +128,7 @@ test_done_lost() {
 		}
 	}
 	EOF
-	bg ip netns exec "$S" "$NC" -l -p 7400 -n 1 -H
+	roam_bg ip netns exec "$S" "$NC" -l -p 7400 -n 1 -H
 	slowwait 10 ip netns exec "$S" sh -c "$ROAMCTL listener show | grep -q 7400"
 	out=$(ip netns exec "$C" timeout 60 "$NC" 10.0.1.1 7400 2>&1)
 	check_match "connects" "connected" "$out"
@@ -159,7 +152,7 @@ test_events() {
 	ip netns exec "$S" "$ROAMCTL" -j monitor >"$ev" &
 	mon=$!
 	sleep 1		# subscribed
-	bg ip netns exec "$S" "$NC" -l -p 7500 -B 0 -D 5 -n 2
+	roam_bg ip netns exec "$S" "$NC" -l -p 7500 -B 0 -D 5 -n 2
 	slowwait 10 ip netns exec "$S" sh -c "$ROAMCTL listener show | grep -q 7500"
 	ip netns exec "$C" "$NC" -n 2 10.0.1.1 7500 >/dev/null ||
 		{ echo "    connect failed"; RET=$ksft_fail; }
@@ -182,7 +175,7 @@ print(sum(1 for l in open(sys.argv[1]) for e in [json.loads(l)]
 test_flood() {
 	RET=0
 	local slab0 slab1 socks0 socks1 est0 est1 fpid
-	bg ip netns exec "$S" "$NC" -l -p 7400 -n 0
+	roam_bg ip netns exec "$S" "$NC" -l -p 7400 -n 0
 	slowwait 10 ip netns exec "$S" sh -c "$ROAMCTL listener show | grep -q 7400"
 	sleep 1
 	socks0=$(ip netns exec "$S" awk '$1 == "ROAM" { print $3 }' /proc/net/protocols)

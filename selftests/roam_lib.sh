@@ -29,6 +29,23 @@ roam_wait_idle() {
 		echo "    $(cat /sys/module/roam/refcnt) sockets still open after 300 s"
 }
 
+# Background jobs: roam_bg CMD... starts one and remembers it in pids,
+# roam_stop_bg ends and reaps them all.  roam_cleanup, the usual EXIT
+# trap, also removes the test's namespaces and its $tmp directory.
+pids=()
+roam_bg() { "$@" & pids+=($!); }
+roam_stop_bg() {
+	[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
+	wait 2>/dev/null
+	pids=()
+}
+roam_cleanup() {
+	roam_stop_bg
+	cleanup_all_ns
+	[ -n "${tmp:-}" ] && rm -rf "$tmp"
+	return 0
+}
+
 # stop_job PID: end a background job of this shell, if PID names one,
 # and reap it.
 stop_job() {

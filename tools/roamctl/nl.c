@@ -291,7 +291,8 @@ static int nl_run(struct nl *nl, size_t len, uint16_t type, unsigned int seq,
 /*
  * Sends req and reads the replies, calling cb on each.  Returns 0,
  * EXIT_KERNEL if the kernel refused (nl->err and nl->errmsg tell why,
- * nothing printed), or EXIT_FAIL with a message printed.  The request
+ * nothing printed), or EXIT_FAIL with a message printed; nl->dump_intr
+ * says whether a dump was interrupted (NLM_F_DUMP_INTR).  The request
  * buffer is wiped once sent: it may hold a key.
  */
 int nl_talk(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb, void *data)
@@ -305,6 +306,7 @@ int nl_talk(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb, void *data)
 
 	nl->err = 0;
 	nl->errmsg[0] = '\0';
+	nl->dump_intr = false;
 	req->nlmsg_seq = seq;
 	n = mnl_socket_sendto(nl->sock, req, len);
 	explicit_bzero(req, len);
@@ -323,13 +325,14 @@ int nl_talk(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb, void *data)
 		}
 		ret = nl_run(nl, n, type, seq, cb, data, &intr);
 	} while (n < 0 || ret == NL_MORE);
-	if (intr)
-		fprintf(stderr,
-			"Dump was interrupted and may be inconsistent.\n");
+	nl->dump_intr = intr;
 	return ret;
 }
 
-/* nl_talk, and a refusal printed as "Error: <extack message>." */
+/*
+ * nl_talk, with a refusal printed as "Error: <extack message>." and an
+ * interrupted dump said on stderr, as iproute2 does.
+ */
 int nl_request(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb,
 	       void *data)
 {
@@ -337,6 +340,9 @@ int nl_request(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb,
 
 	if (ret == EXIT_KERNEL)
 		nl_perror(nl);
+	if (nl->dump_intr)
+		fprintf(stderr,
+			"Dump was interrupted and may be inconsistent.\n");
 	return ret;
 }
 

@@ -28,6 +28,7 @@ struct nl {
 	char req[NL_REQ_SIZE] __attribute__((aligned(8)));
 	int err;			/* errno of the last kernel refusal */
 	char errmsg[NL_ERRMSG_SIZE];	/* its extack message, or "" */
+	bool dump_intr;			/* the last dump was interrupted */
 };
 
 /* Called for each reply message; returns MNL_CB_OK or MNL_CB_ERROR (and
