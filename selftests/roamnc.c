@@ -2,7 +2,7 @@
 /*
  * roamnc: a netcat for AF_ROAM, for the shell selftests and the demo.
  *
- *   roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-D SEC] [-r] [-R] [-k ID]
+ *   roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-D SEC] [-r] [-R] [-k ID] [-d DEV]
  *	listen (on the wildcard unless -b), and once a connection waits,
  *	wait SEC seconds more; then accept COUNT connections (0: until
  *	killed) and print one line for each
@@ -10,7 +10,8 @@
  *	connect (COUNT times, each a connection of its own), print one
  *	line for each, and with -H hold them until killed
  *
- * -k ID sets ROAM_PSK, the pre-shared key of that id.
+ * -k ID sets ROAM_PSK, the pre-shared key of that id; -d DEV binds the
+ * socket to a device (SO_BINDTODEVICE).
  *
  * Exit status: 0, or the errno of the failing call.
  */
@@ -28,7 +29,7 @@
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-D SEC] [-r] [-R] [-k ID]\n"
+		"usage: roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-D SEC] [-r] [-R] [-k ID] [-d DEV]\n"
 		"       roamnc [-b ADDR] [-p PORT] [-w SEC] [-n COUNT] [-H] [-k ID] HOST PORT\n");
 	exit(2);
 }
@@ -61,13 +62,13 @@ int main(int argc, char **argv)
 	int count = 1, backlog = 128, nbind = 0, one = 1, fd, c, i;
 	unsigned short port = 0;
 	unsigned int key = 0;
-	const char *bind_ip[MAX_BIND];
+	const char *bind_ip[MAX_BIND], *dev = NULL;
 	char b1[80], b2[80];
 	socklen_t len;
 	double wait = 0, delay = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "lb:p:n:B:rRw:HD:k:")) != -1) {
+	while ((c = getopt(argc, argv, "lb:p:n:B:rRw:HD:k:d:")) != -1) {
 		switch (c) {
 		case 'l':
 			listen_mode = 1;
@@ -104,6 +105,9 @@ int main(int argc, char **argv)
 		case 'k':
 			key = strtoul(optarg, NULL, 0);
 			break;
+		case 'd':
+			dev = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -120,6 +124,8 @@ int main(int argc, char **argv)
 		return fail("SO_REUSEPORT");
 	if (reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
 		return fail("SO_REUSEADDR");
+	if (dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, strlen(dev) + 1))
+		return fail("SO_BINDTODEVICE");
 	for (i = 0; i < nbind; i++)
 		if (roam_addr(&addrs[i], bind_ip[i], port)) {
 			fprintf(stderr, "roamnc: bad address %s\n", bind_ip[i]);

@@ -4,9 +4,11 @@
  * packets a tcpdump capture (pcap, Ethernet) holds: captured roam
  * packets replayed from a new address, for the roaming test.
  *
- *   roamreplay -r FILE -t TARGET -p PORT [-n ROUNDS]
+ *   roamreplay -r FILE -t TARGET -p PORT [-n ROUNDS] [-s SPORT]
  *
- * Prints how many payloads it sent.
+ * With -s, they go from UDP port SPORT, as the original sender's did:
+ * a handshake packet replayed from its own address and port.  Prints how
+ * many payloads it sent.
  */
 #include <netinet/ip.h>
 #include <netinet/udp.h>
@@ -23,11 +25,12 @@ int main(int argc, char **argv)
 	struct sockaddr_in dst = { .sin_family = AF_INET };
 	static unsigned char buf[SNAP];
 	unsigned int rec[4], hdr[6];
-	int port = 0, rounds = 1, fd, c, r;
+	int port = 0, rounds = 1, sport = 0, fd, c, r;
+	struct sockaddr_in src = { .sin_family = AF_INET };
 	long sent = 0;
 	FILE *f;
 
-	while ((c = getopt(argc, argv, "r:t:p:n:")) != -1) {
+	while ((c = getopt(argc, argv, "r:t:p:n:s:")) != -1) {
 		switch (c) {
 		case 'r':
 			file = optarg;
@@ -41,6 +44,9 @@ int main(int argc, char **argv)
 		case 'n':
 			rounds = atoi(optarg);
 			break;
+		case 's':
+			sport = atoi(optarg);
+			break;
 		default:
 			return 2;
 		}
@@ -51,6 +57,11 @@ int main(int argc, char **argv)
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0) {
 		perror("socket");
+		return 1;
+	}
+	src.sin_port = htons(sport);
+	if (sport && bind(fd, (struct sockaddr *)&src, sizeof(src))) {
+		perror("bind");
 		return 1;
 	}
 	for (r = 0; r < rounds; r++) {
