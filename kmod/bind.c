@@ -92,19 +92,39 @@ static bool roam_bind_conflict(struct roam_sock *rs, const struct in6_addr *set,
 	return true;
 }
 
-static int roam_bind_check(struct roam_sock *rs, __be16 port,
+/*
+ * May @spec, bound to specific addresses, and @wild, bound to the
+ * wildcard on the same port, coexist?  The specific socket takes the
+ * connections to its addresses that the wildcard one would get: allowed
+ * within one user, or to a binder with CAP_NET_BIND_SERVICE (ROAM_F_SHADOW),
+ * whichever bound first.  Sockets on different devices take nothing
+ * from each other.
+ */
+static bool roam_bind_may_shadow(struct roam_sock *spec, struct roam_sock *wild)
+{
+	int d1 = READ_ONCE(spec->sk.sk_bound_dev_if), d2 = READ_ONCE(wild->sk.sk_bound_dev_if);
+
+	if (d1 && d2 && d1 != d2)
+		return true;
+	return uid_eq(sock_i_uid(&spec->sk), sock_i_uid(&wild->sk)) ||
+	       test_bit(ROAM_F_SHADOW, &spec->flags);
+}
+
+static int roam_bind_check(struct roam_sock *rs, struct roam_port *port,
 			   const struct in6_addr *set, unsigned int n)
 {
 	struct roam_net *rn = roam_net(sock_net(&rs->sk));
+	bool wild = n == 1 && ipv6_addr_any(&set[0]);
 	struct rhlist_head *list, *pos;
 	struct roam_baddr *e;
+	struct roam_bind *b;
 	unsigned int i;
 	int err = 0;
 
 	lockdep_assert_held(&rn->bind_mutex);
 	rcu_read_lock();
 	for (i = 0; i < n && !err; i++) {
-		struct roam_bkey key = { .addr = set[i], .port = port };
+		struct roam_bkey key = { .addr = set[i], .port = htons(port->num) };
 
 		list = rhltable_lookup(&rn->binds, &key, roam_bind_params);
 		rhl_for_each_entry_rcu(e, pos, list, node) {
@@ -115,7 +135,18 @@ static int roam_bind_check(struct roam_sock *rs, __be16 port,
 		}
 	}
 	rcu_read_unlock();
-	return err;
+	if (err)
+		return err;
+	/* A specific binding and a wildcard one of another user (above). */
+	list_for_each_entry(b, &port->binds, port_node) {
+		struct roam_sock *o = b->addrs[0].rs;
+
+		if (o == rs || roam_bind_wildcard(b) == wild)
+			continue;
+		if (!(wild ? roam_bind_may_shadow(o, rs) : roam_bind_may_shadow(rs, o)))
+			return -EADDRINUSE;
+	}
+	return 0;
 }
 
 static void roam_bind_unhash(struct roam_net *rn, struct roam_bind *b,
@@ -141,7 +172,7 @@ static int roam_bind_install(struct roam_sock *rs, struct roam_port *port,
 	unsigned int i;
 	int err;
 
-	err = roam_bind_check(rs, pnum, set, n);
+	err = roam_bind_check(rs, port, set, n);
 	if (err)
 		return err;
 	nb = kzalloc(struct_size(nb, addrs, n), GFP_KERNEL);
@@ -164,8 +195,10 @@ static int roam_bind_install(struct roam_sock *rs, struct roam_port *port,
 	}
 	if (ob) {
 		roam_bind_unhash(rn, ob, ob->n);
+		list_del(&ob->port_node);
 		kfree_rcu(ob, rcu);
 	}
+	list_add(&nb->port_node, &port->binds);
 	rcu_assign_pointer(rs->bind, nb);
 	return 0;
 }
@@ -212,6 +245,15 @@ static bool roam_port_privileged(struct net *net, u16 num)
 	       !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE);
 }
 
+/* May the binder take other users' connections (roam_bind_may_shadow())? */
+static void roam_bind_privilege(struct roam_sock *rs)
+{
+	struct net *net = sock_net(&rs->sk);
+
+	assign_bit(ROAM_F_SHADOW, &rs->flags,
+		   ns_capable_noaudit(net->user_ns, CAP_NET_BIND_SERVICE));
+}
+
 /*
  * bind(), or ROAM_BINDX_ADD on an unbound socket: all @addrs share one
  * port, 0 for a free port of the client range.  Under lock_sock.
@@ -231,6 +273,7 @@ int roam_bind(struct roam_sock *rs, const struct sockaddr_roam *addrs,
 		return -EINVAL;
 	if (roam_port_privileged(net, num))
 		return -EACCES;
+	roam_bind_privilege(rs);
 	set = kcalloc(ROAM_MAX_BIND_ADDRS, sizeof(*set), GFP_KERNEL);
 	if (!set)
 		return -ENOMEM;
@@ -272,6 +315,7 @@ static int roam_bind_change(struct roam_sock *rs, const struct sockaddr_roam *ad
 	set = kcalloc(ROAM_MAX_BIND_ADDRS, sizeof(*set), GFP_KERNEL);
 	if (!set)
 		return -ENOMEM;
+	roam_bind_privilege(rs);
 	mutex_lock(&rn->bind_mutex);
 	b = roam_bind_get(rs);
 	err = -EINVAL;
@@ -357,7 +401,7 @@ int roam_bind_listen(struct roam_sock *rs)
 		goto out;
 	for (i = 0; i < b->n; i++)
 		set[i] = b->addrs[i].key.addr;
-	err = roam_bind_check(rs, htons(b->port->num), set, b->n);
+	err = roam_bind_check(rs, b->port, set, b->n);
 	kfree(set);
 	if (err)
 		goto out;
@@ -395,6 +439,7 @@ void roam_bind_release(struct roam_sock *rs)
 	b = roam_bind_get(rs);
 	if (b) {
 		roam_bind_unhash(rn, b, b->n);
+		list_del(&b->port_node);
 		RCU_INIT_POINTER(rs->bind, NULL);
 	}
 	mutex_unlock(&rn->bind_mutex);

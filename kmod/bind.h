@@ -30,6 +30,7 @@ struct roam_baddr {
 /* A socket's binding: one port and the wildcard or a set of addresses. */
 struct roam_bind {
 	struct roam_port *port;
+	struct list_head port_node;	/* port->binds, under rn->bind_mutex */
 	u32 group;			/* reuseport group id while listening, or 0 */
 	unsigned int n;
 	struct rcu_head rcu;

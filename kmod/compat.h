@@ -18,6 +18,7 @@
 #endif
 
 #include <linux/net.h>
+#include <net/genetlink.h>
 #include <net/sock.h>
 #ifdef ROAM_HAVE_PROTO_MEMORY_H
 #include <net/proto_memory.h>	/* sk_under_memory_pressure() */
@@ -36,6 +37,19 @@ static inline void roam_custom_sol_socket(struct socket *sock)
 static inline void roam_custom_sol_socket(struct socket *sock)
 {
 }
+#endif
+
+/*
+ * A generic netlink multicast group only CAP_NET_ADMIN may join (6.6, and
+ * the stable kernels it went back to, Debian's 6.1 among them).  Without
+ * it anyone may join, so roam's events leave the connection IDs out.
+ */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define ROAM_MCGRP_ADMIN	GENL_MCAST_CAP_NET_ADMIN
+#define ROAM_EVENTS_CIDS	true
+#else
+#define ROAM_MCGRP_ADMIN	0
+#define ROAM_EVENTS_CIDS	false
 #endif
 
 /* proto_ops.accept: the core takes the file flags; the wrapper adapts. */

@@ -46,19 +46,23 @@ static u32 roam_hs_hash(const struct in6_addr *caddr, __be16 cport, u64 ccid)
 }
 
 /*
- * The session keys for @hs, with the namespace's key @key_id (0: none).
- * ERR_PTR(-ENOKEY) if that key is not in the table.
+ * The session keys for @hs, with the namespace's key @key_id (0: none),
+ * as @u may use it.  ERR_PTR(-ENOKEY) if that key is not in the table,
+ * ERR_PTR(-EACCES) if @u may not use it.
  */
 static struct roam_keys *roam_hs_keys(struct roam_net *rn, u32 key_id,
+				      const struct roam_psk_user *u,
 				      struct roam_hs_secrets *hs, bool client)
 {
 	u8 psk[ROAM_KEY_LEN_BYTES];
 	struct roam_keys *keys;
+	int err;
 
 	hs->ikm = NULL;
 	if (key_id) {
-		if (roam_psk_copy(rn, key_id, psk))
-			return ERR_PTR(-ENOKEY);
+		err = roam_psk_copy(rn, key_id, u, psk);
+		if (err)
+			return ERR_PTR(err);
 		hs->ikm = psk;
 	}
 	keys = roam_keys_derive(hs, client, GFP_ATOMIC);
@@ -234,6 +238,7 @@ void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
 	const struct roam_cookie_echo *e = (const struct roam_cookie_echo *)skb->data;
 	struct roam_sock *lrs = NULL, *rs;
 	struct roam_net *rn = port->rn;
+	struct roam_psk_user user;
 	struct roam_hs_secrets hs;
 	struct roam_cookie_ctx ctx;
 	struct roam_keys *keys;
@@ -277,8 +282,11 @@ void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
 	hs.snonce = e->c.snonce;
 	hs.ccid = ccid;
 	hs.scid = scid;
-	keys = roam_hs_keys(rn, be32_to_cpu(e->c.key_id), &hs, false);
-	if (PTR_ERR_OR_ZERO(keys) == -ENOKEY)	/* deleted since the INITIAL */
+	user.uid = READ_ONCE(lrs->psk_user.uid);
+	user.admin = READ_ONCE(lrs->psk_user.admin);
+	keys = roam_hs_keys(rn, be32_to_cpu(e->c.key_id), &user, &hs, false);
+	/* Deleted since the INITIAL, or another user's now. */
+	if (PTR_ERR_OR_ZERO(keys) == -ENOKEY || PTR_ERR_OR_ZERO(keys) == -EACCES)
 		goto bad_key;
 	if (IS_ERR(keys))
 		goto out;
@@ -405,9 +413,13 @@ static void roam_hs_send(struct sock *sk)
 int roam_hs_connect(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
+	int err;
 
-	if (rs->psk_id && !roam_psk_exists(roam_net(sock_net(sk)), rs->psk_id))
-		return -ENOKEY;
+	if (rs->psk_id) {
+		err = roam_psk_check(roam_net(sock_net(sk)), rs->psk_id, &rs->psk_user);
+		if (err)
+			return err;
+	}
 	rs->hs = kzalloc(sizeof(*rs->hs), GFP_KERNEL);
 	if (!rs->hs)
 		return -ENOMEM;
@@ -459,9 +471,10 @@ static void roam_hs_rcv_cookie(struct sock *sk, struct sk_buff *skb)
 	hs.snonce = c->c.snonce;
 	hs.ccid = rs->local_cid;
 	hs.scid = be64_to_cpu(c->h.scid);
-	keys = roam_hs_keys(roam_net(sock_net(sk)), rs->psk_id, &hs, true);
-	if (PTR_ERR_OR_ZERO(keys) == -ENOKEY) {	/* deleted since connect() */
-		roam_sock_done(sk, ENOKEY);
+	keys = roam_hs_keys(roam_net(sock_net(sk)), rs->psk_id, &rs->psk_user, &hs, true);
+	/* Deleted since connect(), or another user's now. */
+	if (PTR_ERR_OR_ZERO(keys) == -ENOKEY || PTR_ERR_OR_ZERO(keys) == -EACCES) {
+		roam_sock_done(sk, -PTR_ERR(keys));
 		return;
 	}
 	if (IS_ERR(keys))

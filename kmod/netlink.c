@@ -14,6 +14,7 @@
 #include "bind.h"
 #include "cid.h"
 #include "hop.h"
+#include "compat.h"
 #include "netlink.h"
 #include "netns.h"
 #include "port.h"
@@ -44,6 +45,7 @@ static const struct nla_policy roam_conn_policy[ROAM_A_CONN_MAX + 1] = {
 static const struct nla_policy roam_key_policy[ROAM_A_KEY_MAX + 1] = {
 	[ROAM_A_KEY_ID]			= NLA_POLICY_MIN(NLA_U32, 1),
 	[ROAM_A_KEY_SECRET]		= NLA_POLICY_EXACT_LEN(ROAM_KEY_LEN),
+	[ROAM_A_KEY_OWNER]		= { .type = NLA_U32 },
 };
 
 static const struct nla_policy roam_policy[ROAM_A_MAX + 1] = {
@@ -214,7 +216,25 @@ err:
 	return -EMSGSIZE;
 }
 
-static int roam_fill_listener(struct sk_buff *skb, struct roam_sock *rs)
+/*
+ * Who asks for a dump: the netlink socket's owner, and whether its opener
+ * has CAP_NET_ADMIN.  Connection IDs, which a forger needs first as a TCP
+ * forger needs sequence numbers, and key ids go only to CAP_NET_ADMIN and
+ * to the owner of the socket they belong to.
+ */
+struct roam_viewer {
+	kuid_t uid;
+	bool admin;
+};
+
+static bool roam_viewer_full(const struct roam_viewer *v, struct sock *sk)
+{
+	/* sk_uid: an orphan, or a connection not yet accepted, has no inode. */
+	return v->admin || uid_eq(READ_ONCE(sk->sk_uid), v->uid);
+}
+
+static int roam_fill_listener(struct sk_buff *skb, struct roam_sock *rs,
+			      const struct roam_viewer *v)
 {
 	struct sock *sk = &rs->sk;
 	struct nlattr *nest, *addrs;
@@ -255,9 +275,11 @@ err:
 	return -EMSGSIZE;
 }
 
-static int roam_fill_conn(struct sk_buff *skb, struct roam_sock *rs)
+static int roam_fill_conn(struct sk_buff *skb, struct roam_sock *rs,
+			  const struct roam_viewer *v)
 {
 	struct sock *sk = &rs->sk;
+	bool full = roam_viewer_full(v, sk);
 	struct sockaddr_roam local;
 	struct nlattr *nest;
 
@@ -265,17 +287,18 @@ static int roam_fill_conn(struct sk_buff *skb, struct roam_sock *rs)
 	nest = nla_nest_start(skb, ROAM_A_CONN);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, ROAM_A_CONN_LOCAL_ID, READ_ONCE(rs->local_cid),
-			      ROAM_A_CONN_PAD) ||
-	    nla_put_u64_64bit(skb, ROAM_A_CONN_REMOTE_ID, READ_ONCE(rs->remote_cid),
-			      ROAM_A_CONN_PAD) ||
+	if ((full &&
+	     (nla_put_u64_64bit(skb, ROAM_A_CONN_LOCAL_ID, READ_ONCE(rs->local_cid),
+				ROAM_A_CONN_PAD) ||
+	      nla_put_u64_64bit(skb, ROAM_A_CONN_REMOTE_ID, READ_ONCE(rs->remote_cid),
+				ROAM_A_CONN_PAD) ||
+	      nla_put_u32(skb, ROAM_A_CONN_PSK, READ_ONCE(rs->psk_id)))) ||
 	    nla_put_u8(skb, ROAM_A_CONN_STATE, roam_sock_state(sk)) ||
 	    nla_put(skb, ROAM_A_CONN_LOCAL, sizeof(local), &local) ||
 	    nla_put(skb, ROAM_A_CONN_REMOTE, sizeof(rs->path.peer), &rs->path.peer) ||
 	    nla_put_u32(skb, ROAM_A_CONN_UID,
 			from_kuid_munged(current_user_ns(), sock_i_uid(sk))) ||
 	    nla_put_u64_64bit(skb, ROAM_A_CONN_INODE, sock_i_ino(sk), ROAM_A_CONN_PAD) ||
-	    nla_put_u32(skb, ROAM_A_CONN_PSK, READ_ONCE(rs->psk_id)) ||
 	    nla_put_u32(skb, ROAM_A_CONN_PATH_MOVES, READ_ONCE(rs->cnt.path_moves)) ||
 	    nla_put_u32(skb, ROAM_A_CONN_PORT_HOPS, READ_ONCE(rs->cnt.port_hops)) ||
 	    (test_bit(ROAM_F_SERVER, &rs->flags) &&
@@ -295,9 +318,14 @@ err:
  */
 static int roam_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
 		     bool (*want)(struct roam_sock *rs),
-		     int (*fill)(struct sk_buff *skb, struct roam_sock *rs))
+		     int (*fill)(struct sk_buff *skb, struct roam_sock *rs,
+				 const struct roam_viewer *v))
 {
 	struct roam_net *rn = roam_net(sock_net(skb->sk));
+	struct roam_viewer v = {
+		.uid = sock_i_uid(NETLINK_CB(cb->skb).sk),
+		.admin = netlink_net_capable(cb->skb, CAP_NET_ADMIN),
+	};
 	unsigned long id;
 	struct roam_sock *rs;
 	int err = 0;
@@ -312,7 +340,7 @@ static int roam_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
 				  &roam_genl_family, NLM_F_MULTI, cmd);
 		if (hdr) {
 			genl_dump_check_consistent(cb, hdr);
-			err = fill(skb, rs);
+			err = fill(skb, rs, &v);
 			if (err)
 				genlmsg_cancel(skb, hdr);
 			else
@@ -387,6 +415,7 @@ static int roam_key_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct roam_net *rn = roam_net(genl_info_net(info));
 	struct nlattr *tb[ROAM_A_KEY_MAX + 1];
+	kuid_t owner = current_fsuid();
 	int err;
 
 	err = roam_nest_parse(info, ROAM_A_KEY, tb, ROAM_A_KEY_MAX,
@@ -396,9 +425,19 @@ static int roam_key_add_doit(struct sk_buff *skb, struct genl_info *info)
 	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[ROAM_A_KEY], tb,
 			      ROAM_A_KEY_SECRET))
 		return -EINVAL;
+	/* The key serves its owner: the caller, unless it names another. */
+	if (tb[ROAM_A_KEY_OWNER]) {
+		owner = make_kuid(current_user_ns(), nla_get_u32(tb[ROAM_A_KEY_OWNER]));
+		if (!uid_valid(owner)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[ROAM_A_KEY_OWNER],
+					    "the owner is no user of this namespace");
+			memzero_explicit(nla_data(tb[ROAM_A_KEY_SECRET]), ROAM_KEY_LEN);
+			return -EINVAL;
+		}
+	}
 	mutex_lock(&rn->cfg_lock);
 	err = roam_psk_add(rn, nla_get_u32(tb[ROAM_A_KEY_ID]),
-			   nla_data(tb[ROAM_A_KEY_SECRET]));
+			   nla_data(tb[ROAM_A_KEY_SECRET]), owner);
 	mutex_unlock(&rn->cfg_lock);
 	/* The table has its own copy; the request keeps none. */
 	memzero_explicit(nla_data(tb[ROAM_A_KEY_SECRET]), ROAM_KEY_LEN);
@@ -431,8 +470,9 @@ static int roam_key_del_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 static int roam_key_fill(struct sk_buff *skb, struct netlink_callback *cb,
-			 struct roam_net *rn, u32 id)
+			 struct roam_net *rn, u32 id, const struct roam_psk *psk)
 {
+	struct user_namespace *ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
 	struct nlattr *nest;
 	void *hdr;
 
@@ -442,7 +482,8 @@ static int roam_key_fill(struct sk_buff *skb, struct netlink_callback *cb,
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, ROAM_A_KEY);
 	if (!nest || nla_put_u32(skb, ROAM_A_KEY_ID, id) ||
-	    nla_put_u32(skb, ROAM_A_KEY_USERS, roam_psk_users(rn, id))) {
+	    nla_put_u32(skb, ROAM_A_KEY_USERS, roam_psk_users(rn, id)) ||
+	    nla_put_u32(skb, ROAM_A_KEY_OWNER, from_kuid_munged(ns, roam_psk_owner(psk)))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -455,14 +496,14 @@ static int roam_key_fill(struct sk_buff *skb, struct netlink_callback *cb,
 static int roam_key_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct roam_net *rn = roam_net(sock_net(skb->sk));
+	struct roam_psk *psk;
 	unsigned long id;
-	void *psk;
 
 	if (cb->args[1])
 		return 0;
 	rcu_read_lock();
 	xa_for_each_start(&rn->psks, id, psk, cb->args[0]) {
-		if (roam_key_fill(skb, cb, rn, id)) {
+		if (roam_key_fill(skb, cb, rn, id, psk)) {
 			cb->args[0] = id;
 			goto out;
 		}
@@ -478,8 +519,12 @@ out:
 
 enum { ROAM_MCGRP_EVENTS };
 
+/* Events carry connection IDs: CAP_NET_ADMIN only (compat.h). */
 static const struct genl_multicast_group roam_mcgrps[] = {
-	[ROAM_MCGRP_EVENTS] = { .name = ROAM_GENL_MCGRP_EVENTS },
+	[ROAM_MCGRP_EVENTS] = {
+		.name = ROAM_GENL_MCGRP_EVENTS,
+		.flags = ROAM_MCGRP_ADMIN,
+	},
 };
 
 static int roam_event_fill(struct sk_buff *skb, const struct roam_event *ev)
@@ -490,7 +535,7 @@ static int roam_event_fill(struct sk_buff *skb, const struct roam_event *ev)
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u8(skb, ROAM_A_EV_TYPE, ev->type) ||
-	    (ev->local_cid &&
+	    (ev->local_cid && ROAM_EVENTS_CIDS &&
 	     (nla_put_u64_64bit(skb, ROAM_A_EV_LOCAL_ID, ev->local_cid, ROAM_A_EV_PAD) ||
 	      nla_put_u64_64bit(skb, ROAM_A_EV_REMOTE_ID, ev->remote_cid, ROAM_A_EV_PAD))) ||
 	    nla_put(skb, ROAM_A_EV_LOCAL, sizeof(ev->local), &ev->local) ||

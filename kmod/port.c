@@ -188,6 +188,7 @@ static int roam_port_create(struct roam_net *rn, u16 num, struct roam_port **out
 	p->rn = rn;
 	p->num = num;
 	refcount_set(&p->refcnt, 1);
+	INIT_LIST_HEAD(&p->binds);
 	INIT_WORK(&p->release_work, roam_port_release_work);
 	sock = roam_udp_open(p);
 	if (IS_ERR(sock)) {

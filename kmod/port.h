@@ -26,6 +26,7 @@ struct roam_port {
 	bool closing;			/* its work is releasing it, ditto */
 	refcount_t refcnt;
 	unsigned int nbound;		/* explicit binds, under rn->port_mutex */
+	struct list_head binds;		/* their roam_bind, under rn->bind_mutex */
 	struct work_struct release_work;
 	struct rcu_head rcu;
 };

@@ -5,6 +5,11 @@
  * copies the key it needs under RCU and wipes the copy after deriving
  * its session keys.  Keys are zeroed when freed.  Deleting a key stops
  * new handshakes with it; connections keep the session keys they have.
+ *
+ * A key has an owner, a user: only the owner, or a socket named with
+ * CAP_NET_ADMIN, may name it.  That is checked when ROAM_PSK names the
+ * key, and again at each handshake, against whoever named it then: a key
+ * deleted and added again for another user serves its new owner only.
  */
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -16,6 +21,7 @@
 
 struct roam_psk {
 	u8 secret[ROAM_KEY_LEN_BYTES];
+	kuid_t owner;
 	struct rcu_head rcu;
 };
 
@@ -24,8 +30,11 @@ static void roam_psk_free_cb(struct rcu_head *rcu)
 	kfree_sensitive(container_of(rcu, struct roam_psk, rcu));
 }
 
-/* -EEXIST if @id has a key, -ENOSPC if the table is full.  Under cfg_lock. */
-int roam_psk_add(struct roam_net *rn, u32 id, const u8 *secret)
+/*
+ * Adds key @id, of @owner.  -EEXIST if @id has a key, -ENOSPC if the
+ * table is full.  Under cfg_lock.
+ */
+int roam_psk_add(struct roam_net *rn, u32 id, const u8 *secret, kuid_t owner)
 {
 	struct roam_psk *psk;
 	int err;
@@ -37,6 +46,7 @@ int roam_psk_add(struct roam_net *rn, u32 id, const u8 *secret)
 	if (!psk)
 		return -ENOMEM;
 	memcpy(psk->secret, secret, sizeof(psk->secret));
+	psk->owner = owner;
 	err = xa_insert(&rn->psks, id, psk, GFP_KERNEL);
 	if (err) {
 		kfree_sensitive(psk);
@@ -60,25 +70,47 @@ int roam_psk_del(struct roam_net *rn, u32 id)
 	return 0;
 }
 
-bool roam_psk_exists(struct roam_net *rn, u32 id)
+static int roam_psk_allowed(const struct roam_psk *psk, const struct roam_psk_user *u)
 {
-	return xa_load(&rn->psks, id);
+	if (!psk)
+		return -ENOKEY;
+	return u->admin || uid_eq(psk->owner, u->uid) ? 0 : -EACCES;
 }
 
-/* Copies the key of @id into @out, or returns -ENOKEY.  Any context. */
-int roam_psk_copy(struct roam_net *rn, u32 id, u8 out[ROAM_KEY_LEN_BYTES])
+/* May @u name key @id?  0, -ENOKEY or -EACCES.  Any context. */
+int roam_psk_check(struct roam_net *rn, u32 id, const struct roam_psk_user *u)
+{
+	int err;
+
+	rcu_read_lock();
+	err = roam_psk_allowed(xa_load(&rn->psks, id), u);
+	rcu_read_unlock();
+	return err;
+}
+
+/*
+ * Copies the key of @id into @out, if @u may use it: 0, -ENOKEY or
+ * -EACCES.  Any context.
+ */
+int roam_psk_copy(struct roam_net *rn, u32 id, const struct roam_psk_user *u,
+		  u8 out[ROAM_KEY_LEN_BYTES])
 {
 	struct roam_psk *psk;
-	int err = -ENOKEY;
+	int err;
 
 	rcu_read_lock();
 	psk = xa_load(&rn->psks, id);
-	if (psk) {
+	err = roam_psk_allowed(psk, u);
+	if (!err)
 		memcpy(out, psk->secret, ROAM_KEY_LEN_BYTES);
-		err = 0;
-	}
 	rcu_read_unlock();
 	return err;
+}
+
+/* The owner of @psk, an entry of rn->psks, for the key dump.  Under RCU. */
+kuid_t roam_psk_owner(const struct roam_psk *psk)
+{
+	return psk->owner;
 }
 
 /*

@@ -201,6 +201,8 @@ struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp)
 	if (sock_flag(lsk, SOCK_KEEPOPEN))
 		sock_set_flag(sk, SOCK_KEEPOPEN);
 	rs->psk_id = READ_ONCE(lrs->psk_id);
+	rs->psk_user.uid = READ_ONCE(lrs->psk_user.uid);
+	rs->psk_user.admin = READ_ONCE(lrs->psk_user.admin);
 	rs->idle_timeout = READ_ONCE(lrs->idle_timeout);
 	rs->keepalive = READ_ONCE(lrs->keepalive);
 	if (test_bit(ROAM_F_NODELAY, &lrs->flags))
@@ -915,18 +917,32 @@ out:
 /*
  * ROAM_PSK: a key id of the namespace's table, or 0 for none.  Before
  * connect() or on a listener, where it applies to handshakes to come.
+ * The caller must be the key's owner, or have CAP_NET_ADMIN; who it was
+ * is kept, for the handshakes to check again (psk.c).
  */
 static int roam_setsockopt_psk(struct sock *sk, u32 id)
 {
+	struct net *net = sock_net(sk);
+	struct roam_psk_user u = {
+		.uid = current_fsuid(),
+		.admin = ns_capable_noaudit(net->user_ns, CAP_NET_ADMIN),
+	};
+	struct roam_sock *rs = roam_sk(sk);
 	int err = 0;
 
-	if (id && !roam_psk_exists(roam_net(sock_net(sk)), id))
-		return -ENOKEY;
+	if (id) {
+		err = roam_psk_check(roam_net(net), id, &u);
+		if (err)
+			return err;
+	}
 	lock_sock(sk);
-	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN)
+	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN) {
 		err = -EISCONN;
-	else
-		WRITE_ONCE(roam_sk(sk)->psk_id, id);
+	} else {
+		WRITE_ONCE(rs->psk_id, id);
+		WRITE_ONCE(rs->psk_user.uid, u.uid);
+		WRITE_ONCE(rs->psk_user.admin, u.admin);
+	}
 	release_sock(sk);
 	return err;
 }

@@ -10,6 +10,7 @@
 #include <uapi/linux/roam.h>
 
 #include "protocol.h"
+#include "psk.h"
 #include "ranges.h"
 #include "replay.h"
 
@@ -77,6 +78,7 @@ struct roam_handshake {
 
 enum roam_sock_flags {
 	ROAM_F_FREEBIND,
+	ROAM_F_SHADOW,			/* bound with CAP_NET_BIND_SERVICE */
 	ROAM_F_SERVER,			/* accepted, not connected */
 	ROAM_F_QUEUED,			/* on its listener's accept queue */
 	ROAM_F_NODELAY,			/* ROAM_NODELAY */
@@ -200,6 +202,7 @@ struct roam_sock {
 	struct roam_bind __rcu *bind;	/* explicit binding, or NULL */
 	struct roam_port *port;		/* the UDP port it sends from */
 	u32 psk_id;
+	struct roam_psk_user psk_user;	/* who named psk_id (psk.c) */
 	/* Packets that wait to be opened on another CPU (receive.c) */
 	struct sk_buff_head rx_crypt;
 	struct work_struct rx_crypt_work;

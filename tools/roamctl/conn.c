@@ -39,8 +39,9 @@ static int conn_show_cb(const struct nlmsghdr *nlh, void *data)
 		print_cid("local_id", "cid %s", v);
 	if (nl_get_uint(tb[ROAM_A_CONN_REMOTE_ID], &v))
 		print_cid("remote_id", " -> %s", v);
+	/* Another user's connection comes without its IDs. */
 	if (nl_get_uint(tb[ROAM_A_CONN_STATE], &v))
-		print_str("state", " state %s",
+		print_str("state", tb[ROAM_A_CONN_LOCAL_ID] ? " state %s" : "state %s",
 			  state_name(v, buf, sizeof(buf)));
 	if (nl_get_sockaddr(tb[ROAM_A_CONN_LOCAL], &sa))
 		print_sockaddr("local", "local", &sa);

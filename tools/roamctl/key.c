@@ -22,14 +22,15 @@
 
 static void key_usage(FILE *f)
 {
-	fputs("Usage: roamctl key add ID secret FILE\n"
+	fputs("Usage: roamctl key add ID secret FILE [owner UID]\n"
 	      "       roamctl key del ID\n"
 	      "       roamctl key show\n"
 	      "       roamctl key genkey\n"
 	      "ID is 1 to 4294967295.  FILE (\"-\" for stdin) holds the 32-byte\n"
 	      "key: 32 raw bytes, 64 hex digits or 44 characters of base64 (as\n"
 	      "\"roamctl key genkey\" or \"wg genkey\" print), the last two\n"
-	      "optionally followed by a newline.\n", f);
+	      "optionally followed by a newline.  Only its owner (by default\n"
+	      "whoever adds it) and CAP_NET_ADMIN may use a key.\n", f);
 }
 
 static const char b64_chars[] =
@@ -173,8 +174,8 @@ static int parse_key_id(const char *s, uint32_t *id)
 	return 0;
 }
 
-/* Sends ROAM_A_KEY { ID, SECRET if given } with cmd. */
-static int key_send(uint8_t cmd, uint32_t id, const uint8_t *secret)
+/* Sends ROAM_A_KEY { ID, SECRET if given, OWNER if not -1 } with cmd. */
+static int key_send(uint8_t cmd, uint32_t id, const uint8_t *secret, int64_t owner)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
@@ -189,6 +190,8 @@ static int key_send(uint8_t cmd, uint32_t id, const uint8_t *secret)
 	mnl_attr_put_u32(nlh, ROAM_A_KEY_ID, id);
 	if (secret)
 		mnl_attr_put(nlh, ROAM_A_KEY_SECRET, ROAM_KEY_LEN, secret);
+	if (owner >= 0)
+		mnl_attr_put_u32(nlh, ROAM_A_KEY_OWNER, owner);
 	mnl_attr_nest_end(nlh, nest);
 	ret = nl_request(&nl, nlh, NULL, NULL);	/* wipes the request */
 	nl_close(&nl);
@@ -198,20 +201,31 @@ static int key_send(uint8_t cmd, uint32_t id, const uint8_t *secret)
 static int key_add(int argc, char **argv)
 {
 	uint8_t key[ROAM_KEY_LEN];
+	int64_t owner = -1;
+	uint64_t uid;
 	uint32_t id;
 	int ret;
 
-	if (argc != 3 || strcmp(argv[1], "secret")) {
-		fprintf(stderr, "roamctl: key add needs \"ID secret FILE\"\n");
+	if ((argc != 3 && argc != 5) || strcmp(argv[1], "secret") ||
+	    (argc == 5 && strcmp(argv[3], "owner"))) {
+		fprintf(stderr, "roamctl: key add needs \"ID secret FILE [owner UID]\"\n");
 		key_usage(stderr);
 		return EXIT_PARSE;
 	}
 	ret = parse_key_id(argv[0], &id);
 	if (ret)
 		return ret;
+	if (argc == 5) {
+		if (parse_uint(argv[4], UINT32_MAX - 1, &uid)) {
+			fprintf(stderr, "roamctl: invalid owner \"%s\": expected a uid\n",
+				argv[4]);
+			return EXIT_PARSE;
+		}
+		owner = uid;
+	}
 	ret = key_read(argv[2], key);
 	if (!ret)
-		ret = key_send(ROAM_CMD_KEY_ADD, id, key);
+		ret = key_send(ROAM_CMD_KEY_ADD, id, key, owner);
 	explicit_bzero(key, sizeof(key));
 	return ret;
 }
@@ -229,7 +243,7 @@ static int key_del(int argc, char **argv)
 	ret = parse_key_id(argv[0], &id);
 	if (ret)
 		return ret;
-	return key_send(ROAM_CMD_KEY_DEL, id, NULL);
+	return key_send(ROAM_CMD_KEY_DEL, id, NULL, -1);
 }
 
 static int key_show_cb(const struct nlmsghdr *nlh, void *data)
@@ -246,6 +260,8 @@ static int key_show_cb(const struct nlmsghdr *nlh, void *data)
 		print_u64("id", "id %" PRIu64, v);
 	if (nl_get_uint(tb[ROAM_A_KEY_USERS], &v))
 		print_u64("users", " users %" PRIu64, v);
+	if (nl_get_uint(tb[ROAM_A_KEY_OWNER], &v))
+		print_u64("owner", " owner %" PRIu64, v);
 	print_text("\n");
 	print_obj_close();
 	return MNL_CB_OK;

@@ -245,6 +245,7 @@ enum roam_key_attr {
 	ROAM_A_KEY_ID,			/* u32, not 0 */
 	ROAM_A_KEY_SECRET,		/* binary, 32 bytes; write only */
 	ROAM_A_KEY_USERS,		/* u32: sockets naming it (listeners, connections) */
+	ROAM_A_KEY_OWNER,		/* u32: the uid that may use it (default: who adds it) */
 
 	__ROAM_A_KEY_MAX,
 	ROAM_A_KEY_MAX = __ROAM_A_KEY_MAX - 1
