@@ -31,7 +31,9 @@ void roam_cookie_make(struct roam_net *rn, const struct roam_cookie_ctx *ctx,
 		      u32 key_id, struct roam_cookie *c);
 enum roam_cookie_verdict roam_cookie_check(struct roam_net *rn,
 					   const struct roam_cookie_ctx *ctx,
-					   const struct roam_cookie *c);
+					   const struct roam_cookie *c, u32 *gen);
+int roam_cookie_spend(struct roam_net *rn, u64 scid, u32 gen);
+void roam_cookie_unspend(struct roam_net *rn, u64 scid);
 
 int roam_cookie_net_init(struct roam_net *rn);
 void roam_cookie_net_exit(struct roam_net *rn);

@@ -17,6 +17,7 @@
 #include "handshake.h"
 #include "netlink.h"
 #include "netns.h"
+#include "output.h"
 #include "port.h"
 #include "psk.h"
 #include "receive.h"
@@ -195,8 +196,36 @@ static void roam_hs_send_done(struct roam_sock *rs)
 }
 
 /*
- * Queues @child on @lrs.  Returns false, having counted an overflow, if
- * the queue is full or the listener has gone.
+ * Reserves a place for a connection on @lrs's accept queue, before the
+ * connection exists.  False, having counted an overflow, if the queue is
+ * full or the listener has gone.
+ */
+static bool roam_hs_reserve(struct roam_sock *lrs)
+{
+	struct sock *lsk = &lrs->sk;
+	bool ok;
+
+	spin_lock(&lrs->acceptq_lock);
+	ok = READ_ONCE(lsk->sk_state) == TCP_LISTEN && !sk_acceptq_is_full(lsk);
+	if (ok)
+		sk_acceptq_added(lsk);
+	else if (READ_ONCE(lsk->sk_state) == TCP_LISTEN)
+		WRITE_ONCE(lrs->overflows, lrs->overflows + 1);
+	spin_unlock(&lrs->acceptq_lock);
+	return ok;
+}
+
+/* Gives back a place roam_hs_reserve() took and no connection will use. */
+static void roam_hs_unreserve(struct roam_sock *lrs)
+{
+	spin_lock(&lrs->acceptq_lock);
+	sk_acceptq_removed(&lrs->sk);
+	spin_unlock(&lrs->acceptq_lock);
+}
+
+/*
+ * Queues @child in the place it reserved.  False, the place given back,
+ * if @lrs stopped listening since.
  */
 static bool roam_hs_enqueue(struct roam_sock *lrs, struct roam_sock *child)
 {
@@ -204,13 +233,12 @@ static bool roam_hs_enqueue(struct roam_sock *lrs, struct roam_sock *child)
 	bool ok;
 
 	spin_lock(&lrs->acceptq_lock);
-	ok = READ_ONCE(lsk->sk_state) == TCP_LISTEN && !sk_acceptq_is_full(lsk);
+	ok = READ_ONCE(lsk->sk_state) == TCP_LISTEN;
 	if (ok) {
 		set_bit(ROAM_F_QUEUED, &child->flags);
 		list_add_tail(&child->accept_node, &lrs->acceptq);
-		sk_acceptq_added(lsk);
-	} else if (READ_ONCE(lsk->sk_state) == TCP_LISTEN) {
-		WRITE_ONCE(lrs->overflows, lrs->overflows + 1);
+	} else {
+		sk_acceptq_removed(lsk);
 	}
 	spin_unlock(&lrs->acceptq_lock);
 	return ok;
@@ -233,6 +261,68 @@ static void roam_hs_overflow_event(struct roam_sock *lrs,
 	roam_event_send(sock_net(&lrs->sk), &ev);
 }
 
+/*
+ * A connection that will not be: never established, never queued, so
+ * nothing but its CID leads to it.  Unlocks it.
+ */
+static void roam_hs_child_drop(struct roam_sock *rs)
+{
+	struct sock *child = &rs->sk;
+
+	roam_cid_del(roam_net(sock_net(child)), rs);
+	bh_unlock_sock(child);
+	sock_put(child);
+}
+
+/*
+ * The connection a COOKIE_ECHO asks for, with @keys, on @port, in the
+ * client's CID @ctx->ccid and the server's @ctx->scid; returned locked
+ * (bh_lock_sock), or NULL.  It takes over @keys either way.  Softirq.
+ */
+static struct roam_sock *roam_hs_child(struct roam_sock *lrs, struct roam_port *port,
+				       const struct sk_buff *skb,
+				       const struct roam_cookie_ctx *ctx,
+				       struct roam_keys *keys)
+{
+	struct roam_net *rn = port->rn;
+	struct roam_sock *rs;
+	struct sock *child;
+
+	child = roam_sock_child(&lrs->sk, GFP_ATOMIC);
+	if (!child) {
+		roam_keys_free(keys);
+		return NULL;
+	}
+	rs = roam_sk(child);
+	bh_lock_sock(child);
+	rcu_assign_pointer(rs->keys, keys);
+	rs->remote_cid = ctx->ccid;
+	rs->path.peer.sroam_family = roam_family;
+	rs->path.peer.sroam_addr = ctx->caddr;
+	rs->path.peer.sroam_port = ctx->cport;
+	rs->path.local = ctx->saddr;
+	rs->path.ifindex = ROAM_CB(skb)->ifindex;
+	if (ipv6_addr_type(&ctx->caddr) & IPV6_ADDR_LINKLOCAL)
+		rs->path.peer.sroam_scope_id = ROAM_CB(skb)->ifindex;
+	/* The port may be closing: its UDP socket still delivers. */
+	if (refcount_inc_not_zero(&port->refcnt)) {
+		rs->port = port;
+		if (!roam_cid_add(rn, rs, ctx->scid))
+			return rs;
+	}
+	roam_hs_child_drop(rs);
+	return NULL;
+}
+
+/*
+ * A COOKIE_ECHO for no connection that exists.  The cookie is checked,
+ * then the tag with the keys it yields, and only then is it spent: from
+ * there it builds this one connection or none.  A place on the accept
+ * queue is reserved before the connection exists, and the connection
+ * speaks (MAX_DATA, DONE) only once it is queued; if the listener went in
+ * between, it says CLOSE(REFUSED) instead, and the client's connect()
+ * fails.  Softirq.
+ */
 void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
 {
 	const struct roam_cookie_echo *e = (const struct roam_cookie_echo *)skb->data;
@@ -242,8 +332,9 @@ void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
 	struct roam_hs_secrets hs;
 	struct roam_cookie_ctx ctx;
 	struct roam_keys *keys;
-	struct sock *child;
 	u64 ccid, scid;
+	u32 gen;
+	int err;
 
 	if (skb->len < sizeof(*e) || !e->h.scid || !e->h.dcid) {
 		roam_stat_inc(rn, ROAM_A_STAT_RX_MALFORMED);
@@ -254,7 +345,7 @@ void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
 	scid = be64_to_cpu(e->h.dcid);
 
 	roam_cookie_ctx_init(&ctx, port, skb, ccid, scid, e->h.cnonce);
-	switch (roam_cookie_check(rn, &ctx, &e->c)) {
+	switch (roam_cookie_check(rn, &ctx, &e->c, &gen)) {
 	case ROAM_COOKIE_OK:
 		break;
 	case ROAM_COOKIE_BAD:
@@ -297,39 +388,36 @@ void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
 		goto bad_key;
 	}
 
-	child = roam_sock_child(&lrs->sk, GFP_ATOMIC);
-	if (!child) {
+	err = roam_cookie_spend(rn, scid, gen);
+	if (err) {
 		roam_keys_free(keys);
+		if (err == -EEXIST)	/* a replay, or a copy that lost the race */
+			roam_stat_inc(rn, ROAM_A_STAT_COOKIES_SPENT);
+		if (err == -ENOSPC)	/* the secrets were replaced: a fresh one */
+			goto refresh;
 		goto out;
 	}
-	rs = roam_sk(child);
-	bh_lock_sock(child);
-	rcu_assign_pointer(rs->keys, keys);
-	rs->remote_cid = ccid;
-	rs->path.peer.sroam_family = roam_family;
-	rs->path.peer.sroam_addr = ctx.caddr;
-	rs->path.peer.sroam_port = ctx.cport;
-	rs->path.local = ctx.saddr;
-	rs->path.ifindex = ROAM_CB(skb)->ifindex;
-	if (ipv6_addr_type(&ctx.caddr) & IPV6_ADDR_LINKLOCAL)
-		rs->path.peer.sroam_scope_id = ROAM_CB(skb)->ifindex;
-	rs->port = roam_port_hold(port);
-	if (roam_cid_add(rn, rs, scid)) {
-		/* A copy of this COOKIE_ECHO won the race on another CPU. */
-		bh_unlock_sock(child);
-		roam_sock_done(child, 0);
-		sock_put(child);
-		goto out;
-	}
-	roam_sock_established(child);
-	if (!roam_hs_enqueue(lrs, rs)) {
-		bh_unlock_sock(child);
-		roam_sock_done(child, 0);
-		sock_put(child);
+	if (!roam_hs_reserve(lrs)) {
+		roam_keys_free(keys);
+		roam_cookie_unspend(rn, scid);
+		if (READ_ONCE(lrs->sk.sk_state) != TCP_LISTEN)
+			goto out;	/* gone: the retransmission gets REJECT */
 		goto overflow;
 	}
+	rs = roam_hs_child(lrs, port, skb, &ctx, keys);
+	if (!rs) {
+		roam_hs_unreserve(lrs);
+		roam_cookie_unspend(rn, scid);
+		goto out;
+	}
+	if (!roam_hs_enqueue(lrs, rs)) {
+		roam_output_close(&rs->sk, ROAM_CLOSE_ABORT, ROAM_ERR_REFUSED);
+		roam_hs_child_drop(rs);
+		goto out;
+	}
+	roam_sock_established(&rs->sk);
 	roam_hs_send_done(rs);
-	bh_unlock_sock(child);
+	bh_unlock_sock(&rs->sk);
 	roam_stat_inc(rn, ROAM_A_STAT_ESTABLISHED);
 	lrs->sk.sk_data_ready(&lrs->sk);
 	goto out;
@@ -345,7 +433,8 @@ overflow:
 	goto out;
 refresh:
 	/* Answer as an INITIAL: the client gets a fresh cookie. */
-	lrs = roam_hs_listener(port, skb, &e->h, be32_to_cpu(e->c.key_id));
+	if (!lrs)
+		lrs = roam_hs_listener(port, skb, &e->h, be32_to_cpu(e->c.key_id));
 	if (lrs)
 		roam_hs_send_cookie(port, skb, &e->h, be32_to_cpu(e->c.key_id), true);
 out:
@@ -539,7 +628,7 @@ static void roam_hs_rcv_echo(struct sock *sk, struct sk_buff *skb)
 							    lockdep_sock_is_held(sk));
 
 	if (skb->len < sizeof(*e) || !keys || !test_bit(ROAM_F_SERVER, &rs->flags) ||
-	    be64_to_cpu(e->h.scid) != rs->remote_cid)
+	    !roam_sock_connected(sk) || be64_to_cpu(e->h.scid) != rs->remote_cid)
 		return;
 	if (roam_open(keys, ROAM_PN_HANDSHAKE, skb->data,
 		      offsetof(struct roam_cookie_echo, tag), 0))

@@ -136,10 +136,10 @@ static void __net_exit roam_net_exit(struct net *net)
 
 	/* Every socket of the namespace is gone: it held a reference. */
 	roam_notify_net_exit(rn);
-	roam_cookie_net_exit(rn);
 	roam_cid_net_exit(rn);
 	roam_bind_net_exit(rn);
 	roam_port_net_exit(rn);
+	roam_cookie_net_exit(rn);
 	WARN_ON_ONCE(!xa_empty(&rn->socks));
 	xa_destroy(&rn->socks);
 	roam_psk_net_exit(rn);

@@ -105,6 +105,10 @@ struct roam_net {
 	/* Handshake cookies (cookie.c) */
 	struct roam_cookie_secret __rcu *cookie_secret;
 	spinlock_t cookie_lock;		/* serialises rotation */
+	struct rhashtable spent;	/* cookies that built a connection */
+	atomic_t nspent;
+	unsigned long spent_full;	/* bit 0: full, the secrets replaced, not pruned yet */
+	struct work_struct spent_gc;	/* forgets those no secret verifies */
 };
 
 extern unsigned int roam_net_id;

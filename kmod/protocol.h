@@ -39,6 +39,7 @@
 #define ROAM_MIN_COOKIE_LIFETIME	1000
 #define ROAM_MAX_COOKIE_LIFETIME	600000
 #define ROAM_MAX_KEYS			1024	/* pre-shared keys per namespace */
+#define ROAM_COOKIES_SPENT_MAX		65536	/* recorded per namespace (cookie.c) */
 #define ROAM_RX_CRYPT_INLINE		600	/* smaller ones may be opened at once */
 
 /* ---------------------------------------------------------------- */
@@ -154,6 +155,14 @@ enum roam_frame_type {
 enum roam_close_kind {
 	ROAM_CLOSE_GRACEFUL = 0,
 	ROAM_CLOSE_ABORT = 1,
+};
+
+/* CLOSE error codes: why, for logs; a receiver treats them alike. */
+enum roam_close_error {
+	ROAM_ERR_NONE = 0,		/* the application aborted */
+	ROAM_ERR_INTERNAL = 1,		/* the sender ran out of memory */
+	ROAM_ERR_PROTOCOL = 2,		/* flow control broken, FIN moved */
+	ROAM_ERR_REFUSED = 3,		/* the listener went before the queue */
 };
 
 /* Frame sizes on the wire, without data. */

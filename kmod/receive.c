@@ -491,8 +491,13 @@ static bool roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	/*
 	 * Only a server that took our COOKIE_ECHO has our keys: its packet
-	 * confirms the connection as DONE would, if DONE was lost.
+	 * confirms the connection as DONE would, if DONE was lost, unless it
+	 * closes it: the server could not queue it (CLOSE(REFUSED)).
 	 */
+	if (sk->sk_state == TCP_SYN_SENT && f->has_close) {
+		roam_sock_done(sk, ECONNREFUSED);
+		goto out;
+	}
 	if (sk->sk_state == TCP_SYN_SENT)
 		roam_hs_confirmed(sk);
 	if (sk->sk_state == TCP_SYN_SENT)

@@ -3,10 +3,12 @@
  * connect() and accept() (docs/PROTOCOL.md section 3): names, blocking
  * and non-blocking connects, refusal (by REJECT and by ICMP), timeouts,
  * no route, a full backlog that drops silently, one waiter woken per
- * connection, edge-triggered epoll that never misses one, and a peer that
- * goes before accept().
+ * connection, edge-triggered epoll that never misses one, a peer that
+ * goes before accept(), and a listener that closes while handshakes
+ * arrive, which leaves no client half-open.
  */
 #include <fcntl.h>
+#include <sched.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/epoll.h>
@@ -377,6 +379,122 @@ TEST_F(ns, peer_gone_before_accept)
 	EXPECT_TRUE(ev & POLLIN);
 	close(a);
 	close(l);
+}
+
+/* Accepts, without waiting, every connection the queue holds now. */
+static void accept_queued(int l, int *acc, int *nacc)
+{
+	int fd;
+
+	while (roam_poll(l, POLLIN, 0) & POLLIN) {
+		fd = accept4(l, NULL, NULL, SOCK_NONBLOCK);
+		if (fd < 0)
+			break;
+		acc[(*nacc)++] = fd;
+	}
+}
+
+struct outcome {
+	int got;		/* read the byte the server wrote: accepted */
+	int refused;		/* ECONNREFUSED or ECONNRESET */
+	int half;		/* neither in 30 s: connected to no one */
+};
+
+/* Waits for each of @n clients to be accepted or refused, 30 s in all. */
+static void outcomes(int *c, int n, struct outcome *o)
+{
+	double deadline = roam_now() + 30, left;
+	char ch;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		left = deadline - roam_now();
+		if (!roam_poll(c[i], POLLIN, left > 0 ? left * 1000 : 0))
+			o->half++;
+		else if (read(c[i], &ch, 1) == 1)
+			o->got++;
+		else if (errno == ECONNREFUSED || errno == ECONNRESET)
+			o->refused++;
+		else
+			o->half++;
+		close(c[i]);
+	}
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu % sysconf(_SC_NPROCESSORS_ONLN), &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/*
+ * The listener closes while 500 handshakes arrive at its small queue,
+ * from clients on two CPUs at once, in a few rounds: each client ends up
+ * accepted (it reads the byte the server writes to every connection it
+ * accepted) or refused, never connected to a server that dropped its
+ * side.  The connections the queue had no room for, and those whose
+ * COOKIE_ECHO was on the way when the listener closed, are the ones
+ * that must be refused.
+ */
+TEST_F_TIMEOUT(ns, listener_closes_while_handshakes_arrive, 900)
+{
+	int n = roam_scaled(500) / 2, rounds = 3, nacc, l, i, r, status;
+	int *c = calloc(n, sizeof(*c)), *acc = calloc(2 * n, sizeof(*acc));
+	struct outcome mine, theirs;
+	int fds[2];
+	pid_t pid;
+
+	ASSERT_TRUE(c && acc);
+	roam_raise_nofile();
+	ASSERT_EQ(0, roamctl("config set hs_timeout 100 hs_retries 5"));
+	for (r = 0; r < rounds; r++) {
+		memset(&mine, 0, sizeof(mine));
+		memset(&theirs, 0, sizeof(theirs));
+		nacc = 0;
+		l = roam_listener(variant->ip, 8020 + r, 8);
+		ASSERT_LE(0, l);
+		ASSERT_EQ(0, pipe(fds));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			/* The other CPU's clients. */
+			pin(1);
+			close(l);
+			for (i = 0; i < n; i++)
+				c[i] = roam_connect_ip(variant->ip, 8020 + r, SOCK_NONBLOCK);
+			outcomes(c, n, &theirs);
+			_exit(write(fds[1], &theirs, sizeof(theirs)) != sizeof(theirs));
+		}
+		pin(0);
+		for (i = 0; i < n; i++) {
+			c[i] = roam_connect_ip(variant->ip, 8020 + r, SOCK_NONBLOCK);
+			ASSERT_LE(0, c[i]);
+			if (i % 25 == 24)
+				accept_queued(l, acc, &nacc);
+			if (i == n / 2) {
+				accept_queued(l, acc, &nacc);
+				close(l);
+			}
+		}
+		for (i = 0; i < nacc; i++)
+			ASSERT_EQ(1, write(acc[i], "x", 1));
+		outcomes(c, n, &mine);
+		ASSERT_EQ((ssize_t)sizeof(theirs), read(fds[0], &theirs, sizeof(theirs)));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		close(fds[0]);
+		close(fds[1]);
+		TH_LOG("round %d: %d accepted, %d+%d refused, %d+%d half-open", r, nacc,
+		       mine.refused, theirs.refused, mine.half, theirs.half);
+		EXPECT_EQ(nacc, mine.got + theirs.got);
+		EXPECT_EQ(0, mine.half + theirs.half);
+		for (i = 0; i < nacc; i++)
+			close(acc[i]);
+	}
+	free(c);
+	free(acc);
 }
 
 TEST_F(ns, bad_option_lengths)

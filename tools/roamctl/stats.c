@@ -34,6 +34,7 @@ static const char *const stat_names[] = {
 	[ROAM_A_STAT_RETRANSMITS]	= "retransmits",
 	[ROAM_A_STAT_PATHS_GONE]	= "paths_gone",
 	[ROAM_A_STAT_RX_DROPS]		= "rx_drops",
+	[ROAM_A_STAT_COOKIES_SPENT]	= "cookies_spent",
 };
 
 static void stats_usage(FILE *f)

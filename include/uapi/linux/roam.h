@@ -198,6 +198,7 @@ enum roam_stat_attr {
 	ROAM_A_STAT_RETRANSMITS,	/* packets declared lost */
 	ROAM_A_STAT_PATHS_GONE,		/* PATH_GONE frames: a peer's address went */
 	ROAM_A_STAT_RX_DROPS,		/* a connection's queue or backlog full */
+	ROAM_A_STAT_COOKIES_SPENT,	/* COOKIE_ECHO of a cookie that built a connection */
 
 	__ROAM_A_STAT_MAX,
 	ROAM_A_STAT_MAX = __ROAM_A_STAT_MAX - 1
