@@ -301,6 +301,8 @@ static int roam_fill_conn(struct sk_buff *skb, struct roam_sock *rs,
 	    nla_put_u64_64bit(skb, ROAM_A_CONN_INODE, sock_i_ino(sk), ROAM_A_CONN_PAD) ||
 	    nla_put_u32(skb, ROAM_A_CONN_PATH_MOVES, READ_ONCE(rs->cnt.path_moves)) ||
 	    nla_put_u32(skb, ROAM_A_CONN_PORT_HOPS, READ_ONCE(rs->cnt.port_hops)) ||
+	    nla_put_u32(skb, ROAM_A_CONN_RMEM, atomic_read(&sk->sk_rmem_alloc)) ||
+	    nla_put_u32(skb, ROAM_A_CONN_RCVBUF, READ_ONCE(sk->sk_rcvbuf)) ||
 	    (test_bit(ROAM_F_SERVER, &rs->flags) &&
 	     nla_put_flag(skb, ROAM_A_CONN_SERVER)))
 		goto err;

@@ -101,6 +101,11 @@ static void roam_rcv_open(struct roam_sock *rs, struct sk_buff *skb)
 		goto drop;
 	h = (const struct roam_short_hdr *)skb->data;
 	pn = roam_pn_decode(READ_ONCE(rs->rx_largest), be32_to_cpu(h->pn));
+	/* Number 0 is the handshake's nonce: no short header has it. */
+	if (!pn) {
+		roam_stat_inc(roam_net(sock_net(&rs->sk)), ROAM_A_STAT_RX_MALFORMED);
+		goto drop;
+	}
 	if (!keys || !roam_open(keys, pn, skb->data, sizeof(*h),
 				skb->len - sizeof(*h) - ROAM_TAG_LEN)) {
 		roam_stat_inc(roam_net(sock_net(&rs->sk)), ROAM_A_STAT_AUTH_FAILURES);
@@ -502,7 +507,7 @@ static bool roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		roam_hs_confirmed(sk);
 	if (sk->sk_state == TCP_SYN_SENT)
 		goto out;
-	if (f->has_stream && f->len && !roam_stream_rcv_room(sk, skb)) {
+	if (f->has_stream && f->len && !roam_stream_rcv_room(sk, skb, f->off, f->len)) {
 		atomic_inc(&sk->sk_drops);
 		goto out;
 	}

@@ -119,7 +119,9 @@ struct roam_stream {
 	u64 copied;			/* next byte for the application */
 	u64 rcv_max;			/* the flow control limit we announced */
 	u64 peer_fin;			/* the peer's FIN offset (ROAM_F_PEER_FIN) */
-	struct sk_buff_head ooo;	/* out of order, sorted by offset */
+	u64 rcv_highest;		/* the end of the highest bytes received */
+	struct rb_root ooo;		/* out of order, by offset (stream.c) */
+	u32 ooo_loose;			/* truesize queued there unpacked, since the last pack */
 	/* Receive-buffer autotuning: what the reader took in a round trip. */
 	u64 space_seq;			/* copied at the start of the round */
 	u64 space_time;			/* ns, the start of the round */

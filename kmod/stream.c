@@ -3,8 +3,10 @@
  * The byte stream (docs/PROTOCOL.md section 5): what the application
  * writes waits in sk_write_queue until the peer acknowledges it; what
  * arrives in order goes to sk_receive_queue, the rest to an out-of-order
- * queue.  Memory is charged to the socket and the protocol, as TCP's.
- * Everything here runs under the socket lock.
+ * queue, an rbtree by offset as TCP's.  Memory is charged to the socket
+ * and the protocol, as TCP's; the receive buffer bounds in-order and
+ * out-of-order data together.  Everything here runs under the socket
+ * lock.
  */
 #include <linux/sched/signal.h>
 #include <linux/skbuff.h>
@@ -55,10 +57,21 @@ void roam_stream_init(struct sock *sk)
 	memset(st, 0, sizeof(*st));
 	roam_ranges_init(&st->acked);
 	roam_ranges_init(&st->lost);
-	skb_queue_head_init(&st->ooo);
+	st->ooo = RB_ROOT;
 	st->peer_max = ROAM_INITIAL_MAX_DATA;
 	st->rcv_max = ROAM_INITIAL_MAX_DATA;
 	st->space = ROAM_INITIAL_MAX_DATA;
+}
+
+/* skb_rbtree_purge(), which is not exported. */
+static void roam_stream_ooo_purge(struct roam_stream *st)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_rb_first(&st->ooo))) {
+		rb_erase(&skb->rbnode, &st->ooo);
+		kfree_skb(skb);
+	}
 }
 
 void roam_stream_purge(struct sock *sk)
@@ -69,7 +82,7 @@ void roam_stream_purge(struct sock *sk)
 	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
 		roam_wmem_free_skb(sk, skb);
 	__skb_queue_purge(&sk->sk_receive_queue);
-	__skb_queue_purge(&st->ooo);
+	roam_stream_ooo_purge(st);
 	roam_ranges_purge(&st->acked);
 	roam_ranges_purge(&st->lost);
 	sk_mem_reclaim(sk);
@@ -447,61 +460,245 @@ void roam_stream_lost(struct sock *sk, u64 off, u32 len, bool fin)
 /* ------------------------------------------------------------------ */
 /* Receiving */
 
-/* Room for @skb in the receive buffer?  Checked before it is acknowledged. */
-bool roam_stream_rcv_room(struct sock *sk, struct sk_buff *skb)
+/* Takes @skb's truesize from the socket, for a buffer already counted. */
+static void roam_stream_rmem_charge(struct sock *sk, int delta)
 {
-	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize > READ_ONCE(sk->sk_rcvbuf) &&
-	    !skb_queue_empty(&sk->sk_receive_queue))
-		return false;
+	atomic_add(delta, &sk->sk_rmem_alloc);
+	sk_mem_charge(sk, delta);
+}
+
+/* Links @skb into the out-of-order queue by its offset. */
+static void roam_stream_ooo_link(struct roam_stream *st, struct sk_buff *skb)
+{
+	struct rb_node **p = &st->ooo.rb_node, *parent = NULL;
+	u64 seq = ROAM_STREAM_CB(skb)->seq;
+
+	while (*p) {
+		parent = *p;
+		p = seq < ROAM_STREAM_CB(rb_to_skb(parent))->seq ? &parent->rb_left :
+								   &parent->rb_right;
+	}
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, &st->ooo);
+}
+
+/*
+ * Copies the bytes [@start, @end) of the run of out-of-order buffers
+ * that begins with @skb into @fresh, in buffers of up to a page.  False
+ * if memory runs out, @fresh then purged.
+ */
+static bool roam_stream_ooo_copy(struct sk_buff *skb, u64 start, u64 end,
+				 struct sk_buff_head *fresh)
+{
+	unsigned int chunk = SKB_WITH_OVERHEAD(PAGE_SIZE);
+	struct sk_buff *nskb;
+
+	while (start < end) {
+		unsigned int len = min_t(u64, end - start, chunk), done = 0;
+
+		nskb = alloc_skb(len, GFP_ATOMIC | __GFP_NOWARN);
+		if (!nskb) {
+			__skb_queue_purge(fresh);
+			return false;
+		}
+		ROAM_STREAM_CB(nskb)->seq = start;
+		while (done < len) {
+			u64 at = start + done, seq;
+			unsigned int n;
+
+			/* No gaps in a run, and no buffer inside another. */
+			while (ROAM_STREAM_CB(skb)->seq + skb->len <= at)
+				skb = skb_rb_next(skb);
+			seq = ROAM_STREAM_CB(skb)->seq;
+			n = min_t(u64, len - done, seq + skb->len - at);
+			WARN_ON_ONCE(skb_copy_bits(skb, at - seq, skb_put(nskb, n), n));
+			done += n;
+		}
+		__skb_queue_tail(fresh, nskb);
+		start += len;
+	}
+	return true;
+}
+
+/*
+ * A buffer worth copying: one that holds far fewer bytes than it costs,
+ * as a small packet received whole does.
+ */
+static bool roam_stream_ooo_loose(const struct sk_buff *skb)
+{
+	return skb->truesize > 2 * SKB_TRUESIZE(skb->len);
+}
+
+/*
+ * Copies the loose buffers of the out-of-order queue (runs of them that
+ * touch or overlap together) into buffers of up to a page, as TCP's
+ * tcp_collapse_ofo_queue() does: many small packets held as whole
+ * receive buffers cost many times their bytes.  Buffers packed before are
+ * left alone, and it runs only once an eighth of the receive buffer came
+ * in loose buffers since it last ran, so that its cost stays bounded
+ * per byte received, whatever the peer sends.  Acknowledged bytes are
+ * never dropped: an ACK in roam, as in QUIC, cannot be taken back, so
+ * the receive buffer's bound is kept before a packet is acknowledged
+ * instead (roam_stream_rcv_room()).
+ */
+static void roam_stream_ooo_pack(struct sock *sk)
+{
+	struct roam_stream *st = &roam_sk(sk)->stream;
+	struct sk_buff *skb = skb_rb_first(&st->ooo), *next, *o;
+	struct sk_buff_head fresh;
+
+	if (st->ooo_loose < READ_ONCE(sk->sk_rcvbuf) / 8)
+		return;
+	st->ooo_loose = 0;
+	__skb_queue_head_init(&fresh);
+	while (skb) {
+		u64 start = ROAM_STREAM_CB(skb)->seq, end = start + skb->len;
+
+		next = skb_rb_next(skb);
+		if (!roam_stream_ooo_loose(skb)) {
+			skb = next;
+			continue;
+		}
+		/* A run of loose buffers, each starting before the last ends. */
+		for (; next && roam_stream_ooo_loose(next) && ROAM_STREAM_CB(next)->seq <= end;
+		     next = skb_rb_next(next))
+			end = ROAM_STREAM_CB(next)->seq + next->len;
+		/* What the buffers around it hold already stays there. */
+		o = skb_rb_prev(skb);
+		if (o)
+			start = max(start, ROAM_STREAM_CB(o)->seq + o->len);
+		if (next)
+			end = min(end, ROAM_STREAM_CB(next)->seq);
+		if (start < end && !roam_stream_ooo_copy(skb, start, end, &fresh))
+			return;
+		/* Charged before the old ones go, as tcp_collapse() does. */
+		skb_queue_walk(&fresh, o)
+			skb_set_owner_r(o, sk);
+		while (skb != next) {
+			o = skb;
+			skb = skb_rb_next(skb);
+			rb_erase(&o->rbnode, &st->ooo);
+			kfree_skb(o);
+		}
+		while ((o = __skb_dequeue(&fresh)))
+			roam_stream_ooo_link(st, o);
+	}
+}
+
+/*
+ * Room for @skb, with stream bytes [@off, @off + @len), in the receive
+ * buffer?  Checked before it is acknowledged.  The buffer bounds in-order
+ * and out-of-order data together, as TCP's does, so that a peer that
+ * never sends the byte the reader waits for cannot hold more than it; the
+ * bytes the reader waits for get in whatever is out of order, once it
+ * has read all that came in order, so a full out-of-order queue never
+ * stalls the stream.
+ */
+bool roam_stream_rcv_room(struct sock *sk, struct sk_buff *skb, u64 off, u32 len)
+{
+	struct roam_stream *st = &roam_sk(sk)->stream;
+	unsigned int limit = READ_ONCE(sk->sk_rcvbuf);
+
+	if (off <= st->rcv_nxt && off + len > st->rcv_nxt &&
+	    skb_queue_empty(&sk->sk_receive_queue))
+		return sk_rmem_schedule(sk, skb, skb->truesize);
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize > limit) {
+		roam_stream_ooo_pack(sk);
+		if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize > limit)
+			return false;
+	}
 	return sk_rmem_schedule(sk, skb, skb->truesize);
 }
 
-/* Moves what the out-of-order queue holds at rcv_nxt to the receive queue. */
+/*
+ * Moves what the out-of-order queue holds at rcv_nxt to the receive
+ * queue.  A buffer that starts below rcv_nxt keeps its bytes, and its
+ * offset: the reader skips what it read already (recvmsg finds its place
+ * by offset), as TCP's tcp_ofo_queue() leaves it.  Pulling instead would
+ * not do for a buffer an append made non-linear.
+ */
 static void roam_stream_ooo_drain(struct sock *sk)
 {
 	struct roam_stream *st = &roam_sk(sk)->stream;
 	struct sk_buff *skb;
 
-	while ((skb = skb_peek(&st->ooo)) && ROAM_STREAM_CB(skb)->seq <= st->rcv_nxt) {
-		u64 seq = ROAM_STREAM_CB(skb)->seq;
+	while ((skb = skb_rb_first(&st->ooo)) && ROAM_STREAM_CB(skb)->seq <= st->rcv_nxt) {
+		u64 end = ROAM_STREAM_CB(skb)->seq + skb->len;
 
-		__skb_unlink(skb, &st->ooo);
-		if (seq + skb->len <= st->rcv_nxt) {
+		rb_erase(&skb->rbnode, &st->ooo);
+		skb->dev = NULL;	/* the rbtree node overlaid it */
+		if (end <= st->rcv_nxt) {
 			kfree_skb(skb);
 			continue;
 		}
-		__skb_pull(skb, st->rcv_nxt - seq);
-		ROAM_STREAM_CB(skb)->seq = st->rcv_nxt;
 		__skb_queue_tail(&sk->sk_receive_queue, skb);
-		WRITE_ONCE(st->rcv_nxt, st->rcv_nxt + skb->len);
+		WRITE_ONCE(st->rcv_nxt, end);
 	}
 }
 
+/*
+ * @skb, not yet charged to the socket, goes into the out-of-order queue
+ * in offset order: dropped if the queue has all its bytes, replacing the
+ * buffers whose bytes it has all, and appended to the buffer before it
+ * if it continues that one.  O(log n), as TCP's tcp_data_queue_ofo().
+ */
 static void roam_stream_ooo_insert(struct sock *sk, struct sk_buff *skb)
 {
 	struct roam_stream *st = &roam_sk(sk)->stream;
 	u64 seq = ROAM_STREAM_CB(skb)->seq, end = seq + skb->len;
-	struct sk_buff *p;
+	struct rb_node **p = &st->ooo.rb_node, *parent = NULL;
+	struct sk_buff *o, *prev;
+	bool stolen;
+	int delta;
 
-	/* From the tail: new data usually comes after what waits. */
-	skb_queue_reverse_walk(&st->ooo, p) {
-		u64 ps = ROAM_STREAM_CB(p)->seq;
+	while (*p) {
+		u64 os, oe;
 
-		if (ps <= seq && ps + p->len >= end) {
+		parent = *p;
+		o = rb_to_skb(parent);
+		os = ROAM_STREAM_CB(o)->seq;
+		oe = os + o->len;
+		if (seq < os) {
+			p = &parent->rb_left;
+			continue;
+		}
+		if (seq < oe && end <= oe) {
 			kfree_skb(skb);		/* nothing new */
 			return;
 		}
-		if (ps <= seq) {
-			__skb_queue_after(&st->ooo, p, skb);
-			return;
+		if (seq == os) {
+			/* It has all of @o: take its place. */
+			rb_replace_node(&o->rbnode, &skb->rbnode, &st->ooo);
+			kfree_skb(o);
+			goto placed;
 		}
+		p = &parent->rb_right;
 	}
-	__skb_queue_head(&st->ooo, skb);
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, &st->ooo);
+placed:
+	/* Drop what follows and has nothing @skb lacks. */
+	while ((o = skb_rb_next(skb)) && ROAM_STREAM_CB(o)->seq + o->len <= end) {
+		rb_erase(&o->rbnode, &st->ooo);
+		kfree_skb(o);
+	}
+	prev = skb_rb_prev(skb);
+	if (prev && ROAM_STREAM_CB(prev)->seq + prev->len == seq &&
+	    skb_try_coalesce(prev, skb, &stolen, &delta)) {
+		roam_stream_rmem_charge(sk, delta);
+		rb_erase(&skb->rbnode, &st->ooo);
+		kfree_skb_partial(skb, stolen);
+		return;
+	}
+	skb_set_owner_r(skb, sk);
+	if (roam_stream_ooo_loose(skb))
+		st->ooo_loose += skb->truesize;
 }
 
 /*
  * Stream bytes [off, off + len), at @data in @skb, which this consumes.
- * Returns 0, or -EPROTO if the peer broke flow control or moved its FIN.
+ * Returns 0, or -EPROTO if the peer broke flow control or moved its FIN
+ * (QUIC's FINAL_SIZE_ERROR).
  */
 int roam_stream_rcv(struct sock *sk, struct sk_buff *skb, unsigned int data,
 		    u64 off, u32 len, bool fin)
@@ -511,11 +708,14 @@ int roam_stream_rcv(struct sock *sk, struct sk_buff *skb, unsigned int data,
 	u64 end = off + len;
 	bool peer_fin = test_bit(ROAM_F_PEER_FIN, &rs->flags);
 
+	/* Past the window, past the FIN, or a FIN below bytes already here. */
 	if (end > st->rcv_max ||
-	    (peer_fin && (end > st->peer_fin || (fin && end != st->peer_fin)))) {
+	    (peer_fin && (end > st->peer_fin || (fin && end != st->peer_fin))) ||
+	    (fin && end < st->rcv_highest)) {
 		kfree_skb(skb);
 		return -EPROTO;
 	}
+	st->rcv_highest = max(st->rcv_highest, end);
 	if (fin && !peer_fin) {
 		st->peer_fin = end;
 		set_bit(ROAM_F_PEER_FIN, &rs->flags);
@@ -531,8 +731,8 @@ int roam_stream_rcv(struct sock *sk, struct sk_buff *skb, unsigned int data,
 		}
 		ROAM_STREAM_CB(skb)->seq = off;
 		skb_dst_drop(skb);
-		skb_set_owner_r(skb, sk);
 		if (off == st->rcv_nxt) {
+			skb_set_owner_r(skb, sk);
 			__skb_queue_tail(&sk->sk_receive_queue, skb);
 			WRITE_ONCE(st->rcv_nxt, end);
 			roam_stream_ooo_drain(sk);

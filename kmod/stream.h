@@ -37,7 +37,7 @@ u32 roam_stream_unsent(const struct sock *sk, u32 cap);
 
 int roam_stream_rcv(struct sock *sk, struct sk_buff *skb, unsigned int data,
 		    u64 off, u32 len, bool fin);
-bool roam_stream_rcv_room(struct sock *sk, struct sk_buff *skb);
+bool roam_stream_rcv_room(struct sock *sk, struct sk_buff *skb, u64 off, u32 len);
 void roam_stream_window(struct sock *sk);
 void roam_stream_shutdown(struct sock *sk);
 void roam_stream_init(struct sock *sk);

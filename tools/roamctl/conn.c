@@ -60,6 +60,10 @@ static int conn_show_cb(const struct nlmsghdr *nlh, void *data)
 		print_u64("path_moves", " path_moves %" PRIu64, v);
 	if (nl_get_uint(tb[ROAM_A_CONN_PORT_HOPS], &v))
 		print_u64("port_hops", " port_hops %" PRIu64, v);
+	if (nl_get_uint(tb[ROAM_A_CONN_RMEM], &v))
+		print_u64("rmem", " rmem %" PRIu64, v);
+	if (nl_get_uint(tb[ROAM_A_CONN_RCVBUF], &v))
+		print_u64("rcvbuf", " rcvbuf %" PRIu64, v);
 	print_flag("server", " server", tb[ROAM_A_CONN_SERVER] != NULL);
 	print_text("\n");
 	print_obj_close();

@@ -236,6 +236,8 @@ enum roam_conn_attr {
 	ROAM_A_CONN_PATH_MOVES,		/* u32 */
 	ROAM_A_CONN_PORT_HOPS,		/* u32 */
 	ROAM_A_CONN_PAD,
+	ROAM_A_CONN_RMEM,		/* u32: receive memory held (in order and out of order) */
+	ROAM_A_CONN_RCVBUF,		/* u32: SO_RCVBUF, its bound */
 
 	__ROAM_A_CONN_MAX,
 	ROAM_A_CONN_MAX = __ROAM_A_CONN_MAX - 1
