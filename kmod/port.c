@@ -87,6 +87,24 @@ static void roam_udp_err_rcv(struct sock *sk, struct sk_buff *skb,
 }
 #endif
 
+/*
+ * Path MTU discovery is roam's own (PLPMTUD, pmtu.c): the UDP socket
+ * sends up to the device's MTU whatever the route cache says, and takes
+ * no ICMP "fragmentation needed" or "packet too big" into it, so that a
+ * forged one, which needs only a quoted UDP header of one of our flows,
+ * can neither shrink nor black-hole our packets nor, through our port,
+ * the host's other traffic to that peer (IP_PMTUDISC_INTERFACE).
+ */
+static void roam_udp_no_pmtu(struct socket *sock)
+{
+	int val = IPV6_PMTUDISC_INTERFACE;
+
+	ip_sock_set_mtu_discover(sock->sk, IP_PMTUDISC_INTERFACE);
+	if (sock->sk->sk_family == AF_INET6)
+		sock->ops->setsockopt(sock, SOL_IPV6, IPV6_MTU_DISCOVER,
+				      KERNEL_SOCKPTR(&val), sizeof(val));
+}
+
 static struct socket *roam_udp_open(struct roam_port *port)
 {
 	struct udp_tunnel_sock_cfg tcfg = {
@@ -120,6 +138,7 @@ static struct socket *roam_udp_open(struct roam_port *port)
 	if (err)
 		return ERR_PTR(err);
 	setup_udp_tunnel_sock(net, sock, &tcfg);
+	roam_udp_no_pmtu(sock);
 	/*
 	 * A tunnel socket asks for checksums made CHECKSUM_COMPLETE, for the
 	 * packets it will hand up again.  roam hands up none: each arrival
@@ -386,13 +405,18 @@ struct dst_entry *roam_port_route(struct roam_port *port, struct roam_flow *fl)
 	return roam_route6(port, fl);
 }
 
-/* UDP payload bytes a route takes in one packet. */
+/*
+ * UDP payload bytes a route takes in one packet: over IPv4 the device's
+ * MTU, which is what our socket sends up to (roam_udp_no_pmtu()); over
+ * IPv6, where tunnel sends go by the route's MTU, the route's, which no
+ * ICMP quoting our flows can lower and no forged one below 1280.
+ */
 unsigned int roam_route_mtu(const struct dst_entry *dst, const struct roam_flow *fl)
 {
-	unsigned int hdr = sizeof(struct udphdr) + (ipv6_addr_v4mapped(&fl->daddr) ?
-						    sizeof(struct iphdr) :
-						    sizeof(struct ipv6hdr));
-	unsigned int mtu = dst_mtu(dst);
+	bool v4 = ipv6_addr_v4mapped(&fl->daddr);
+	unsigned int hdr = sizeof(struct udphdr) + (v4 ? sizeof(struct iphdr) :
+							 sizeof(struct ipv6hdr));
+	unsigned int mtu = v4 ? READ_ONCE(dst->dev->mtu) : dst_mtu(dst);
 
 	return mtu > hdr ? mtu - hdr : 0;
 }

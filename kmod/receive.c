@@ -262,6 +262,8 @@ void roam_rcv(struct roam_port *port, struct sk_buff *skb)
 	struct roam_rcv_cb *cb = ROAM_CB(skb);
 	struct udphdr *uh;
 	unsigned int len;
+	int ifindex;
+	u8 tos;
 
 	roam_stat_inc(port->rn, ROAM_A_STAT_RX_PACKETS);
 	if (skb_linearize(skb))
@@ -273,16 +275,19 @@ void roam_rcv(struct roam_port *port, struct sk_buff *skb)
 	skb_pull(skb, (u8 *)(uh + 1) - skb->data);
 	skb_trim(skb, len - sizeof(*uh));
 
+	/* inet6_iif() reads the IPv6 control block: before it is cleared. */
+	if (ip_hdr(skb)->version == 4) {
+		ifindex = inet_iif(skb);
+		tos = ip_hdr(skb)->tos;
+	} else {
+		ifindex = inet6_iif(skb);
+		tos = ipv6_get_dsfield(ipv6_hdr(skb));
+	}
 	memset(cb, 0, sizeof(*cb));
 	cb->sport = uh->source;
 	cb->dport = port->num;
-	if (ip_hdr(skb)->version == 4) {
-		cb->ifindex = inet_iif(skb);
-		cb->tos = ip_hdr(skb)->tos;
-	} else {
-		cb->ifindex = inet6_iif(skb);
-		cb->tos = ipv6_get_dsfield(ipv6_hdr(skb));
-	}
+	cb->ifindex = ifindex;
+	cb->tos = tos;
 
 	if (skb->data[0] & ROAM_HDR_LONG)
 		roam_rcv_long(port, skb);
