@@ -21,6 +21,7 @@
 #include "netns.h"
 #include "output.h"
 #include "port.h"
+#include "recovery.h"
 #include "sock.h"
 #include "timers.h"
 
@@ -91,7 +92,7 @@ int roam_hop(struct sock *sk, struct netlink_ext_ack *extack)
 	if (hop->waiting)
 		hop->waiting = jiffies ?: 1;	/* the new port gets its interval */
 	/* Probes unanswered from the old port say nothing of this one. */
-	rs->rec.pto_count = 0;
+	roam_rec_path_changed(sk, NULL, true);
 	roam_output(sk, ROAM_OUT_PING);
 	roam_timers_state_changed(sk);
 	return 0;

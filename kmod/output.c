@@ -369,6 +369,32 @@ void roam_output(struct sock *sk, enum roam_out why)
 		roam_output_mtu_probe(sk, probe);
 }
 
+/*
+ * A PATH_RESPONSE with @data, alone, along @path, where the peer's
+ * challenge came from: not the current path.  Outside any window and
+ * budget, as it is no larger than the packet that asked for it, and not
+ * sent again if lost: the peer challenges again.
+ */
+void roam_output_response(struct sock *sk, const struct roam_path *path, const u8 *data)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	unsigned int size = ROAM_SHORT_OVERHEAD + ROAM_PATH_LEN;
+	struct roam_pkt pkt;
+	struct sk_buff *skb;
+
+	if (!rs->port || !roam_sock_connected(sk))
+		return;
+	skb = roam_skb_alloc(size, GFP_ATOMIC);
+	if (!skb)
+		return;
+	roam_pkt_begin(rs, &pkt, skb->data, size);
+	roam_pkt_path_frame(&pkt, ROAM_FT_PATH_RESPONSE, data);
+	roam_packet_seal(rs, pkt.start, pkt.p - pkt.start, rs->tx_pn++);
+	skb_put(skb, size);
+	rs->cnt.packets_sent++;
+	roam_send_path(rs, skb, path);
+}
+
 /* A CLOSE frame, alone, outside any window: the connection ends. */
 void roam_output_close(struct sock *sk, u8 kind, u16 error)
 {

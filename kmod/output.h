@@ -4,6 +4,7 @@
 
 #include <linux/types.h>
 
+struct roam_path;
 struct sock;
 
 /* Why roam_output() runs, which decides what it may hold back. */
@@ -19,5 +20,6 @@ enum roam_out {
 
 void roam_output(struct sock *sk, enum roam_out why);
 void roam_output_close(struct sock *sk, u8 kind, u16 error);
+void roam_output_response(struct sock *sk, const struct roam_path *path, const u8 *data);
 
 #endif /* _ROAM_OUTPUT_H */

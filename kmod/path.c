@@ -41,11 +41,23 @@ static unsigned long roam_path_deadline(const struct sock *sk)
 	return jiffies + usecs_to_jiffies(pto) * ROAM_VALIDATION_PTOS;
 }
 
+/* What the connection knows of the current path, to come back to it. */
+static void roam_path_learn(struct sock *sk, struct roam_path_learned *l)
+{
+	roam_rec_save(sk, &l->rec);
+	roam_pmtu_save(sk, &l->pmtu);
+	l->valid = true;
+}
+
 /*
- * Sends from now on along @path, and tells the events group (@event);
- * a new address starts the path afresh.
+ * Sends from now on along @path, and tells the events group (@event).
+ * Another port of the same host (a NAT rebinding) is the same path to
+ * congestion control and PLPMTUD, and keeps all they learned.  Another
+ * host brings back what @learned holds of it, if anything, or starts
+ * afresh (RFC 9000 9.4).
  */
-static void roam_path_set(struct sock *sk, const struct roam_path *path, u8 event)
+static void roam_path_set(struct sock *sk, const struct roam_path *path, u8 event,
+			  const struct roam_path_learned *learned)
 {
 	struct roam_sock *rs = roam_sk(sk);
 	struct sockaddr_roam old = rs->path.peer;
@@ -54,13 +66,28 @@ static void roam_path_set(struct sock *sk, const struct roam_path *path, u8 even
 	rs->path = *path;
 	roam_event_conn(sk, event, &old, &path->peer, 0);
 	roam_path_reset_route(rs);
-	/* Probes unanswered on the old path say nothing of this one. */
-	rs->rec.pto_count = 0;
-	if (!same_host) {
-		/* Only a port change (a NAT rebinding) keeps what was learned. */
-		roam_rec_reset(sk);
-		roam_pmtu_init(sk);
+	if (same_host) {
+		roam_rec_path_changed(sk, NULL, true);
+	} else if (learned && learned->valid) {
+		roam_rec_path_changed(sk, &learned->rec, false);
+		roam_pmtu_path_changed(sk, &learned->pmtu);
+	} else {
+		roam_rec_path_changed(sk, NULL, false);
+		roam_pmtu_path_changed(sk, NULL);
 	}
+}
+
+/* The path a packet came by: its source, and the address and link it reached. */
+static void roam_path_of(const struct sk_buff *skb, struct roam_path *path)
+{
+	memset(path, 0, sizeof(*path));
+	path->peer.sroam_family = roam_family;
+	roam_skb_saddr(skb, &path->peer.sroam_addr);
+	path->peer.sroam_port = ROAM_CB(skb)->sport;
+	roam_skb_daddr(skb, &path->local);
+	path->ifindex = ROAM_CB(skb)->ifindex;
+	if (ipv6_addr_type(&path->peer.sroam_addr) & IPV6_ADDR_LINKLOCAL)
+		path->peer.sroam_scope_id = path->ifindex;
 }
 
 /* The index of the challenge sent to @addr:@port lately, or -1. */
@@ -117,42 +144,41 @@ const u8 *roam_path_challenge_data(const struct sock *sk)
 }
 
 /* The peer's packet @skb came from elsewhere: go there, and challenge it. */
-static void roam_path_move(struct sock *sk, const struct sk_buff *skb,
-			   const struct in6_addr *from)
+static void roam_path_move(struct sock *sk, const struct sk_buff *skb)
 {
 	struct roam_sock *rs = roam_sk(sk);
 	struct roam_validation *pv = &rs->pv;
-	struct roam_path path = {};
+	struct roam_path path;
 
-	path.peer.sroam_family = roam_family;
-	path.peer.sroam_addr = *from;
-	path.peer.sroam_port = ROAM_CB(skb)->sport;
-	/* Answer from the address the peer reached. */
-	roam_skb_daddr(skb, &path.local);
-	path.ifindex = ROAM_CB(skb)->ifindex;
-	if (ipv6_addr_type(from) & IPV6_ADDR_LINKLOCAL)
-		path.peer.sroam_scope_id = path.ifindex;
-
+	roam_path_of(skb, &path);
 	roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_PATH_MOVES);
 	rs->cnt.path_moves++;
-	if (roam_path_is(&pv->prev, from, path.peer.sroam_port)) {
-		/* Back to a validated path: no challenge needed. */
+	if (roam_path_is(&pv->prev, &path.peer.sroam_addr, path.peer.sroam_port)) {
+		/* Back to a validated path: no challenge, and what it knew. */
 		struct roam_path left = rs->path;
+		struct roam_path_learned learned = { .valid = false };
 		bool left_valid = !test_bit(ROAM_F_VALIDATING, &rs->flags);
 
 		pr_debug("conn %016llx back on a validated path\n", rs->local_cid);
-		roam_path_set(sk, &pv->prev, ROAM_EV_PATH_CHANGED);
 		if (left_valid)
-			pv->prev = left;	/* validated too: the way back */
+			roam_path_learn(sk, &learned);
+		roam_path_set(sk, &pv->prev, ROAM_EV_PATH_CHANGED, &pv->prev_learned);
+		if (left_valid) {
+			/* Validated too: the way back. */
+			pv->prev = left;
+			pv->prev_learned = learned;
+		}
 		clear_bit(ROAM_F_VALIDATING, &rs->flags);
 		clear_bit(ROAM_F_CHALLENGE, &rs->flags);
 		return;
 	}
-	if (!test_and_set_bit(ROAM_F_VALIDATING, &rs->flags))
+	if (!test_and_set_bit(ROAM_F_VALIDATING, &rs->flags)) {
 		pv->prev = rs->path;
-	pr_debug("conn %016llx moves to %pI6c port %u\n", rs->local_cid, from,
-		 ntohs(path.peer.sroam_port));
-	roam_path_set(sk, &path, ROAM_EV_PATH_CHANGED);
+		roam_path_learn(sk, &pv->prev_learned);
+	}
+	pr_debug("conn %016llx moves to %pI6c port %u\n", rs->local_cid,
+		 &path.peer.sroam_addr, ntohs(path.peer.sroam_port));
+	roam_path_set(sk, &path, ROAM_EV_PATH_CHANGED, NULL);
 	roam_path_challenge(rs);
 	pv->rx_bytes = 0;
 	pv->tx_bytes = 0;
@@ -174,36 +200,53 @@ void roam_path_rcv(struct sock *sk, const struct sk_buff *skb, bool largest)
 	if (!roam_path_is(&rs->path, &from, ROAM_CB(skb)->sport)) {
 		if (!largest)
 			return;		/* late, from an old path: moves nothing */
-		roam_path_move(sk, skb, &from);
+		roam_path_move(sk, skb);
 	}
 	if (test_bit(ROAM_F_VALIDATING, &rs->flags))
 		rs->pv.rx_bytes += skb->len + ROAM_TAG_LEN;
 }
 
-/* The peer challenges its path to us: answer with the same bytes. */
-void roam_path_challenged(struct sock *sk, const u8 *data)
+/*
+ * The peer challenges the path that @skb came by: answer with the same
+ * bytes, along that path (RFC 9000 8.2.2).  On the current path the
+ * answer rides the next packet; on another one it goes alone, now
+ * (roam_output_response()).
+ */
+void roam_path_challenged(struct sock *sk, const struct sk_buff *skb, const u8 *data)
 {
 	struct roam_sock *rs = roam_sk(sk);
+	struct roam_path path;
 
+	roam_path_of(skb, &path);
+	if (!roam_path_is(&rs->path, &path.peer.sroam_addr, path.peer.sroam_port)) {
+		roam_output_response(sk, &path, data);
+		return;
+	}
 	memcpy(rs->pv.response, data, ROAM_PATH_DATA_LEN);
 	set_bit(ROAM_F_RESPONSE, &rs->flags);
 }
 
 /*
- * The peer answered one of our challenges: that path works.  If it is
- * the current one, it is validated; if not, it is where to go back to.
+ * The peer answered one of our challenges, in @skb: that path works, if
+ * the answer came from the very path the challenge went to.  An answer
+ * that comes by another path proves nothing of it: a man-on-the-side
+ * can pass a challenge on to the peer, which answers along its own path.
+ * If it is the current path, it is validated; if not, it is where to go
+ * back to.
  */
-void roam_path_response(struct sock *sk, const u8 *data)
+void roam_path_response(struct sock *sk, const struct sk_buff *skb, const u8 *data)
 {
 	struct roam_sock *rs = roam_sk(sk);
 	struct roam_validation *pv = &rs->pv;
 	struct roam_path path;
+	struct in6_addr from;
 	unsigned int i;
 
+	roam_skb_saddr(skb, &from);
 	for (i = 0; i < pv->nsent; i++)
 		if (!crypto_memneq(data, pv->sent[i].data, ROAM_PATH_DATA_LEN))
 			break;
-	if (i == pv->nsent)
+	if (i == pv->nsent || !roam_path_is(&pv->sent[i].path, &from, ROAM_CB(skb)->sport))
 		return;
 	path = pv->sent[i].path;
 	roam_path_challenge_drop(pv, i);
@@ -211,6 +254,8 @@ void roam_path_response(struct sock *sk, const u8 *data)
 	rs->cnt.path_validations++;
 	if (!roam_path_is(&rs->path, &path.peer.sroam_addr, path.peer.sroam_port)) {
 		pr_debug("conn %016llx: another path validated\n", rs->local_cid);
+		if (!roam_path_is(&pv->prev, &path.peer.sroam_addr, path.peer.sroam_port))
+			pv->prev_learned.valid = false;
 		pv->prev = path;
 		return;
 	}
@@ -241,7 +286,7 @@ void roam_path_timeout(struct sock *sk)
 	rs->cnt.path_failures++;
 	clear_bit(ROAM_F_VALIDATING, &rs->flags);
 	clear_bit(ROAM_F_CHALLENGE, &rs->flags);
-	roam_path_set(sk, &rs->pv.prev, ROAM_EV_PATH_FAILED);
+	roam_path_set(sk, &rs->pv.prev, ROAM_EV_PATH_FAILED, &rs->pv.prev_learned);
 	/* Whatever waited for the budget goes now; the peer answers. */
 	roam_output(sk, ROAM_OUT_PING);
 }
@@ -264,7 +309,7 @@ void roam_path_reroute(struct sock *sk)
 	if (roam_route_check(rs) || ipv6_addr_equal(&old, &rs->path.src))
 		return;
 	pr_debug("conn %016llx sends from %pI6c now\n", rs->local_cid, &rs->path.src);
-	rs->rec.pto_count = 0;
+	roam_rec_path_changed(sk, NULL, true);
 	roam_output(sk, ROAM_OUT_PING);
 }
 

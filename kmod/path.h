@@ -8,8 +8,8 @@ struct sk_buff;
 struct sock;
 
 void roam_path_rcv(struct sock *sk, const struct sk_buff *skb, bool largest);
-void roam_path_challenged(struct sock *sk, const u8 *data);
-void roam_path_response(struct sock *sk, const u8 *data);
+void roam_path_challenged(struct sock *sk, const struct sk_buff *skb, const u8 *data);
+void roam_path_response(struct sock *sk, const struct sk_buff *skb, const u8 *data);
 const u8 *roam_path_challenge_data(const struct sock *sk);
 void roam_path_challenge_lost(struct sock *sk);
 void roam_path_timeout(struct sock *sk);

@@ -25,6 +25,30 @@ void roam_pmtu_init(struct sock *sk)
 	p->next = jiffies;
 }
 
+/*
+ * What PLPMTUD learned of the current path, for roam_pmtu_path_changed():
+ * not a probe in flight, whose answer, if any, comes while the
+ * connection is elsewhere, and which the path probes again on its return.
+ */
+void roam_pmtu_save(const struct sock *sk, struct roam_pmtu *out)
+{
+	*out = roam_sk(sk)->pmtu;
+	out->probe = 0;
+	out->next = jiffies;
+}
+
+/*
+ * Another host: what the search learned of it before (@restore), or from
+ * the base again.  The route's MTU comes with the next route lookup.
+ */
+void roam_pmtu_path_changed(struct sock *sk, const struct roam_pmtu *restore)
+{
+	if (restore)
+		roam_sk(sk)->pmtu = *restore;
+	else
+		roam_pmtu_init(sk);
+}
+
 /* The size of a full packet now: never above what the route takes. */
 u16 roam_pmtu_size(const struct sock *sk)
 {

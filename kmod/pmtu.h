@@ -4,9 +4,12 @@
 
 #include <linux/types.h>
 
+struct roam_pmtu;
 struct sock;
 
 void roam_pmtu_init(struct sock *sk);
+void roam_pmtu_save(const struct sock *sk, struct roam_pmtu *out);
+void roam_pmtu_path_changed(struct sock *sk, const struct roam_pmtu *restore);
 u16 roam_pmtu_size(const struct sock *sk);
 u16 roam_pmtu_probe_due(struct sock *sk);
 void roam_pmtu_probe_sent(struct sock *sk, u64 pn, u16 size);

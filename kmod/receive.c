@@ -527,9 +527,9 @@ static bool roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
 	rs->cnt.packets_received++;
 	roam_timers_packet_received(sk);
 	if (f->challenge)
-		roam_path_challenged(sk, f->challenge);
+		roam_path_challenged(sk, skb, f->challenge);
 	if (f->response)
-		roam_path_response(sk, f->response);
+		roam_path_response(sk, skb, f->response);
 	if (f->gone) {
 		roam_stat_inc(rn, ROAM_A_STAT_PATHS_GONE);
 		roam_rec_path_gone(sk);

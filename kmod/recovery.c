@@ -28,19 +28,8 @@ static u32 roam_rec_min_window(const struct sock *sk)
 	return ROAM_MIN_WINDOW_PACKETS * roam_sk(sk)->pmtu.size;
 }
 
-void roam_rec_init(struct sock *sk)
-{
-	struct roam_recovery *rec = &roam_sk(sk)->rec;
-
-	memset(rec, 0, sizeof(*rec));
-	INIT_LIST_HEAD(&rec->sent);
-	roam_ranges_init(&rec->lost_pns);
-	rec->largest_acked = U64_MAX;
-	roam_rec_reset(sk);
-}
-
 /* A new path: congestion control and RTT start again (RFC 9000 9.4). */
-void roam_rec_reset(struct sock *sk)
+static void roam_rec_reset(struct sock *sk)
 {
 	struct roam_recovery *rec = &roam_sk(sk)->rec;
 
@@ -59,6 +48,80 @@ void roam_rec_reset(struct sock *sk)
 	rec->episode_lost = 0;
 	rec->episode_spurious = 0;
 	rec->prior_cwnd = 0;
+}
+
+void roam_rec_init(struct sock *sk)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+
+	memset(rec, 0, sizeof(*rec));
+	INIT_LIST_HEAD(&rec->sent);
+	roam_ranges_init(&rec->lost_pns);
+	rec->largest_acked = U64_MAX;
+	roam_rec_reset(sk);
+}
+
+/* What the current path has learned, for roam_rec_path_changed(). */
+void roam_rec_save(const struct sock *sk, struct roam_rec_state *st)
+{
+	const struct roam_recovery *rec = &roam_sk(sk)->rec;
+
+	st->gen = rec->gen;
+	st->cwnd = rec->cwnd;
+	st->ssthresh = rec->ssthresh;
+	st->ca_acked = rec->ca_acked;
+	st->recovery_start = rec->recovery_start;
+	st->srtt = rec->srtt;
+	st->rttvar = rec->rttvar;
+	st->min_rtt = rec->min_rtt;
+	st->reordering = rec->reordering;
+	st->time_num = rec->time_num;
+	st->have_rtt = rec->have_rtt;
+	st->loss_largest = rec->loss_largest;
+	st->episode_lost = rec->episode_lost;
+	st->episode_spurious = rec->episode_spurious;
+	st->prior_cwnd = rec->prior_cwnd;
+	st->prior_ssthresh = rec->prior_ssthresh;
+}
+
+/*
+ * The connection sends along another path from now (path.c, hop.c).  A
+ * path it used before brings back its state @st: its window, RTT, the
+ * loss episode under way, and its generation, so that what went along
+ * it before counts again.  A new host (@keep false, @st NULL) starts
+ * afresh, in a new generation: what is in flight on another path, when
+ * found lost, calls for no congestion response.  Another port or source
+ * on the way to the same host (@keep) is the same bottleneck, and keeps
+ * everything.  Probe timeouts on the old path say nothing of this one.
+ */
+void roam_rec_path_changed(struct sock *sk, const struct roam_rec_state *st, bool keep)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+
+	rec->pto_count = 0;
+	if (keep)
+		return;
+	if (!st) {
+		rec->gen = ++rec->next_gen;
+		roam_rec_reset(sk);
+		return;
+	}
+	rec->gen = st->gen;
+	rec->cwnd = st->cwnd;
+	rec->ssthresh = st->ssthresh;
+	rec->ca_acked = st->ca_acked;
+	rec->recovery_start = st->recovery_start;
+	rec->srtt = st->srtt;
+	rec->rttvar = st->rttvar;
+	rec->min_rtt = st->min_rtt;
+	rec->reordering = st->reordering;
+	rec->time_num = st->time_num;
+	rec->have_rtt = st->have_rtt;
+	rec->loss_largest = st->loss_largest;
+	rec->episode_lost = st->episode_lost;
+	rec->episode_spurious = st->episode_spurious;
+	rec->prior_cwnd = st->prior_cwnd;
+	rec->prior_ssthresh = st->prior_ssthresh;
 }
 
 void roam_rec_purge(struct sock *sk)
@@ -106,6 +169,7 @@ int roam_rec_sent(struct sock *sk, u64 pn, u16 size, const struct roam_chunk *c,
 	e->flags = flags;
 	e->off = c ? c->off : 0;
 	e->len = c ? c->len : 0;
+	e->gen = rec->gen;
 	if (c && (c->len || c->fin))
 		e->flags |= ROAM_SENT_STREAM;
 	if (c && c->fin)
@@ -210,8 +274,8 @@ static void roam_cc_acked(struct sock *sk, const struct roam_sent *e)
 	struct roam_sock *rs = roam_sk(sk);
 	struct roam_recovery *rec = &rs->rec;
 
-	if (e->time <= rec->recovery_start)
-		return;			/* still recovering */
+	if (e->time <= rec->recovery_start || e->gen != rec->gen)
+		return;			/* still recovering, or another path's */
 	/* Application-limited: the window was not the limit, do not grow it. */
 	if (rec->in_flight + e->size < rec->cwnd / 2)
 		return;
@@ -243,7 +307,8 @@ static bool roam_rec_acked_one(struct sock *sk, struct roam_sent *e)
 	roam_cc_acked(sk, e);
 	if (e->flags & ROAM_SENT_STREAM)
 		fin = roam_stream_acked(sk, e->off, e->len, e->flags & ROAM_SENT_FIN);
-	if (e->flags & ROAM_SENT_MTU_PROBE)
+	/* A probe tells of the path it went along only. */
+	if ((e->flags & ROAM_SENT_MTU_PROBE) && e->gen == roam_sk(sk)->rec.gen)
 		roam_pmtu_probe_acked(sk, e->size);
 	roam_rec_free(sk, e);
 	return fin;
@@ -260,7 +325,8 @@ static void roam_rec_lost_one(struct sock *sk, struct roam_sent *e)
 	if (e->flags & ROAM_SENT_CHALLENGE)
 		roam_path_challenge_lost(sk);
 	if (e->flags & ROAM_SENT_MTU_PROBE) {
-		roam_pmtu_probe_lost(sk, e->size);
+		if (e->gen == rs->rec.gen)
+			roam_pmtu_probe_lost(sk, e->size);
 	} else {
 		rs->cnt.packets_lost++;
 		roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_RETRANSMITS);
@@ -269,7 +335,7 @@ static void roam_rec_lost_one(struct sock *sk, struct roam_sent *e)
 		 * sent again after a PATH_GONE may well be acknowledged,
 		 * and that says nothing of reordering.
 		 */
-		if (!(e->flags & ROAM_SENT_RESEND) &&
+		if (!(e->flags & ROAM_SENT_RESEND) && e->gen == rs->rec.gen &&
 		    !roam_ranges_add(&rs->rec.lost_pns, e->pn, e->pn + 1) &&
 		    rs->rec.lost_pns.count > ROAM_ACK_RANGES_MAX)
 			roam_ranges_drop_first(&rs->rec.lost_pns);
@@ -354,7 +420,8 @@ static void roam_rec_detect_lost(struct sock *sk, u64 now)
 			break;
 		if (e->time + delay <= now ||
 		    rec->largest_acked >= e->pn + rec->reordering) {
-			if (!(e->flags & ROAM_SENT_MTU_PROBE)) {
+			/* Probes, and what went along another path, are no congestion. */
+			if (!(e->flags & ROAM_SENT_MTU_PROBE) && e->gen == rec->gen) {
 				first = first ?: e->time;
 				last = e->time;
 				lost++;
@@ -397,7 +464,8 @@ void roam_rec_on_ack(struct sock *sk, const struct roam_ack *ack)
 			break;
 		if (e->pn < ack->range[i].start)
 			continue;
-		if (e->pn == ack->largest)
+		/* An RTT sample of this path only. */
+		if (e->pn == ack->largest && e->gen == rec->gen)
 			largest_time = e->time;
 		newly = true;
 		fin |= roam_rec_acked_one(sk, e);

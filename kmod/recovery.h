@@ -17,8 +17,35 @@ struct roam_sent {
 	u64 time;			/* ns */
 	u64 off;			/* the stream bytes it carried */
 	u32 len;
+	u32 gen;			/* the path it went along (rec->gen) */
 	u16 size;			/* UDP payload bytes, counted in flight */
 	u8 flags;			/* ROAM_SENT_* */
+};
+
+/*
+ * What the connection learned of a path: its congestion window, RTT and
+ * reordering, and which packets went along it (gen).  Kept for a
+ * validated path the connection leaves, and brought back if it returns
+ * (RFC 9000 9.3.3): a copy an attacker raced from elsewhere costs a
+ * moment, not the window.
+ */
+struct roam_rec_state {
+	u32 gen;
+	u32 cwnd;
+	u32 ssthresh;
+	u32 ca_acked;
+	u64 recovery_start;
+	u32 srtt;
+	u32 rttvar;
+	u32 min_rtt;
+	u32 reordering;
+	u8 time_num;
+	bool have_rtt;
+	u64 loss_largest;
+	u32 episode_lost;
+	u32 episode_spurious;
+	u32 prior_cwnd;
+	u32 prior_ssthresh;
 };
 
 enum roam_sent_flags {
@@ -50,7 +77,8 @@ static inline u64 roam_now(void)
 
 void roam_rec_init(struct sock *sk);
 void roam_rec_purge(struct sock *sk);
-void roam_rec_reset(struct sock *sk);
+void roam_rec_save(const struct sock *sk, struct roam_rec_state *st);
+void roam_rec_path_changed(struct sock *sk, const struct roam_rec_state *st, bool keep);
 int roam_rec_sent(struct sock *sk, u64 pn, u16 size, const struct roam_chunk *c,
 		  u8 flags);
 void roam_rec_on_ack(struct sock *sk, const struct roam_ack *ack);

@@ -77,15 +77,16 @@ void roam_burst_release(struct roam_sock *rs)
 	}
 }
 
-static void roam_flow_init(struct roam_sock *rs, struct roam_flow *fl)
+static void roam_flow_init(struct roam_sock *rs, const struct roam_path *path,
+			   struct roam_flow *fl)
 {
 	struct sock *sk = &rs->sk;
 
 	memset(fl, 0, sizeof(*fl));
-	fl->saddr = rs->path.local;
-	fl->daddr = rs->path.peer.sroam_addr;
-	fl->dport = rs->path.peer.sroam_port;
-	fl->oif = READ_ONCE(sk->sk_bound_dev_if) ?: rs->path.peer.sroam_scope_id;
+	fl->saddr = path->local;
+	fl->daddr = path->peer.sroam_addr;
+	fl->dport = path->peer.sroam_port;
+	fl->oif = READ_ONCE(sk->sk_bound_dev_if) ?: path->peer.sroam_scope_id;
 	fl->mark = READ_ONCE(sk->sk_mark);
 	fl->priority = READ_ONCE(sk->sk_priority);
 	if (test_bit(ROAM_F_ECN, &rs->flags))
@@ -168,7 +169,7 @@ int roam_send_gso(struct roam_sock *rs, struct sk_buff *skb, unsigned int gso_si
 		kfree_skb(skb);
 		return -ENOTCONN;
 	}
-	roam_flow_init(rs, &fl);
+	roam_flow_init(rs, &rs->path, &fl);
 	dst = roam_path_route(rs, &fl);
 	if (IS_ERR(dst)) {
 		kfree_skb(skb);
@@ -185,13 +186,31 @@ int roam_send(struct roam_sock *rs, struct sk_buff *skb)
 	return roam_send_gso(rs, skb, 0);
 }
 
+/*
+ * Sends @skb along @path, which is not the connection's (a PATH_RESPONSE
+ * goes back the way its challenge came): routed for this packet alone,
+ * nothing cached.  Consumes @skb.
+ */
+int roam_send_path(struct roam_sock *rs, struct sk_buff *skb,
+		   const struct roam_path *path)
+{
+	struct roam_flow fl;
+
+	if (unlikely(!rs->port)) {
+		kfree_skb(skb);
+		return -ENOTCONN;
+	}
+	roam_flow_init(rs, path, &fl);
+	return roam_port_xmit(rs->port, skb, &fl);
+}
+
 /* Is the peer reachable?  ENETUNREACH, EHOSTUNREACH or 0. */
 int roam_route_check(struct roam_sock *rs)
 {
 	struct roam_flow fl;
 	struct dst_entry *dst;
 
-	roam_flow_init(rs, &fl);
+	roam_flow_init(rs, &rs->path, &fl);
 	dst = roam_path_route(rs, &fl);
 	if (IS_ERR(dst))
 		return PTR_ERR(dst);

@@ -6,6 +6,7 @@
 #include <linux/skbuff.h>
 #include <linux/udp.h>
 
+struct roam_path;
 struct roam_port;
 struct roam_sock;
 
@@ -23,6 +24,8 @@ struct sk_buff *roam_burst_alloc(struct roam_sock *rs, unsigned int len);
 void roam_burst_release(struct roam_sock *rs);
 int roam_send(struct roam_sock *rs, struct sk_buff *skb);
 int roam_send_gso(struct roam_sock *rs, struct sk_buff *skb, unsigned int gso_size);
+int roam_send_path(struct roam_sock *rs, struct sk_buff *skb,
+		   const struct roam_path *path);
 int roam_route_check(struct roam_sock *rs);
 void roam_path_reset_route(struct roam_sock *rs);
 void roam_path_confirm_route(struct roam_sock *rs);

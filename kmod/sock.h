@@ -12,6 +12,7 @@
 #include "protocol.h"
 #include "psk.h"
 #include "ranges.h"
+#include "recovery.h"
 #include "replay.h"
 
 struct roam_bind;
@@ -38,17 +39,37 @@ struct roam_challenge {
 	u8 data[ROAM_PATH_DATA_LEN];
 };
 
+/* Packetization-layer path MTU discovery (RFC 8899). */
+struct roam_pmtu {
+	u16 size;			/* UDP payload of a full packet */
+	u16 probe;			/* size being probed, 0: none */
+	u16 high;			/* smallest size known not to fit */
+	u8 fails;			/* probes of this size lost */
+	u64 probe_pn;
+	unsigned long next;		/* jiffies: next probe */
+};
+
+/* What the connection learned of a path it may come back to. */
+struct roam_path_learned {
+	struct roam_rec_state rec;
+	struct roam_pmtu pmtu;
+	bool valid;
+};
+
 /*
  * After the peer moved: the new path is challenged, and until it answers
  * at most ROAM_AMPLIFICATION times what came from it goes to it.  The
  * challenges of the last few paths stay answerable, so a peer that
- * switches between two working paths gets both validated.
+ * switches between two working paths gets both validated.  An answer
+ * counts only if it comes from the path the challenge went to; ours
+ * goes back along the path the peer's challenge came by (RFC 9000 8.2).
  */
 struct roam_validation {
 	struct roam_path prev;		/* the last validated path */
+	struct roam_path_learned prev_learned;	/* ... and what we knew of it */
 	struct roam_challenge sent[ROAM_PATH_CHALLENGES];	/* oldest first */
 	unsigned int nsent;
-	u8 response[ROAM_PATH_DATA_LEN];	/* our answer to the peer's challenge */
+	u8 response[ROAM_PATH_DATA_LEN];	/* our answer to the current path's challenge */
 	u64 rx_bytes;			/* received from the new path */
 	u64 tx_bytes;			/* sent to it */
 	unsigned long deadline;		/* jiffies: the new path fails */
@@ -157,6 +178,8 @@ struct roam_recovery {
 	bool have_rtt;
 	bool resend;			/* some roam_sent are ROAM_SENT_RESEND */
 	u64 ecn_ce;			/* CE count the peer reported last */
+	u32 gen;			/* the current path's generation */
+	u32 next_gen;			/* the last one given out */
 	/* Reordering: thresholds that grow when a loss proves spurious. */
 	u32 reordering;			/* packet threshold */
 	u8 time_num;			/* time threshold, in eighths of an RTT */
@@ -166,16 +189,6 @@ struct roam_recovery {
 	u32 episode_spurious;		/* ... of them acknowledged after all */
 	u32 prior_cwnd;			/* before the last reduction; 0: no undo */
 	u32 prior_ssthresh;
-};
-
-/* Packetization-layer path MTU discovery (RFC 8899). */
-struct roam_pmtu {
-	u16 size;			/* UDP payload of a full packet */
-	u16 probe;			/* size being probed, 0: none */
-	u16 high;			/* smallest size known not to fit */
-	u8 fails;			/* probes of this size lost */
-	u64 probe_pn;
-	unsigned long next;		/* jiffies: next probe */
 };
 
 /* What ROAM_INFO and the dumps report. */
