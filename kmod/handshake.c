@@ -270,6 +270,7 @@ static void roam_hs_child_drop(struct roam_sock *rs)
 	struct sock *child = &rs->sk;
 
 	roam_cid_del(roam_net(sock_net(child)), rs);
+	roam_sock_unlist(child);
 	bh_unlock_sock(child);
 	sock_put(child);
 }

@@ -336,8 +336,12 @@ static int roam_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
 	cb->seq = atomic_read(&rn->socks_gen);
 	rcu_read_lock();
 	xa_for_each_start(&rn->socks, id, rs, cb->args[0]) {
-		if (!want(rs) || !refcount_inc_not_zero(&rs->sk.sk_refcnt))
+		if (!refcount_inc_not_zero(&rs->sk.sk_refcnt))
 			continue;
+		if (!want(rs)) {
+			sock_put(&rs->sk);
+			continue;
+		}
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &roam_genl_family, NLM_F_MULTI, cmd);
 		if (hdr) {

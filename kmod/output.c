@@ -251,7 +251,21 @@ static unsigned int roam_output_segs(struct sock *sk, unsigned int mtu,
 	return clamp_t(unsigned int, DIV_ROUND_UP(bytes, payload), 1, max);
 }
 
-void roam_output(struct sock *sk, enum roam_out why)
+/*
+ * A buffer could not be had: with nothing in flight, no probe timer
+ * would bring output back, so try again in 100 ms rather than wait for
+ * an outside event that may never come (roam_rec_timeout() takes it for
+ * a retry).  With packets in flight, their probe timer does.
+ */
+static void roam_output_retry(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (list_empty(&rs->rec.sent))
+		sk_reset_timer(sk, &rs->rtx_timer, jiffies + HZ / 10);
+}
+
+static void roam_output_packets(struct sock *sk, enum roam_out why)
 {
 	struct roam_sock *rs = roam_sk(sk);
 	unsigned int mtu, seg = 0, nseg = 0, len, probes = 0, sent = 0;
@@ -302,8 +316,10 @@ void roam_output(struct sock *sk, enum roam_out why)
 			segs = roam_output_segs(sk, mtu, window);
 			skb = segs > 1 ? roam_burst_alloc(rs, segs * mtu) :
 					 roam_skb_alloc(mtu, GFP_ATOMIC);
-			if (!skb)
+			if (!skb) {
+				roam_output_retry(sk);
 				break;
+			}
 		}
 		roam_pkt_begin(rs, &pkt, skb_tail_pointer(skb), size);
 		if (!nseg) {
@@ -324,8 +340,7 @@ void roam_output(struct sock *sk, enum roam_out why)
 
 		len = roam_pkt_finish(sk, &pkt);
 		if (!len) {
-			/* Out of memory: try again soon, not never. */
-			sk_reset_timer(sk, &rs->rtx_timer, jiffies + HZ / 10);
+			roam_output_retry(sk);
 			break;
 		}
 		skb_put(skb, len);
@@ -367,6 +382,17 @@ void roam_output(struct sock *sk, enum roam_out why)
 	if (probe && roam_path_budget(sk) == U64_MAX &&
 	    (!rs->rec.in_flight || roam_rec_window(sk) >= probe))
 		roam_output_mtu_probe(sk, probe);
+}
+
+/*
+ * Sends what is due, as @why allows.  A connection that failed while its
+ * state was walked (roam_sock_fail()) sends nothing more, and ends here.
+ */
+void roam_output(struct sock *sk, enum roam_out why)
+{
+	if (!roam_sk(sk)->fail)
+		roam_output_packets(sk, why);
+	roam_sock_fail_pending(sk);
 }
 
 /*

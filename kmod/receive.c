@@ -568,12 +568,16 @@ out:
 /* Packets for @sk, under its lock: now, or from the backlog. */
 int roam_sk_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	bool consumed = false;
+
 	if (ROAM_CB(skb)->icmp_err)
 		roam_icmp_sk(sk, skb, ROAM_CB(skb)->icmp_err, ROAM_CB(skb)->icmp_off);
 	else if (skb->data[0] & ROAM_HDR_LONG)
 		roam_hs_rcv(sk, skb);
-	else if (roam_conn_rcv(sk, skb))
-		return 0;
-	kfree_skb(skb);
+	else
+		consumed = roam_conn_rcv(sk, skb);
+	if (!consumed)
+		kfree_skb(skb);
+	roam_sock_fail_pending(sk);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <net/sock.h>
 
+#include "ack.h"
 #include "netns.h"
 #include "output.h"
 #include "pmtu.h"
@@ -542,7 +543,7 @@ void roam_rec_timeout(struct sock *sk)
 	}
 	if (list_empty(&rec->sent)) {
 		/* Nothing in flight: a retry after a failed allocation. */
-		roam_output(sk, ROAM_OUT_PUSH);
+		roam_output(sk, roam_ack_pending(sk) ? ROAM_OUT_ACK : ROAM_OUT_PUSH);
 		return;
 	}
 	/* Probe timeout: one more round trip went unanswered. */

@@ -69,7 +69,6 @@ enum roam_state roam_sock_state(const struct sock *sk)
 static void roam_sock_destruct(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
-	struct roam_net *rn = roam_net(sock_net(sk));
 
 	/* SOCK_RCU_FREE: a grace period has passed since the last lookup. */
 	roam_keys_free(rcu_dereference_protected(rs->keys, true));
@@ -82,11 +81,8 @@ static void roam_sock_destruct(struct sock *sk)
 	roam_burst_release(rs);
 	if (rs->port)
 		roam_port_put(rs->port);
-	if (rs->id) {
-		xa_erase_bh(&rn->socks, rs->id);
-		atomic_inc(&rn->socks_gen);
-		sock_prot_inuse_add(sock_net(sk), &roam_proto, -1);
-	}
+	/* Walkers of rn->socks met it no later than its last owner left. */
+	WARN_ON_ONCE(rs->id);
 	skb_queue_purge(&sk->sk_error_queue);
 	skb_queue_purge(&rs->rx_crypt);	/* empty: its work held a reference */
 	sk_sockets_allocated_dec(sk);
@@ -109,6 +105,7 @@ static void roam_conn_init(struct sock *sk)
 	memset(&rs->pv, 0, sizeof(rs->pv));
 	rs->tx_pn = 1;		/* 0 is the handshake's */
 	rs->rx_largest = 0;
+	rs->fail = 0;
 	rs->last_rx = jiffies;
 	rs->last_tx = jiffies;
 	clear_bit(ROAM_F_FIN_QUEUED, &rs->flags);
@@ -229,9 +226,31 @@ void roam_sock_established(struct sock *sk)
 	roam_timers_state_changed(sk);
 }
 
+/*
+ * The socket leaves the namespace's table, as its owner (the file, or an
+ * orphan's reference) lets go.  The table's walkers (dumps, notify.c,
+ * psk.c) find sockets under RCU; a socket is freed a grace period after
+ * its last reference, which is never before this, so a walker that found
+ * it may still look at it.  Taking it out in sk_destruct instead would
+ * be too late: that runs after the grace period, and frees at once.
+ */
+void roam_sock_unlist(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_net *rn = roam_net(sock_net(sk));
+
+	if (!rs->id)
+		return;
+	xa_erase_bh(&rn->socks, rs->id);
+	rs->id = 0;
+	atomic_inc(&rn->socks_gen);
+	sock_prot_inuse_add(sock_net(sk), &roam_proto, -1);
+}
+
 /* The connection is gone and nobody holds the socket: free it. */
 static void roam_sock_destroy(struct sock *sk)
 {
+	roam_sock_unlist(sk);
 	roam_sock_unport(sk);
 	roam_stream_purge(sk);
 	roam_rec_purge(sk);
@@ -277,10 +296,42 @@ void roam_sock_done(struct sock *sk, int err)
 /* Abort: tell the peer (it gets ECONNRESET), then end with @err. */
 void roam_sock_abort(struct sock *sk, int err)
 {
+	u16 code = err == ENOMEM ? ROAM_ERR_INTERNAL :
+		   err == EPROTO ? ROAM_ERR_PROTOCOL : ROAM_ERR_NONE;
+
 	if (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_SYN_SENT &&
 	    sk->sk_state != TCP_LISTEN)
-		roam_output_close(sk, ROAM_CLOSE_ABORT, 0);
+		roam_output_close(sk, ROAM_CLOSE_ABORT, code);
 	roam_sock_done(sk, err);
+}
+
+/*
+ * The connection cannot go on (@err, a positive errno), found while its
+ * own state was being walked: it ends once the walk is over, in
+ * roam_sock_fail_pending(), never in the middle of it.  The first error
+ * counts.
+ */
+void roam_sock_fail(struct sock *sk, int err)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (!rs->fail)
+		rs->fail = err;
+}
+
+/*
+ * Ends the connection roam_sock_fail() condemned: at the end of packet
+ * processing and of roam_output(), where no walk is under way.
+ */
+void roam_sock_fail_pending(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	int err = rs->fail;
+
+	if (!err)
+		return;
+	rs->fail = 0;
+	roam_sock_abort(sk, err);
 }
 
 /*
@@ -721,8 +772,10 @@ static int roam_release(struct socket *sock)
 		rs->progress = jiffies;
 		roam_timers_state_changed(sk);
 	}
-	if (!orphan)
+	if (!orphan) {
+		roam_sock_unlist(sk);
 		roam_sock_unport(sk);
+	}
 	/* An orphan keeps close()'s reference until it is done with. */
 	release_sock(sk);
 	sock->sk = NULL;

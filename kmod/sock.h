@@ -218,6 +218,7 @@ struct roam_sock {
 	struct roam_port *port;		/* the UDP port it sends from */
 	u32 psk_id;
 	struct roam_psk_user psk_user;	/* who named psk_id (psk.c) */
+	int fail;			/* roam_sock_fail(): end once the walk is over */
 	/* Packets that wait to be opened on another CPU (receive.c) */
 	struct sk_buff_head rx_crypt;
 	struct work_struct rx_crypt_work;
@@ -302,9 +303,12 @@ enum roam_state roam_sock_state(const struct sock *sk);
 void roam_sock_established(struct sock *sk);
 void roam_sock_done(struct sock *sk, int err);
 void roam_sock_abort(struct sock *sk, int err);
+void roam_sock_fail(struct sock *sk, int err);
+void roam_sock_fail_pending(struct sock *sk);
 void roam_sock_fin_acked(struct sock *sk);
 void roam_sock_peer_fin(struct sock *sk);
 void roam_sock_unport(struct sock *sk);
+void roam_sock_unlist(struct sock *sk);
 void roam_sock_local(const struct roam_sock *rs, struct sockaddr_roam *sa);
 struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp);
 

@@ -378,7 +378,7 @@ bool roam_stream_acked(struct sock *sk, u64 off, u32 len, bool fin)
 	if (len && off + len > st->snd_una) {
 		if (roam_ranges_add(&st->acked, max(off, st->snd_una), off + len) ||
 		    roam_ranges_remove(&st->lost, off, off + len)) {
-			roam_sock_abort(sk, ENOMEM);
+			roam_sock_fail(sk, ENOMEM);
 			return false;
 		}
 		while ((r = roam_ranges_first(&st->acked)) && r->start <= st->snd_una) {
@@ -450,7 +450,7 @@ void roam_stream_lost(struct sock *sk, u64 off, u32 len, bool fin)
 		}
 	}
 	if (err) {
-		roam_sock_abort(sk, ENOMEM);
+		roam_sock_fail(sk, ENOMEM);
 		return;
 	}
 	if (fin && !test_bit(ROAM_F_FIN_DELIVERED, &rs->flags))

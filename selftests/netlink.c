@@ -3,9 +3,12 @@
  * The generic netlink family "roam", spoken directly (through roamctl's
  * netlink client, not its command line): per-netns config get and set,
  * refusal of bad values with an extack message that names the field,
- * strict validation, the permission check and per-netns isolation.
+ * strict validation, the permission check and per-netns isolation; and
+ * dumps that walk the socket table while thousands of sockets close.
  */
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/genetlink.h>
@@ -224,6 +227,104 @@ TEST_F(nl, per_netns_isolation)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	ASSERT_EQ(0, cfg_get(&self->nl, &cfg));
 	EXPECT_EQ(777ULL, cfg.val[ROAM_A_CFG_HS_TIMEOUT]);
+}
+
+struct walker {
+	bool stop;		/* __atomic: the main thread sets it */
+	long dumps;
+	long interrupted;	/* of those, marked NLM_F_DUMP_INTR */
+};
+
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return MNL_CB_OK;
+}
+
+/* Dumps of connections, listeners and keys, over and over. */
+static void *dump_thread(void *arg)
+{
+	static const uint8_t cmds[] = {
+		ROAM_CMD_CONN_GET, ROAM_CMD_LISTENER_GET, ROAM_CMD_KEY_GET,
+	};
+	struct walker *w = arg;
+	struct nl nl;
+	unsigned int i;
+
+	if (nl_open(&nl))
+		return NULL;
+	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
+		for (i = 0; i < ARRAY_SIZE(cmds); i++)
+			if (!nl_talk(&nl, nl_req(&nl, cmds[i], true), count_cb, NULL)) {
+				w->dumps++;
+				w->interrupted += nl.dump_intr;
+			}
+	}
+	nl_close(&nl);
+	return NULL;
+}
+
+/*
+ * The namespace's socket table is walked (dumps, the key table's count of
+ * users, the address notifiers' reroute work) while thousands of sockets
+ * close: no walker may touch a socket that has gone.  For the debug
+ * lane's KASAN above all.
+ */
+TEST_F_TIMEOUT(nl, dumps_while_sockets_close, 1200)
+{
+	int n = roam_scaled(1000), rounds = 3, *fds, l, i, r, status;
+	struct walker w = {};
+	pthread_t t;
+	pid_t storm;
+	FILE *f;
+
+	fds = calloc(2 * n, sizeof(*fds));
+	ASSERT_NE(NULL, fds);
+	roam_raise_nofile();
+	ASSERT_EQ(0, system("ip link set lo up"));
+	ASSERT_EQ(0, system("head -c 32 /dev/urandom >/tmp/roam-nl-key"));
+	ASSERT_EQ(0, roamctl("key add 3 secret /tmp/roam-nl-key"));
+	/* Addresses come and go on lo: each change walks every socket. */
+	f = fopen("/tmp/roam-nl-storm", "w");
+	ASSERT_NE(NULL, f);
+	for (i = 0; i < 200; i++)
+		fprintf(f, "addr add 10.8.%d.%d/32 dev lo\naddr del 10.8.%d.%d/32 dev lo\n",
+			i / 250, i % 250 + 1, i / 250, i % 250 + 1);
+	fclose(f);
+	storm = fork();
+	ASSERT_LE(0, storm);
+	if (!storm) {
+		for (;;)
+			if (system("ip -batch /tmp/roam-nl-storm"))
+				_exit(1);
+	}
+	ASSERT_EQ(0, pthread_create(&t, NULL, dump_thread, &w));
+
+	for (r = 0; r < rounds; r++) {
+		l = roam_listener("127.0.0.1", 8600 + r, n);
+		ASSERT_LE(0, l);
+		for (i = 0; i < n; i++) {
+			fds[2 * i] = roam_connect_ip("127.0.0.1", 8600 + r, 0);
+			ASSERT_LE(0, fds[2 * i]) TH_LOG("connect %d", i);
+			fds[2 * i + 1] = accept(l, NULL, NULL);
+			ASSERT_LE(0, fds[2 * i + 1]);
+		}
+		close(l);
+		/* Half abort (unread data), half close in order. */
+		for (i = 0; i < n; i++) {
+			if (i % 2)
+				ASSERT_EQ(1, write(fds[2 * i], "x", 1));
+			close(fds[2 * i + 1]);
+			close(fds[2 * i]);
+		}
+	}
+	__atomic_store_n(&w.stop, true, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	kill(storm, SIGKILL);
+	waitpid(storm, &status, 0);
+	EXPECT_LT(0, w.dumps);
+	TH_LOG("%ld dumps (%ld of them interrupted) while %d sockets closed",
+	       w.dumps, w.interrupted, 2 * n * rounds);
+	free(fds);
 }
 
 TEST_HARNESS_MAIN
