@@ -9,7 +9,10 @@
 # alternating runs, on the clean link and, for bulk, on one where netem
 # holds three packets in four for 10 ms (reordering) and on one with a
 # 50 ms round trip (a long path); memory per idle connection is measured
-# once for roam and TCP with IDLE connections.
+# once for roam and TCP with IDLE connections.  Last, roam's bulk
+# throughput against a man-on-the-side that races a copy of the
+# client's newest packet from its own address every 100 ms, as a ratio
+# to the same link without it (docs/PROTOCOL.md section 9).
 #   stream.sh BUILD_DIR JSON_OUT
 set -eu
 # shellcheck source=tools/bench/lib.sh
@@ -27,6 +30,7 @@ cleanup() {
 	pkill -f "$S -s" 2>/dev/null || true
 	ip netns del bench-a 2>/dev/null || true
 	ip netns del bench-b 2>/dev/null || true
+	ip netns del bench-m 2>/dev/null || true
 }
 trap cleanup EXIT
 ip link add va netns bench-a type veth peer name vb netns bench-b
@@ -95,6 +99,39 @@ if netem delay 25ms limit 100000; then
 	measure longpath bulk
 	netem
 fi
+# The man-on-the-side, bench-m: a copy of what bench-a sends, and a link
+# of its own to bench-b, 2 ms shorter than bench-a's, so its copies win.
+side_up() {
+	ip netns add bench-m &&
+		ip link add vam netns bench-a type veth peer name vma netns bench-m &&
+		ip link add vbm netns bench-b type veth peer name vmb netns bench-m &&
+		ip -n bench-m addr add 10.9.1.1/24 dev vmb &&
+		ip -n bench-b addr add 10.9.1.2/24 dev vbm &&
+		for l in "bench-a vam" "bench-m vma" "bench-m vmb" "bench-b vbm"; do
+			ip -n ${l% *} link set ${l#* } up || return 1
+		done &&
+		tc -n bench-a qdisc add dev va clsact &&
+		tc -n bench-a filter add dev va egress matchall action mirred egress mirror dev vam
+}
+if [ -x "$B/roamside" ] && side_up; then
+	netem delay 1ms
+	: >/tmp/race.off
+	: >/tmp/race.on
+	for _ in $(seq "$ROUNDS"); do
+		run roam bulk >>/tmp/race.off
+		ip netns exec bench-m "$B/roamside" -i vma -s 10.9.0.2 -p 7788 -b 10.9.1.1 \
+			-t $((SECS + 2)) >>/tmp/race.side &
+		sleep 0.5
+		run roam bulk >>/tmp/race.on
+		wait $!
+	done
+	netem
+	res[race.off]=$(median </tmp/race.off)
+	res[race.on]=$(median </tmp/race.on)
+	rounds[race.off]=$(paste -sd ' ' /tmp/race.off)
+	rounds[race.on]=$(paste -sd ' ' /tmp/race.on)
+fi
+
 read -r _ _ 'res[idle.roam]' 'res[slab.roam]' < <(ip netns exec bench-a "$S" -c 10.9.0.2 -p 7788 idle "$IDLE")
 sleep 3
 read -r _ _ 'res[idle.tcp]' 'res[slab.tcp]' < <(ip netns exec bench-a "$S" -c 10.9.0.2 -t -p 7788 idle "$IDLE")
@@ -125,6 +162,13 @@ fi
 [ -n "${res[longpath.roam]:-}" ] && row "bulk, 50 ms round trip (Mbit/s)" longpath mbit
 row "kernel memory per idle conn (B)" idle
 row "  of which slab (B)" slab
+if [ -n "${res[race.on]:-}" ]; then
+	printf '%-34s %10s %10s %10s %9s\n' "" attacked clean "" ratio
+	printf '%-34s %10s %10s %10s %9s\n' "bulk, racing attacker (Mbit/s)" \
+		"$(mbit "${res[race.on]}")" "$(mbit "${res[race.off]}")" "" \
+		"$(ratio "${res[race.on]}" "${res[race.off]}")"
+	echo "  the attacker, each round: $(awk '{ printf "%s raced, ", $2 }' /tmp/race.side)"
+fi
 
 # Each round, for the spread the medians hide; ratios pair the runs of
 # one round, which ran back to back.
@@ -142,6 +186,15 @@ per_round() {	# per_round NAME KIND [mbit|-]
 }
 echo
 echo "each round: value (ratio to TCP in the same round)"
+if [ -n "${rounds[race.on]:-}" ]; then
+	read -ra ron <<<"${rounds[race.on]}"
+	read -ra roff <<<"${rounds[race.off]}"
+	out=""
+	for i in "${!ron[@]}"; do
+		out="$out $(mbit "${ron[$i]}") ($(ratio "${ron[$i]}" "${roff[$i]:-}"))"
+	done
+	printf '  %-10s %-5s%s\n' race roam "$out"
+fi
 for n in bulk rr reorder longpath; do
 	f=-
 	[ "$n" = rr ] || f=mbit
@@ -173,7 +226,11 @@ json() {	# json NAME: one entry, with ratios and every round
 	echo "{"
 	echo "  \"kernel\": \"$(uname -r)\","
 	echo "  \"rounds\": $ROUNDS, \"seconds\": $SECS, \"idle_connections\": $IDLE,"
-	echo "  \"units\": { \"bulk\": \"bytes/s\", \"reorder\": \"bytes/s\", \"longpath\": \"bytes/s\", \"rr\": \"1/s\", \"idle\": \"bytes\", \"slab\": \"bytes\" },"
+	echo "  \"units\": { \"bulk\": \"bytes/s\", \"reorder\": \"bytes/s\", \"longpath\": \"bytes/s\", \"race\": \"bytes/s\", \"rr\": \"1/s\", \"idle\": \"bytes\", \"slab\": \"bytes\" },"
+	[ -n "${res[race.on]:-}" ] &&
+		printf '  "race": { "attacked": %s, "clean": %s, "ratio": %s, "each_round": { "attacked": [%s], "clean": [%s] } },\n' \
+			"${res[race.on]}" "${res[race.off]}" "$(ratio "${res[race.on]}" "${res[race.off]}")" \
+			"$(list race.on)" "$(list race.off)"
 	sep=""
 	for n in bulk rr reorder longpath idle slab; do
 		[ -n "${res[$n.roam]:-}" ] || continue

@@ -1,0 +1,344 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Remote attackers (docs/PROTOCOL.md section 9), each against a live
+# transfer or handshake:
+#
+#  - an on-path observer of the handshake replays a captured COOKIE_ECHO
+#    after its connection has ended: no connection is accepted, and the
+#    server never sends a packet under a key and nonce it used before
+#    (default and PSK mode);
+#  - an off-path host forges ICMP "fragmentation needed" (IPv4) and
+#    "packet too big" (IPv6) errors that quote roam's flows: streams go
+#    on, at full size over IPv4, and new connections succeed;
+#  - a man-on-the-side races copies of the client's packets from its own
+#    address and relays the server's challenge to the client: its
+#    address is never validated, and it never gets more than three times
+#    what it sent; racing alone does not stop a transfer;
+#  - the peer itself, which holds the keys (roampeer), floods one-byte
+#    out-of-order STREAM frames and never sends the byte the reader waits
+#    for: the server holds no more than its receive buffer, and an honest
+#    transfer beside it completes;
+#  - packets over IPv6 reach a listener bound to a device, and a
+#    link-local peer is answered on the link it came from.
+#
+#   client C ---- router R ---- server S ---- attacker A
+#       \__________ copies of C's packets ______/
+#
+# R delays what goes to S by 5 ms, so the attacker's copies, sent
+# straight to S, arrive before the originals.
+
+source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
+roam_require_module
+X="$ROAM_LIB_DIR/roamxfer"
+NC="$ROAM_LIB_DIR/roamnc"
+SIDE="$ROAM_LIB_DIR/roamside"
+ICMP="$ROAM_LIB_DIR/roamicmp"
+REPLAY="$ROAM_LIB_DIR/roamreplay"
+PEER="$ROAM_LIB_DIR/roampeer"
+SIZE=$(roam_scaled 4194304)
+
+trap roam_cleanup EXIT
+
+setup_ns C R S A || exit "$ksft_skip"
+tmp=$(mktemp -d)
+veth() {	# veth NS1 DEV1 NS2 DEV2
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+veth "$C" vr "$R" vc
+veth "$R" vs "$S" vr
+veth "$S" va "$A" vs
+veth "$C" vm "$A" vm
+ip -n "$C" addr add 10.0.1.2/24 dev vr
+ip -n "$C" addr add fd00:1::2/64 dev vr nodad
+ip -n "$R" addr add 10.0.1.1/24 dev vc
+ip -n "$R" addr add fd00:1::1/64 dev vc nodad
+ip -n "$R" addr add 10.0.2.1/24 dev vs
+ip -n "$R" addr add fd00:2::1/64 dev vs nodad
+ip -n "$S" addr add 10.0.2.2/24 dev vr
+ip -n "$S" addr add fd00:2::2/64 dev vr nodad
+ip -n "$S" addr add 10.0.3.1/24 dev va
+ip -n "$S" addr add fd00:3::1/64 dev va nodad
+ip -n "$A" addr add 10.0.3.2/24 dev vs
+ip -n "$A" addr add fd00:3::2/64 dev vs nodad
+ip -n "$C" route add default via 10.0.1.1
+ip -n "$C" -6 route add default via fd00:1::1
+ip -n "$S" route add 10.0.1.0/24 via 10.0.2.1
+ip -n "$S" -6 route add fd00:1::/64 via fd00:2::1
+ip -n "$A" route add 10.0.1.0/24 dev vm
+ip -n "$A" -6 route add fd00:1::/64 dev vm
+ip -n "$A" route add default via 10.0.3.1
+ip -n "$A" -6 route add default via fd00:3::1
+ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+ip netns exec "$C" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.vm.rp_filter=0
+tc -n "$R" qdisc add dev vs root netem delay 5ms rate 50mbit limit 10000 ||
+	{ echo "SKIP: no netem"; exit "$ksft_skip"; }
+# What C sends, A sees too.
+tc -n "$C" qdisc add dev vr clsact &&
+	tc -n "$C" filter add dev vr egress matchall action mirred egress mirror dev vm ||
+	{ echo "SKIP: no mirred"; exit "$ksft_skip"; }
+
+stat() {	# stat NS NAME
+	"$ROAMCTL" -n "$1" stats show | awk -v n="$2" '$1 == n { print $2 }'
+}
+
+# xfer HOST PORT [ROAMXFER ARGS]: a transfer of SIZE bytes each way in
+# the background, the server's output in $tmp/server, the client's in
+# $tmp/client; the client's port in cport once it is connected.
+xfer() {
+	local host=$1 port=$2
+	shift 2
+	ip netns exec "$S" "$X" -l -p "$port" -n 1 "$@" >"$tmp/server" 2>&1 &
+	srv=$!
+	pids+=("$srv")
+	slowwait 10 grep -q listening "$tmp/server"
+	ip netns exec "$C" timeout 120 "$X" -i -c "$host" -p "$port" -u "$SIZE" -d "$SIZE" "$@" \
+		>"$tmp/client" 2>"$tmp/client.err" &
+	cli=$!
+	slowwait 30 grep -q '^connected' "$tmp/client.err"
+	read -r _ _ cport _ <"$tmp/client.err"
+}
+
+# server_field NAME: the number after NAME in the server's result line.
+server_field() {
+	grep '^sent' "$tmp/server" | tail -n1 | awk -v n="$1" '{ for (i = 1; i < NF; i++) if ($i == n) print $(i + 1) }'
+}
+
+# capture NS DEV NAME FILTER: tcpdump into $tmp/NAME.pcap, in the
+# background, once it listens.
+capture() {
+	rm -f "$tmp/$3.err"
+	ip netns exec "$1" tcpdump -n -U -s 0 -Z root -i "$2" -w "$tmp/$3.pcap" "$4" \
+		>/dev/null 2>"$tmp/$3.err" &
+	pids+=($!)
+	slowwait 30 grep -q "listening on" "$tmp/$3.err"
+}
+
+# pns PCAP: "dcid pn" of every short-header packet in a capture, one a line.
+pns() {
+	python3 - "$1" <<-'EOF'
+	import struct, sys
+	d = open(sys.argv[1], "rb").read()
+	ll = struct.unpack("<I", d[20:24])[0]
+	off = 24
+	while off + 16 <= len(d):
+	    caplen = struct.unpack("<I", d[off + 8:off + 12])[0]
+	    pkt = d[off + 16:off + 16 + caplen]
+	    off += 16 + caplen
+	    ip = pkt[14:] if ll == 1 else pkt[16:]
+	    hl = (ip[0] & 15) * 4 if ip[0] >> 4 == 4 else 40
+	    roam = ip[hl + 8:]
+	    if len(roam) >= 13 and roam[0] & 0xc0 == 0x40:
+	        print(roam[1:9].hex(), struct.unpack(">I", roam[9:13])[0])
+	EOF
+}
+
+# cookie_replay KEY: a connection with ROAM_PSK KEY (0: none) ends; its
+# COOKIE_ECHO, captured, comes again from the client's address and port.
+cookie_replay() {
+	local key=$1 before after spent dup out
+	before=$(stat "$S" established)
+	spent=$(stat "$S" cookies_spent)
+	roam_bg ip netns exec "$S" "$NC" -l -p 7000 -n 0 -k "$key" >"$tmp/accepts"
+	slowwait 10 grep -q listening "$tmp/accepts"
+	capture "$C" vr echo 'udp and dst port 7000 and udp[8] == 0x83'
+	capture "$C" vr server 'udp and src port 7000 and udp[8] & 0xc0 == 0x40'
+	out=$(ip netns exec "$C" "$NC" -k "$key" 10.0.2.2 7000 2>&1)
+	check_match "the connection" "^connected" "$out"
+	cport=$(echo "$out" | sed -n 's/^connected [0-9.]*:\([0-9]*\) .*/\1/p')
+	# Both ends close at once; wait until neither has the connection.
+	slowwait 30 sh -c "[ -z \"\$($ROAMCTL -n $S conn show)\" ] && [ -z \"\$($ROAMCTL -n $C conn show)\" ]" ||
+		echo "    the connection did not end"
+	out=$(ip netns exec "$C" "$REPLAY" -r "$tmp/echo.pcap" -t 10.0.2.2 -p 7000 \
+		-s "$cport" -n 3 2>&1)
+	check_eq "COOKIE_ECHOs replayed" "replayed 3" "$out"
+	sleep 3
+	roam_stop_bg
+	after=$(stat "$S" established)
+	check_eq "connections the server established" "1" "$((after - before))"
+	check_eq "connections accepted" "1" "$(grep -c accepted "$tmp/accepts")"
+	spent=$(($(stat "$S" cookies_spent) - ${spent:-0}))
+	check_eq "cookies the server refused as spent" "3" "$spent"
+	[ "$spent" = 3 ] ||
+		echo "    server: $("$ROAMCTL" -n "$S" stats show | grep -v ' 0$' | tr '\n' ' ')"
+	dup=$(pns "$tmp/server.pcap" | sort | uniq -d | head -n3)
+	check_eq "packets the server sent twice under one key and nonce" "" "$dup"
+}
+
+test_cookie_replay() {
+	RET=0
+	cookie_replay 0
+	head -c 32 /dev/urandom >"$tmp/key"
+	"$ROAMCTL" -n "$C" key add 1 secret "$tmp/key"
+	"$ROAMCTL" -n "$S" key add 1 secret "$tmp/key"
+	cookie_replay 1
+	log_test "a replayed COOKIE_ECHO builds nothing and reuses no key and nonce"
+}
+
+# icmp_attack FAMILY SADDR CADDR MTU MIN: a transfer while A forges
+# errors, to both ends, that quote the connection's flows, then a new
+# connection; the server's packets must stay at MIN bytes at least.
+icmp_attack() {
+	local sa=$2 ca=$3 mtu=$4 min=$5 pmtu out
+	xfer "$sa" 7100
+	roam_bg ip netns exec "$A" "$ICMP" -t "$sa" -s "$sa" -S 7100 -d "$ca" -D "$cport" \
+		-m "$mtu" -n 40 -i 100
+	roam_bg ip netns exec "$A" "$ICMP" -t "$ca" -s "$ca" -S "$cport" -d "$sa" -D 7100 \
+		-m "$mtu" -n 40 -i 100
+	sleep 2
+	# The client's route to the server was poisoned, if anything was.
+	ip netns exec "$S" "$NC" -l -p 7101 >/dev/null 2>&1 &
+	pids+=($!)
+	sleep 0.5
+	out=$(ip netns exec "$C" timeout 30 "$NC" -w 20 "$sa" 7101 2>&1)
+	check_match "$1: a new connection during the attack" "^connected" "$out"
+	xfer_wait "$SIZE" "$SIZE"
+	pmtu=$(server_field pmtu)
+	[ "${pmtu:-0}" -ge "$min" ] ||
+		{ echo "    $1: the server's packets shrank to $pmtu bytes"; RET=$ksft_fail; }
+	roam_stop_bg
+	# What the errors left in the route caches must not outlive the test.
+	for ns in "$C" "$S"; do
+		ip -n "$ns" route flush cache
+		ip -n "$ns" -6 route flush cache
+	done
+}
+
+test_icmp_black_hole() {
+	RET=0
+	icmp_attack IPv4 10.0.2.2 10.0.1.2 552 1400
+	# IPv6 takes any "packet too big" into the route cache, and its
+	# tunnel sends obey it: to 1280 bytes, never less (section 5).
+	icmp_attack IPv6 fd00:2::2 fd00:1::2 1280 1200
+	log_test "forged ICMP errors neither stop connections nor shrink IPv4 packets"
+}
+
+# side NAME PORT ROAMSIDE-FLAGS: a transfer of four times SIZE each way
+# while A races and relays for 8 s.
+side() {
+	local name=$1 port=$2 out sent received side SIZE=$((4 * SIZE))
+	shift 2
+	ip netns exec "$A" "$SIDE" -i vm -s 10.0.2.2 -p "$port" -b 10.0.3.2 -t 8 "$@" \
+		>"$tmp/side" 2>&1 &
+	side=$!
+	xfer 10.0.2.2 "$port"
+	wait "$side"
+	xfer_wait "$SIZE" "$SIZE"
+	read -r _ _ _ _ _ sent _ received <"$tmp/side"
+	echo "    $name: $(cat "$tmp/side"); server: moves $(server_field moves)," \
+	     "validations $(server_field validations), failures $(server_field failures)"
+	check_eq "$name: paths the server validated" "0" "$(server_field validations)"
+	[ "${received:-0}" -le $((3 * ${sent:-0})) ] ||
+		{ echo "    $name: the attacker got $received bytes for $sent"; RET=$ksft_fail; }
+	[ "$(server_field moves)" -gt 0 ] ||
+		{ echo "    $name: the race never moved the server"; RET=$ksft_fail; }
+}
+
+test_challenge_relay() {
+	RET=0
+	side "relayed from the server's address" 7200 -S
+	side "relayed from the attacker's address" 7201 -R
+	side "raced only" 7202
+	log_test "a man-on-the-side's address is never validated"
+}
+
+# ooo_sample: once a second while the flood runs, the receive memory a
+# connection to port 7401 holds and its bound, into $tmp/ooo.rmem, and
+# the protocol's memory in pages, into $tmp/ooo.pages.
+ooo_sample() {
+	while sleep 1; do
+		"$ROAMCTL" -n "$S" -j conn show | python3 -c "import json, sys
+for c in json.load(sys.stdin):
+    if c['local']['port'] == 7401:
+        print(c['rmem'], c['rcvbuf'])" >>"$tmp/ooo.rmem"
+		awk '$1 == "ROAM" { print $4 }' /proc/net/protocols >>"$tmp/ooo.pages"
+	done
+}
+
+# A peer that holds the keys (roampeer) sends one-byte STREAM frames at
+# descending offsets, from the top of the window down, and never the
+# byte the server's reader waits for: the receive buffer bounds what
+# the server holds, the protocol's memory stays flat, and an honest
+# transfer beside it completes.
+test_ooo_flood() {
+	RET=0
+	local n=$(roam_scaled 20000) pages0 max_rmem=0 max_rcvbuf=0 max_pages rmem rcvbuf out sampler
+
+	pages0=$(awk '$1 == "ROAM" { print $4 }' /proc/net/protocols)
+	ip netns exec "$S" "$X" -l -p 7401 -n 1 >"$tmp/ooo.server" 2>&1 &
+	pids+=($!)
+	slowwait 10 grep -q listening "$tmp/ooo.server"
+	xfer 10.0.2.2 7400
+	: >"$tmp/ooo.rmem"
+	: >"$tmp/ooo.pages"
+	ooo_sample &
+	sampler=$!
+	out=$(ip netns exec "$C" timeout 300 "$PEER" client 10.0.2.2 7401 \
+		-e "ooo-flood $n; wait 1000" 2>&1)
+	kill "$sampler"
+	wait "$sampler" 2>/dev/null
+	echo "    $(echo "$out" | grep -m1 ooo-flood)"
+	while read -r rmem rcvbuf; do
+		[ "$rmem" -gt "$max_rmem" ] && max_rmem=$rmem max_rcvbuf=$rcvbuf
+	done <"$tmp/ooo.rmem"
+	max_pages=$(sort -n "$tmp/ooo.pages" | tail -n1)
+	[ -s "$tmp/ooo.rmem" ] && [ -n "$max_pages" ] ||
+		{ echo "    no receive memory or protocol memory to see"; RET=$ksft_fail; }
+	echo "    the attacked connection held at most $max_rmem bytes (rcvbuf $max_rcvbuf);" \
+	     "roam's memory: $pages0 pages before, $max_pages at most"
+	# One packet more than the buffer may be in flight to it.
+	[ "$max_rmem" -le $((max_rcvbuf + 65536)) ] ||
+		{ echo "    more than its receive buffer"; RET=$ksft_fail; }
+	# The honest transfer's buffers, and the attacked one's: 3 x 1 MiB.
+	[ "$((${max_pages:-0} - pages0))" -le 768 ] ||
+		{ echo "    roam's memory grew by $((max_pages - pages0)) pages"; RET=$ksft_fail; }
+	xfer_wait "$SIZE" "$SIZE"
+	roam_stop_bg
+
+	# A reader that reads nothing: the bytes it waits for next still get
+	# in after the flood, however much of it came in small packets.
+	ip netns exec "$S" "$NC" -l -p 7402 -n 0 -H >"$tmp/ooo.hold" &
+	pids+=($!)
+	slowwait 10 grep -q listening "$tmp/ooo.hold"
+	out=$(ip netns exec "$C" timeout 300 "$PEER" client 10.0.2.2 7402 \
+		-e "send 1000; ooo-flood $((n / 4)); wait 500; send 1000" 2>&1) ||
+		{ echo "    in order after the flood: $(echo "$out" | tail -n2)"; RET=$ksft_fail; }
+	roam_stop_bg
+	log_test "an out-of-order flood stays within the receive buffer"
+}
+
+# IPv6 packets carry the interface they came in on: a listener bound to
+# a device gets them, and a link-local client is answered on its link.
+test_ipv6_ingress() {
+	RET=0
+	local out ll
+	roam_bg ip netns exec "$S" "$NC" -l -d vr -p 7300 -n 0 >"$tmp/bound"
+	slowwait 10 grep -q listening "$tmp/bound"
+	out=$(ip netns exec "$C" timeout 30 "$NC" fd00:2::2 7300 2>&1)
+	check_match "a device-bound listener over IPv6" "^connected" "$out"
+	out=$(ip netns exec "$C" timeout 30 "$NC" 10.0.2.2 7300 2>&1)
+	check_match "a device-bound listener over IPv4" "^connected" "$out"
+
+	# S has two links with link-local addresses: R on vr, A on va.
+	ip -n "$S" addr add fe80::5/64 dev vr nodad
+	ip -n "$S" addr add fe80::5/64 dev va nodad
+	ip -n "$R" addr add fe80::2/64 dev vs nodad
+	ip -n "$A" addr add fe80::3/64 dev vs nodad
+	roam_bg ip netns exec "$S" "$NC" -l -p 7301 -n 0 >"$tmp/ll"
+	slowwait 10 grep -q listening "$tmp/ll"
+	for ns in "$R" "$A"; do
+		ll=$(ip netns exec "$ns" cat /sys/class/net/vs/ifindex)
+		out=$(ip netns exec "$ns" timeout 30 "$NC" -w 10 "fe80::5%$ll" 7301 2>&1)
+		check_match "a link-local client on each link" "^connected" "$out"
+	done
+	roam_stop_bg
+	log_test "IPv6 packets carry their ingress interface"
+}
+
+test_cookie_replay
+test_icmp_black_hole
+test_challenge_relay
+test_ooo_flood
+test_ipv6_ingress
+exit "$EXIT_STATUS"
