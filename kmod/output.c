@@ -396,12 +396,13 @@ void roam_output(struct sock *sk, enum roam_out why)
 }
 
 /*
- * A PATH_RESPONSE with @data, alone, along @path, where the peer's
- * challenge came from: not the current path.  Outside any window and
- * budget, as it is no larger than the packet that asked for it, and not
- * sent again if lost: the peer challenges again.
+ * One frame alone along @path, which is not the current path: a
+ * PATH_RESPONSE or PATH_CHALLENGE (@type) with @data.  Outside any
+ * window and budget, as it is small, and not sent again if lost.  0, or
+ * why it could not go (no route, no memory).
  */
-void roam_output_response(struct sock *sk, const struct roam_path *path, const u8 *data)
+static int roam_output_alone(struct sock *sk, const struct roam_path *path, u8 type,
+			     const u8 *data)
 {
 	struct roam_sock *rs = roam_sk(sk);
 	unsigned int size = ROAM_SHORT_OVERHEAD + ROAM_PATH_LEN;
@@ -409,16 +410,31 @@ void roam_output_response(struct sock *sk, const struct roam_path *path, const u
 	struct sk_buff *skb;
 
 	if (!rs->port || !roam_sock_connected(sk))
-		return;
+		return -ENOTCONN;
 	skb = roam_skb_alloc(size, GFP_ATOMIC);
 	if (!skb)
-		return;
+		return -ENOMEM;
 	roam_pkt_begin(rs, &pkt, skb->data, size);
-	roam_pkt_path_frame(&pkt, ROAM_FT_PATH_RESPONSE, data);
+	roam_pkt_path_frame(&pkt, type, data);
 	roam_packet_seal(rs, pkt.start, pkt.p - pkt.start, rs->tx_pn++);
 	skb_put(skb, size);
 	rs->cnt.packets_sent++;
-	roam_send_path(rs, skb, path);
+	return roam_send_path(rs, skb, path);
+}
+
+/*
+ * The answer to the peer's challenge, along @path where the challenge
+ * came from: the peer challenges again if it is lost.
+ */
+void roam_output_response(struct sock *sk, const struct roam_path *path, const u8 *data)
+{
+	roam_output_alone(sk, path, ROAM_FT_PATH_RESPONSE, data);
+}
+
+/* Our challenge @data, along @path, which the connection just left. */
+void roam_output_challenge(struct sock *sk, const struct roam_path *path, const u8 *data)
+{
+	roam_output_alone(sk, path, ROAM_FT_PATH_CHALLENGE, data);
 }
 
 /* A CLOSE frame, alone, outside any window: the connection ends. */

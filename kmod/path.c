@@ -135,6 +135,33 @@ static void roam_path_challenge(struct roam_sock *rs)
 	set_bit(ROAM_F_CHALLENGE, &rs->flags);
 }
 
+/*
+ * Challenges @left, the validated path the connection just moved away
+ * from, in a packet of its own along it (RFC 9000 9.3.3): a peer still
+ * there answers at once, and its answer, newer than any copy a
+ * man-on-the-side raced from elsewhere, brings the connection back.
+ * Before the new path's own challenge, which must be the newest.
+ */
+static void roam_path_challenge_left(struct sock *sk, const struct roam_path *left)
+{
+	struct roam_validation *pv = &roam_sk(sk)->pv;
+	struct roam_challenge c;
+	int i;
+
+	i = roam_path_challenge_find(pv, &left->peer.sroam_addr, left->peer.sroam_port);
+	if (i >= 0) {
+		memcpy(c.data, pv->sent[i].data, sizeof(c.data));
+		roam_path_challenge_drop(pv, i);
+	} else {
+		get_random_bytes(c.data, sizeof(c.data));
+		if (pv->nsent == ARRAY_SIZE(pv->sent))
+			roam_path_challenge_drop(pv, 0);
+	}
+	c.path = *left;
+	pv->sent[pv->nsent++] = c;
+	roam_output_challenge(sk, left, c.data);
+}
+
 /* The bytes of the current path's challenge, while it is validated. */
 const u8 *roam_path_challenge_data(const struct sock *sk)
 {
@@ -175,6 +202,7 @@ static void roam_path_move(struct sock *sk, const struct sk_buff *skb)
 	if (!test_and_set_bit(ROAM_F_VALIDATING, &rs->flags)) {
 		pv->prev = rs->path;
 		roam_path_learn(sk, &pv->prev_learned);
+		roam_path_challenge_left(sk, &pv->prev);
 	}
 	pr_debug("conn %016llx moves to %pI6c port %u\n", rs->local_cid,
 		 &path.peer.sroam_addr, ntohs(path.peer.sroam_port));
@@ -187,18 +215,18 @@ static void roam_path_move(struct sock *sk, const struct sk_buff *skb)
 }
 
 /*
- * An authenticated packet that is no replay arrived; @largest: it has
- * the largest packet number yet.  Moves the path, or credits the one
- * being validated with its bytes.
+ * An authenticated packet that is no replay arrived; @moves: it has the
+ * largest packet number yet, and is no probing packet.  Moves the path,
+ * or credits the one being validated with its bytes.
  */
-void roam_path_rcv(struct sock *sk, const struct sk_buff *skb, bool largest)
+void roam_path_rcv(struct sock *sk, const struct sk_buff *skb, bool moves)
 {
 	struct roam_sock *rs = roam_sk(sk);
 	struct in6_addr from;
 
 	roam_skb_saddr(skb, &from);
 	if (!roam_path_is(&rs->path, &from, ROAM_CB(skb)->sport)) {
-		if (!largest)
+		if (!moves)
 			return;		/* late, from an old path: moves nothing */
 		roam_path_move(sk, skb);
 	}

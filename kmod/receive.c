@@ -356,6 +356,7 @@ void roam_icmp_rcv(struct roam_port *port, struct sk_buff *skb, int err,
 /* What the frames of one packet say, parsed before anything is done. */
 struct roam_frames {
 	bool eliciting;
+	bool moving;			/* a frame but PADDING, PATH_CHALLENGE, PATH_RESPONSE */
 	bool has_ack;
 	bool has_max_data;
 	bool has_stream;
@@ -382,6 +383,9 @@ static int roam_frames_parse(struct sk_buff *skb, struct roam_frames *f)
 	while (p < end) {
 		u8 type = *p++;
 
+		if (type != ROAM_FT_PADDING && type != ROAM_FT_PATH_CHALLENGE &&
+		    type != ROAM_FT_PATH_RESPONSE)
+			f->moving = true;
 		switch (type) {
 		case ROAM_FT_PADDING:
 			break;
@@ -521,7 +525,8 @@ static bool roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
 			roam_output(sk, ROAM_OUT_ACK);
 		goto out;
 	}
-	roam_path_rcv(sk, skb, pn > rs->rx_largest);
+	/* Probing packets (RFC 9000 9.1) move nothing: only what else comes. */
+	roam_path_rcv(sk, skb, pn > rs->rx_largest && f->moving);
 	if (pn > rs->rx_largest)
 		WRITE_ONCE(rs->rx_largest, pn);
 	rs->cnt.packets_received++;

@@ -644,7 +644,7 @@ static void short_input(struct conn *c, const union sockaddr_any *from,
 	c->last_rx = now;
 	if (was_connecting)
 		establish(c);
-	if (highest && !addr_eq(from, &c->peer))
+	if (highest && !f.probing && !addr_eq(from, &c->peer))
 		path_move(c, from);
 	ack_note(c, pn, highest, f.ack_eliciting, now);
 	apply_frames(c, from, &f, was_connecting);

@@ -289,9 +289,13 @@ int frames_parse(const u8 *b, size_t len, struct frames *f, const char **why)
 	u8 type;
 
 	memset(f, 0, sizeof(*f));
+	f->probing = true;
 	while (i < len) {
 		type = b[i];
 		n = 1;
+		if (type != FT_PADDING && type != FT_PATH_CHALLENGE &&
+		    type != FT_PATH_RESPONSE)
+			f->probing = false;
 		switch (type) {
 		case FT_PADDING:
 			break;

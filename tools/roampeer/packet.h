@@ -94,6 +94,7 @@ struct ack_frame {
 /* Everything one packet's frames say, parsed before any of it is used. */
 struct frames {
 	bool ack_eliciting;
+	bool probing;		/* nothing but PATH_*, PADDING: moves nothing */
 	bool has_ack;
 	struct ack_frame ack;
 	bool has_stream;
