@@ -100,8 +100,8 @@ test_key_table() {
 	local out raw hex b64 k id
 	keys "$C"
 	out=$("$ROAMCTL" -n "$C" key show)
-	check_eq "key show" $'id 1 users 0\nid 2 users 0\nid 3 users 0' "$out"
-	check_eq "json fields" "[['id', 'users'], ['id', 'users'], ['id', 'users']]" \
+	check_eq "key show" $'id 1 users 0 owner 0\nid 2 users 0 owner 0\nid 3 users 0 owner 0' "$out"
+	check_eq "json fields" "[['id', 'owner', 'users'], ['id', 'owner', 'users'], ['id', 'owner', 'users']]" \
 		"$(json "$C" key "[sorted(k) for k in j]")"
 	# No form of any key's bytes in anything roamctl prints: hex, base64,
 	# or the raw bytes (compared as hex, since a key may hold a NUL).
@@ -129,7 +129,7 @@ test_key_table() {
 	check_eq "no key file" 1 "$(rc "$ROAMCTL" -n "$C" key add 4 secret "$tmp/nosuch")"
 	check_eq "the other namespace" "" "$("$ROAMCTL" -n "$S" key show)"
 	"$ROAMCTL" -n "$C" key del 2 || RET=$ksft_fail
-	check_eq "after del" $'id 1 users 0\nid 3 users 0' "$("$ROAMCTL" -n "$C" key show)"
+	check_eq "after del" $'id 1 users 0 owner 0\nid 3 users 0 owner 0' "$("$ROAMCTL" -n "$C" key show)"
 	no_keys "$C"
 	check_eq "all deleted" "" "$("$ROAMCTL" -n "$C" key show)"
 	# At most 1024 keys in a namespace, which frees them when it goes.
@@ -142,7 +142,7 @@ test_key_table() {
 	check_match "extack" "^Error: the namespace has 1024 keys" "$out"
 	check_eq "keys" 1024 "$("$ROAMCTL" -n "$K" key show | wc -l)"
 	cleanup_ns "$K"
-	log_test "key table: add, show (ids and users only), del, refusals"
+	log_test "key table: add, show (ids, users and owners only), del, refusals"
 }
 
 # ROAM_PSK on both ends: the stream is exact and encrypted; tcpdump on
@@ -188,7 +188,7 @@ test_encrypted() {
 			[ "${found%% *}" = 0 ] || RET=$ksft_fail
 		fi
 	done
-	slowwait 60 sh -c "$ROAMCTL -n $S key show | grep -qx 'id 2 users 0'" ||
+	slowwait 60 sh -c "$ROAMCTL -n $S key show | grep -qx 'id 2 users 0 owner 0'" ||
 		check_eq "users after close" "[0]" "$(users "$S" 2)"
 	no_keys "$C" "$S"
 	log_test "PSK: exact stream, encrypted on the wire (tcpdump)"
