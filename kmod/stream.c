@@ -530,16 +530,26 @@ static bool roam_stream_ooo_loose(const struct sk_buff *skb)
 }
 
 /*
- * Copies the loose buffers of the out-of-order queue (runs of them that
- * touch or overlap together) into buffers of up to a page, as TCP's
- * tcp_collapse_ofo_queue() does: many small packets held as whole
- * receive buffers cost many times their bytes.  Buffers packed before are
- * left alone, and it runs only once an eighth of the receive buffer came
- * in loose buffers since it last ran, so that its cost stays bounded
- * per byte received, whatever the peer sends.  Acknowledged bytes are
- * never dropped: an ACK in roam, as in QUIC, cannot be taken back, so
- * the receive buffer's bound is kept before a packet is acknowledged
- * instead (roam_stream_rcv_room()).
+ * A buffer that may join a run roam_stream_ooo_pack() copies: a loose
+ * one, or one short of a page, as the last of an earlier run is, so
+ * that runs packed at different times become one.
+ */
+static bool roam_stream_ooo_packable(const struct sk_buff *skb)
+{
+	return roam_stream_ooo_loose(skb) || skb->len < SKB_WITH_OVERHEAD(PAGE_SIZE);
+}
+
+/*
+ * Copies runs of out-of-order buffers that touch or overlap into buffers
+ * of up to a page, as TCP's tcp_collapse_ofo_queue() does: many small
+ * packets held as whole receive buffers cost many times their bytes.  A
+ * run is made of packable buffers and holds a loose one or more than one
+ * buffer; full pages are left alone.  It runs only once an eighth of the
+ * receive buffer came in loose buffers since it last ran, so that its
+ * cost stays bounded per byte received, whatever the peer sends.
+ * Acknowledged bytes are never dropped: an ACK in roam, as in QUIC,
+ * cannot be taken back, so the receive buffer's bound is kept before a
+ * packet is acknowledged instead (roam_stream_rcv_room()).
  */
 static void roam_stream_ooo_pack(struct sock *sk)
 {
@@ -555,14 +565,19 @@ static void roam_stream_ooo_pack(struct sock *sk)
 		u64 start = ROAM_STREAM_CB(skb)->seq, end = start + skb->len;
 
 		next = skb_rb_next(skb);
-		if (!roam_stream_ooo_loose(skb)) {
+		if (!roam_stream_ooo_packable(skb)) {
 			skb = next;
 			continue;
 		}
-		/* A run of loose buffers, each starting before the last ends. */
-		for (; next && roam_stream_ooo_loose(next) && ROAM_STREAM_CB(next)->seq <= end;
+		/* A run, each buffer starting before the last ends. */
+		for (; next && roam_stream_ooo_packable(next) && ROAM_STREAM_CB(next)->seq <= end;
 		     next = skb_rb_next(next))
 			end = ROAM_STREAM_CB(next)->seq + next->len;
+		/* One buffer that costs what it holds is packed already. */
+		if (next == skb_rb_next(skb) && !roam_stream_ooo_loose(skb)) {
+			skb = next;
+			continue;
+		}
 		/* What the buffers around it hold already stays there. */
 		o = skb_rb_prev(skb);
 		if (o)
