@@ -18,17 +18,17 @@ NC="$ROAM_LIB_DIR/roamnc"
 DBG=/sys/kernel/debug
 SIZE=$(roam_scaled 2097152)
 
-cleanup() {
-	faults_off
-	roam_cleanup
-}
-trap cleanup EXIT
-
 if [ ! -d "$DBG/failslab" ] || [ ! -d "$DBG/fail_page_alloc" ] ||
    [ ! -f "$DBG/failslab/require-start" ]; then
 	echo "SKIP: this kernel has no fault injection with a stack filter"
 	exit "$ksft_skip"
 fi
+
+cleanup() {
+	faults_off
+	roam_cleanup
+}
+trap cleanup EXIT
 
 setup_ns C S || exit "$ksft_skip"
 tmp=$(mktemp -d)
