@@ -134,9 +134,8 @@ test_key_table() {
 	check_eq "all deleted" "" "$("$ROAMCTL" -n "$C" key show)"
 	# At most 1024 keys in a namespace, which frees them when it goes.
 	setup_ns K || RET=$ksft_fail
-	for id in $(seq 1024); do
-		"$ROAMCTL" -n "$K" key add "$id" secret "$tmp/k1" || break
-	done
+	seq 1024 | sed "s|.*|key add & secret $tmp/k1|" >"$tmp/batch"
+	"$ROAMCTL" -n "$K" -batch "$tmp/batch" || RET=$ksft_fail
 	out=$("$ROAMCTL" -n "$K" key add 1025 secret "$tmp/k1" 2>&1)
 	check_eq "exit code, table full" 2 "$?"
 	check_match "extack" "^Error: the namespace has 1024 keys" "$out"

@@ -92,6 +92,36 @@ test_netns() {
 	log_test "roamctl -n NETNS: config is per namespace"
 }
 
+# -batch FILE: each line a command; the first failure stops it and is
+# named, unless -force; the status is the first failure's.
+test_batch() {
+	RET=0
+	local out f
+	f=$(mktemp)
+	printf '%s\n' "config set backlog_max 23  # a comment" "" "# only a comment" \
+		"config set hs_retries 'x y'" "config set backlog_max 24" >"$f"
+	out=$("$ROAMCTL" -n "$NSA" -b "$f" 2>&1)
+	check_eq "exit code, stopped" 255 "$?"
+	check_match "the line that failed" "$f:4: command failed" "$out"
+	check_match "stopped there" "backlog_max 23" "$("$ROAMCTL" -n "$NSA" config show)"
+	out=$("$ROAMCTL" -n "$NSA" -force -batch "$f" 2>&1)
+	check_eq "exit code, forced" 255 "$?"
+	check_match "went on" "backlog_max 24" "$("$ROAMCTL" -n "$NSA" config show)"
+	out=$(printf 'config show\nstats show\n' | "$ROAMCTL" -n "$NSA" -j -b - | python3 -c "
+import json, sys
+d = json.JSONDecoder(); s = sys.stdin.read().strip(); n = 0
+while s:
+    o, i = d.raw_decode(s); s = s[i:].strip(); n += 1
+print(n)")
+	check_eq "JSON documents from standard input" 2 "$out"
+	check_eq "unterminated quote" 255 "$(echo 'config set "x' | rc "$ROAMCTL" -n "$NSA" -b -)"
+	check_eq "commands and -batch" 255 "$(rc "$ROAMCTL" -n "$NSA" -b "$f" config show)"
+	check_eq "no such file" 1 "$(rc "$ROAMCTL" -b /nonexistent)"
+	"$ROAMCTL" -n "$NSA" config set backlog_max 4096 || RET=$ksft_fail
+	rm -f "$f"
+	log_test "roamctl -batch and -force: one command a line, stops at the first failure"
+}
+
 test_help() {
 	RET=0
 	local w
@@ -124,6 +154,7 @@ test_show
 test_set
 test_errors
 test_netns
+test_batch
 test_help
 test_no_module
 exit "$EXIT_STATUS"
