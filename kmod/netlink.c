@@ -36,6 +36,7 @@ static const struct nla_policy roam_cfg_policy[ROAM_A_CFG_MAX + 1] = {
 	[ROAM_A_CFG_ASSOC_TIMEOUT]	= { .type = NLA_U32 },
 	[ROAM_A_CFG_HOP_INTERVAL]	= { .type = NLA_U32 },
 	[ROAM_A_CFG_COOKIE_LIFETIME]	= { .type = NLA_U32 },
+	[ROAM_A_CFG_PROBE_MAX]		= { .type = NLA_U32 },
 };
 
 static const struct nla_policy roam_conn_policy[ROAM_A_CONN_MAX + 1] = {

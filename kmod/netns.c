@@ -48,6 +48,8 @@ const struct roam_cfg_field roam_cfg_fields[] = {
 	CFG(cookie_lifetime, ROAM_A_CFG_COOKIE_LIFETIME, NLA_U32,
 	    ROAM_MIN_COOKIE_LIFETIME, ROAM_MAX_COOKIE_LIFETIME,
 	    ROAM_DEF_COOKIE_LIFETIME),
+	CFG(probe_max, ROAM_A_CFG_PROBE_MAX, NLA_U32,
+	    ROAM_MIN_TIMER, ROAM_MAX_TIMER, ROAM_DEF_PROBE_MAX),
 };
 
 const unsigned int roam_cfg_nfields = ARRAY_SIZE(roam_cfg_fields);

@@ -27,6 +27,7 @@ struct roam_config {
 	u32 assoc_timeout;	/* ms */
 	u32 hop_interval;	/* ms */
 	u32 cookie_lifetime;	/* ms */
+	u32 probe_max;		/* ms: the probe timeout's backoff stops there */
 	struct rcu_head rcu;
 };
 

@@ -324,7 +324,9 @@ void roam_path_timeout(struct sock *sk)
  * up again, and a path whose source changed pings from the new one at
  * once, so the peer moves without waiting for a probe timeout.  If the
  * old source is gone, or its link is down, the lookup has set PATH_GONE
- * for the ping to carry.
+ * for the ping to carry.  A path that kept its source, with probes
+ * unanswered, probes now: the link or route that was missing may be
+ * back.
  */
 void roam_path_reroute(struct sock *sk)
 {
@@ -334,8 +336,13 @@ void roam_path_reroute(struct sock *sk)
 	if (!roam_sock_connected(sk) || !rs->port)
 		return;
 	roam_path_reset_route(rs);
-	if (roam_route_check(rs) || ipv6_addr_equal(&old, &rs->path.src))
+	if (roam_route_check(rs))
 		return;
+	/* A link or an address back: probes waiting out a backoff go now. */
+	if (ipv6_addr_equal(&old, &rs->path.src)) {
+		roam_rec_probe_now(sk);
+		return;
+	}
 	pr_debug("conn %016llx sends from %pI6c now\n", rs->local_cid, &rs->path.src);
 	roam_rec_path_changed(sk, NULL, true);
 	roam_output(sk, ROAM_OUT_PING);

@@ -24,6 +24,7 @@
 #define ROAM_DEF_ASSOC_TIMEOUT		40000	/* mosh's SERVER_ASSOCIATION_TIMEOUT */
 #define ROAM_DEF_HOP_INTERVAL		10000	/* mosh's PORT_HOP_INTERVAL */
 #define ROAM_DEF_COOKIE_LIFETIME	30000
+#define ROAM_DEF_PROBE_MAX		500	/* section 5: first byte within 1 s of a return */
 
 #define ROAM_MIN_PORT			1
 #define ROAM_MAX_PORT			65535

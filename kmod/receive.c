@@ -564,6 +564,8 @@ static bool roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		}
 		rs->cnt.bytes_received += rs->stream.rcv_nxt - before;
 	}
+	/* The peer gets through: ours may again, after an outage. */
+	roam_rec_probe_now(sk);
 	roam_output(sk, roam_ack_due(sk) ? ROAM_OUT_ACK : ROAM_OUT_CONTROL);
 out:
 	rs->acks.held = false;

@@ -490,6 +490,22 @@ void roam_rec_on_ack(struct sock *sk, const struct roam_ack *ack)
 		roam_sock_fin_acked(sk);
 }
 
+/*
+ * The probe timeout after @rec->pto_count unanswered ones, in µs: doubled
+ * each time (RFC 9002 6.2.1), but never past the config's probe_max or
+ * one undoubled PTO, whichever is longer.  A connection inside its idle
+ * timeout thus probes at least every probe_max through an outage of any
+ * length, and comes back within that of the network (section 5).
+ */
+static u64 roam_rec_backoff_us(const struct sock *sk)
+{
+	u64 pto = roam_rec_pto_us(sk);
+	u64 cap = max_t(u64, pto, (u64)ROAM_CFG(roam_net(sock_net(sk)), probe_max) *
+				  USEC_PER_MSEC);
+
+	return min(pto << min_t(u8, roam_sk(sk)->rec.pto_count, ROAM_PTO_MAX_SHIFT), cap);
+}
+
 /* The loss timer if a packet waits on the time threshold, else the PTO. */
 void roam_rec_set_timer(struct sock *sk)
 {
@@ -500,15 +516,30 @@ void roam_rec_set_timer(struct sock *sk)
 	if (rec->loss_time) {
 		when = rec->loss_time;
 	} else if (!list_empty(&rec->sent)) {
-		when = rec->last_eliciting +
-		       ((u64)roam_rec_pto_us(sk) << min_t(u8, rec->pto_count,
-							   ROAM_PTO_MAX_SHIFT)) *
-		       NSEC_PER_USEC;
+		when = rec->last_eliciting + roam_rec_backoff_us(sk) * NSEC_PER_USEC;
 	} else {
 		sk_stop_timer(sk, &rs->rtx_timer);
 		return;
 	}
 	roam_timer_at(sk, &rs->rtx_timer, when);
+}
+
+/*
+ * The path works again, as far as this side can tell (a packet from the
+ * peer, a link or an address back, notify.c): a connection whose probes
+ * went unanswered probes now rather than at the end of its backoff, but
+ * not sooner than one undoubled PTO after its last probe, however often
+ * it is told.
+ */
+void roam_rec_probe_now(struct sock *sk)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+
+	if (!rec->pto_count || rec->loss_time || list_empty(&rec->sent) ||
+	    roam_now() < rec->last_eliciting + (u64)roam_rec_pto_us(sk) * NSEC_PER_USEC)
+		return;
+	roam_output(sk, ROAM_OUT_PROBE);
+	roam_rec_set_timer(sk);
 }
 
 /* A probe with nothing new to send repeats the oldest bytes in flight. */

@@ -35,6 +35,7 @@ static const struct cfg_key {
 	  CFG_TIME },
 	{ "cookie_lifetime", "cookie_lifetime_ms",
 	  ROAM_A_CFG_COOKIE_LIFETIME, CFG_TIME },
+	{ "probe_max", "probe_max_ms", ROAM_A_CFG_PROBE_MAX, CFG_TIME },
 };
 
 static void config_usage(FILE *f)
@@ -43,11 +44,12 @@ static void config_usage(FILE *f)
 	      "       roamctl config set KEY VALUE [KEY VALUE...]\n"
 	      "KEY := { port_min | port_max | port_range | backlog_max |\n"
 	      "         hs_timeout | hs_retries | idle_timeout | keepalive |\n"
-	      "         assoc_timeout | hop_interval | cookie_lifetime | family }\n"
+	      "         assoc_timeout | hop_interval | cookie_lifetime |\n"
+	      "         probe_max | family }\n"
 	      "\n"
 	      "port_range takes MIN-MAX and sets port_min and port_max.\n"
 	      "Times (hs_timeout, idle_timeout, keepalive, assoc_timeout,\n"
-	      "hop_interval, cookie_lifetime) are milliseconds, or a number\n"
+	      "hop_interval, cookie_lifetime, probe_max) are milliseconds, or a number\n"
 	      "with the unit ms, s, m or h.  Other values are plain numbers.\n"
 	      "The kernel checks ranges and names the field it refuses.\n"
 	      "family is read only (the module parameter): setting it is sent\n"

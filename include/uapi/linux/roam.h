@@ -166,6 +166,7 @@ enum roam_cfg_attr {
 	ROAM_A_CFG_ASSOC_TIMEOUT,	/* u32: server stops sending to a silent peer */
 	ROAM_A_CFG_HOP_INTERVAL,	/* u32: client hops after no round trip */
 	ROAM_A_CFG_COOKIE_LIFETIME,	/* u32: handshake cookie lifetime */
+	ROAM_A_CFG_PROBE_MAX,		/* u32: longest probe interval in an outage */
 
 	__ROAM_A_CFG_MAX,
 	ROAM_A_CFG_MAX = __ROAM_A_CFG_MAX - 1

@@ -1,0 +1,163 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Outages: after an outage of any length inside the idle timeout, the
+# first byte flows again within max(1 RTT, 1 s) of the network coming
+# back (docs/PROTOCOL.md section 5, probe_max).  A paced stream runs both
+# ways (roampace, a 16-byte record every 10 ms) over
+#
+#   client C --- R1 --- R2 --- server S      (10 ms each way, netem)
+#
+# and each outage is one of three kinds: carrier loss on the client's
+# link (C sees it, and the notifier probes at once), carrier loss
+# between R1 and R2 (nobody sees it: only capped probes find the way
+# back), and 100% loss at R1 (netem).  Each kind lasts 5, 30, 60 and
+# 120 s; the twelve run at once, each in namespaces of its own.  Each
+# prints the time from the return to the first record in each
+# direction, and checks it against the rule, and that every record
+# arrived, in order.
+
+source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
+roam_require_module
+PACE="$ROAM_LIB_DIR/roampace"
+DURATIONS=${ROAM_OUTAGE_DURATIONS:-"5 30 60 120"}
+KINDS="client-carrier path-carrier loss"
+WARMUP=5	# s of stream before the outage
+AFTER=10	# s of stream after it
+
+trap roam_cleanup EXIT
+tmp=$(mktemp -d)
+
+# topo CASE N: namespaces C R1 R2 S for case N (10.N.x.0/24), named in
+# $tmp/CASE.ns; the RTT is 20 ms.
+topo() {
+	local c=$1 n=$2 C R1 R2 S
+	setup_ns C R1 R2 S || return 1
+	echo "$C $R1 $R2 $S" >"$tmp/$c.ns"
+	ip link add vr netns "$C" type veth peer name vc netns "$R1"
+	ip link add vp netns "$R1" type veth peer name vn netns "$R2"
+	ip link add vs netns "$R2" type veth peer name vr netns "$S"
+	ip -n "$C" addr add 10.$n.1.2/24 dev vr
+	ip -n "$R1" addr add 10.$n.1.1/24 dev vc
+	ip -n "$R1" addr add 10.$n.2.1/24 dev vp
+	ip -n "$R2" addr add 10.$n.2.2/24 dev vn
+	ip -n "$R2" addr add 10.$n.3.1/24 dev vs
+	ip -n "$S" addr add 10.$n.3.2/24 dev vr
+	ip -n "$C" link set vr up
+	ip -n "$R1" link set vc up
+	ip -n "$R1" link set vp up
+	ip -n "$R2" link set vn up
+	ip -n "$R2" link set vs up
+	ip -n "$S" link set vr up
+	ip -n "$C" route add default via 10.$n.1.1
+	ip -n "$S" route add default via 10.$n.3.1
+	ip -n "$R1" route add 10.$n.3.0/24 via 10.$n.2.2
+	ip -n "$R2" route add 10.$n.1.0/24 via 10.$n.2.1
+	ip netns exec "$R1" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$R2" sysctl -qw net.ipv4.ip_forward=1
+	tc -n "$C" qdisc add dev vr root netem delay 10ms &&
+		tc -n "$S" qdisc add dev vr root netem delay 10ms &&
+		tc -n "$R1" qdisc add dev vc root netem loss 0% &&
+		tc -n "$R1" qdisc add dev vp root netem loss 0%
+}
+
+# cut KIND N C R1 R2 on|off: the outage of case N begins or ends.
+cut() {
+	local kind=$1 n=$2 C=$3 R1=$4 R2=$5 state=$6 loss=0%
+	case $kind in
+	client-carrier)
+		ip -n "$R1" link set vc "$([ "$state" = on ] && echo down || echo up)" ;;
+	path-carrier)
+		# R1's end loses its carrier; R2 flushes its route over the link
+		# it set down, and puts it back, as a router's routing would.
+		if [ "$state" = on ]; then
+			ip -n "$R2" link set vn down
+		else
+			ip -n "$R2" link set vn up
+			ip -n "$R2" route replace 10.$n.1.0/24 via 10.$n.2.1
+		fi ;;
+	loss)
+		[ "$state" = on ] && loss=100%
+		tc -n "$R1" qdisc change dev vc root netem loss "$loss"
+		tc -n "$R1" qdisc change dev vp root netem loss "$loss" ;;
+	esac
+}
+
+# run_case KIND SECS N: one outage, start to end, in the background.
+run_case() {
+	local kind=$1 secs=$2 n=$3 c=$1-$2 C R1 R2 S total
+	read -r C R1 R2 S <"$tmp/$c.ns"
+	total=$((WARMUP + secs + AFTER))
+	# A stream that never ends is a failure, not a hang.
+	ip netns exec "$S" timeout $((total + 70)) "$PACE" -l -p 9700 >"$tmp/$c.server" 2>&1 &
+	slowwait 10 grep -q listening "$tmp/$c.server"
+	ip netns exec "$C" timeout $((total + 60)) "$PACE" -c "${S_ADDR[$c]}" -p 9700 -s "$total" \
+		>"$tmp/$c.client" 2>&1 &
+	sleep "$WARMUP"
+	cut "$kind" "$n" "$C" "$R1" "$R2" on
+	sleep "$secs"
+	# The return counts from before the command that makes it: records
+	# may flow before that command exits.
+	date +%s.%N >"$tmp/$c.back"
+	cut "$kind" "$n" "$C" "$R1" "$R2" off
+	wait
+}
+
+# recovery FILE BACK: seconds from BACK to the first record after the
+# gap around it, or "none".
+recovery() {
+	awk -v back="$2" '$1 == "gap" && $2 < back && $3 > back {
+		printf "%.3f\n", $3 - back; found = 1; exit }
+		END { if (!found) print "none" }' "$1"
+}
+
+declare -A S_ADDR NS_OF
+n=0
+for kind in $KINDS; do
+	for secs in $DURATIONS; do
+		n=$((n + 1))
+		S_ADDR[$kind-$secs]=10.$n.3.2
+		topo "$kind-$secs" "$n" || { echo "SKIP: no netem"; exit "$ksft_skip"; }
+		read -r NS_OF[$kind-$secs] _ <"$tmp/$kind-$secs.ns"
+	done
+done
+n=0
+for kind in $KINDS; do
+	for secs in $DURATIONS; do
+		n=$((n + 1))
+		run_case "$kind" "$secs" "$n" &
+		pids+=($!)
+	done
+done
+wait
+
+# The rule: within max(1 RTT, 1 s) of the return; the RTT here is 20 ms.
+for kind in $KINDS; do
+	for secs in $DURATIONS; do
+		RET=0
+		c=$kind-$secs
+		back=$(cat "$tmp/$c.back")
+		down=$(recovery "$tmp/$c.client" "$back")
+		up=$(recovery "$tmp/$c.server" "$back")
+		echo "    $kind, $secs s: first record after ${up} s to the server," \
+		     "${down} s to the client"
+		for t in "$up" "$down"; do
+			if [ "$t" = none ] || awk -v t="$t" 'BEGIN { exit !(t > 1.0) }'; then
+				RET=$ksft_fail
+			fi
+		done
+		sent_c=$(awk '$1 == "sent" { print $2 }' "$tmp/$c.client")
+		recv_s=$(awk '$1 == "sent" { print $4 }' "$tmp/$c.server")
+		sent_s=$(awk '$1 == "sent" { print $2 }' "$tmp/$c.server")
+		recv_c=$(awk '$1 == "sent" { print $4 }' "$tmp/$c.client")
+		check_eq "$c: records to the server" "$sent_c" "$recv_s"
+		check_eq "$c: records to the client" "$sent_s" "$recv_c"
+		grep -h roampace "$tmp/$c.client" "$tmp/$c.server" | sed 's/^/    /'
+		[ "$RET" = 0 ] || {
+			echo "    client: $(tr '\n' ' ' <"$tmp/$c.client")"
+			echo "    server: $(tr '\n' ' ' <"$tmp/$c.server")"
+			echo "    back at $back; $("$ROAMCTL" -n "${NS_OF[$c]}" conn show 2>&1 | head -n2)"
+		}
+		log_test "$kind outage of $secs s: back within max(1 RTT, 1 s), every record in order"
+	done
+done
+exit "$EXIT_STATUS"
