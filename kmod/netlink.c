@@ -11,6 +11,7 @@
 #include <net/sock.h>
 
 #include "addr.h"
+#include "addrs.h"
 #include "bind.h"
 #include "cid.h"
 #include "hop.h"
@@ -37,6 +38,7 @@ static const struct nla_policy roam_cfg_policy[ROAM_A_CFG_MAX + 1] = {
 	[ROAM_A_CFG_HOP_INTERVAL]	= { .type = NLA_U32 },
 	[ROAM_A_CFG_COOKIE_LIFETIME]	= { .type = NLA_U32 },
 	[ROAM_A_CFG_PROBE_MAX]		= { .type = NLA_U32 },
+	[ROAM_A_CFG_ADVERTISE]		= { .type = NLA_U32 },
 };
 
 static const struct nla_policy roam_conn_policy[ROAM_A_CONN_MAX + 1] = {
@@ -276,6 +278,32 @@ err:
 	return -EMSGSIZE;
 }
 
+/*
+ * The addresses a client's server advertised.  The list is allocated
+ * once and freed with the socket; it changes in place under the socket
+ * lock, so a dump may see it mid-change, as it may any field.
+ */
+static int roam_fill_peer_addrs(struct sk_buff *skb, const struct roam_sock *rs)
+{
+	const struct roam_addrs *as = READ_ONCE(rs->peer_addrs);
+	struct nlattr *nest;
+	unsigned int n, i;
+
+	if (!as)
+		return 0;
+	n = min_t(unsigned int, READ_ONCE(as->n), ROAM_ADDRS_MAX);
+	if (!n)
+		return 0;
+	nest = nla_nest_start(skb, ROAM_A_CONN_PEER_ADDRS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++)
+		if (nla_put_in6_addr(skb, ROAM_A_CONN_PEER_ADDR, &as->a[i]))
+			return -EMSGSIZE;	/* the caller cancels the whole nest */
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int roam_fill_conn(struct sk_buff *skb, struct roam_sock *rs,
 			  const struct roam_viewer *v)
 {
@@ -304,6 +332,7 @@ static int roam_fill_conn(struct sk_buff *skb, struct roam_sock *rs,
 	    nla_put_u32(skb, ROAM_A_CONN_PORT_HOPS, READ_ONCE(rs->cnt.port_hops)) ||
 	    nla_put_u32(skb, ROAM_A_CONN_RMEM, atomic_read(&sk->sk_rmem_alloc)) ||
 	    nla_put_u32(skb, ROAM_A_CONN_RCVBUF, READ_ONCE(sk->sk_rcvbuf)) ||
+	    roam_fill_peer_addrs(skb, rs) ||
 	    (test_bit(ROAM_F_SERVER, &rs->flags) &&
 	     nla_put_flag(skb, ROAM_A_CONN_SERVER)))
 		goto err;

@@ -50,6 +50,7 @@ const struct roam_cfg_field roam_cfg_fields[] = {
 	    ROAM_DEF_COOKIE_LIFETIME),
 	CFG(probe_max, ROAM_A_CFG_PROBE_MAX, NLA_U32,
 	    ROAM_MIN_TIMER, ROAM_MAX_TIMER, ROAM_DEF_PROBE_MAX),
+	CFG(advertise, ROAM_A_CFG_ADVERTISE, NLA_U32, 0, 1, ROAM_DEF_ADVERTISE),
 };
 
 const unsigned int roam_cfg_nfields = ARRAY_SIZE(roam_cfg_fields);

@@ -28,6 +28,7 @@ struct roam_config {
 	u32 hop_interval;	/* ms */
 	u32 cookie_lifetime;	/* ms */
 	u32 probe_max;		/* ms: the probe timeout's backoff stops there */
+	u32 advertise;		/* 0 or 1: servers send ADDRESSES */
 	struct rcu_head rcu;
 };
 

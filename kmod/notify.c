@@ -3,7 +3,8 @@
  * Address and link notifiers (docs/PROTOCOL.md section 7).  When a local
  * address or a link comes or goes, every connection of the namespace
  * looks its route up again, and one whose source changed pings from the
- * new source at once instead of waiting for a probe timeout.  The
+ * new source at once instead of waiting for a probe timeout; a server
+ * tells its clients its addresses again (addrs.c).  The
  * inet6addr chain is atomic and a connection is checked under its lock,
  * so the notifiers only queue the namespace's work item.
  */
@@ -12,8 +13,10 @@
 #include <net/addrconf.h>
 #include <net/sock.h>
 
+#include "addrs.h"
 #include "netns.h"
 #include "notify.h"
+#include "output.h"
 #include "path.h"
 #include "sock.h"
 
@@ -40,6 +43,9 @@ static void roam_reroute_work(struct work_struct *work)
 		rcu_read_unlock();
 		lock_sock(&rs->sk);
 		roam_path_reroute(&rs->sk);
+		/* A server's addresses may be others now: it says them again. */
+		roam_addrs_again(&rs->sk);
+		roam_output(&rs->sk, ROAM_OUT_CONTROL);
 		release_sock(&rs->sk);
 		sock_put(&rs->sk);
 		cond_resched();

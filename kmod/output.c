@@ -12,6 +12,7 @@
 #include <net/tcp_states.h>
 
 #include "ack.h"
+#include "addrs.h"
 #include "compat.h"
 #include "netns.h"
 #include "output.h"
@@ -61,6 +62,24 @@ static void roam_pkt_max_data(struct roam_sock *rs, struct roam_pkt *pkt)
 	pkt->eliciting = true;
 	pkt->flags |= ROAM_SENT_MAX_DATA;
 	clear_bit(ROAM_F_MAX_DATA, &rs->flags);
+}
+
+/* ADDRESSES, when due (addrs.c). */
+static void roam_pkt_addrs(struct sock *sk, struct roam_pkt *pkt)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	unsigned int n;
+
+	if (!test_bit(ROAM_F_ADDRS, &rs->flags))
+		return;
+	n = roam_addrs_write(sk, pkt->p, pkt->room);
+	if (!n)
+		return;
+	pkt->p += n;
+	pkt->room -= n;
+	pkt->eliciting = true;
+	pkt->flags |= ROAM_SENT_ADDRS;
+	clear_bit(ROAM_F_ADDRS, &rs->flags);
 }
 
 static void roam_pkt_path_frame(struct roam_pkt *pkt, u8 type, const u8 *data)
@@ -175,6 +194,8 @@ static unsigned int roam_pkt_finish(struct sock *sk, struct roam_pkt *pkt)
 			set_bit(ROAM_F_MAX_DATA, &rs->flags);
 		if (pkt->flags & ROAM_SENT_CHALLENGE)
 			set_bit(ROAM_F_CHALLENGE, &rs->flags);
+		if (pkt->flags & ROAM_SENT_ADDRS)
+			set_bit(ROAM_F_ADDRS, &rs->flags);
 		return 0;
 	}
 	rs->tx_pn++;
@@ -330,8 +351,10 @@ static void roam_output_packets(struct sock *sk, enum roam_out why)
 		    (why == ROAM_OUT_ACK || roam_ack_due(sk) ||
 		     (window && roam_stream_unsent(sk, 1))))
 			roam_pkt_ack(sk, &pkt);
-		if (window)
+		if (window) {
 			roam_pkt_max_data(rs, &pkt);
+			roam_pkt_addrs(sk, &pkt);
+		}
 		roam_pkt_stream(sk, &pkt, why, window);
 		if (!pkt.eliciting && ping)
 			roam_pkt_ping(&pkt);
@@ -397,15 +420,15 @@ void roam_output(struct sock *sk, enum roam_out why)
 
 /*
  * One frame alone along @path, which is not the current path: a
- * PATH_RESPONSE or PATH_CHALLENGE (@type) with @data.  Outside any
- * window and budget, as it is small, and not sent again if lost.  0, or
- * why it could not go (no route, no memory).
+ * PATH_RESPONSE or PATH_CHALLENGE (@type) with @data, or a PING.
+ * Outside any window and budget, as it is small, and not sent again if
+ * lost.  0, or why it could not go (no route, no memory).
  */
 static int roam_output_alone(struct sock *sk, const struct roam_path *path, u8 type,
 			     const u8 *data)
 {
 	struct roam_sock *rs = roam_sk(sk);
-	unsigned int size = ROAM_SHORT_OVERHEAD + ROAM_PATH_LEN;
+	unsigned int size = ROAM_SHORT_OVERHEAD + (data ? ROAM_PATH_LEN : 1);
 	struct roam_pkt pkt;
 	struct sk_buff *skb;
 
@@ -415,7 +438,10 @@ static int roam_output_alone(struct sock *sk, const struct roam_path *path, u8 t
 	if (!skb)
 		return -ENOMEM;
 	roam_pkt_begin(rs, &pkt, skb->data, size);
-	roam_pkt_path_frame(&pkt, type, data);
+	if (data)
+		roam_pkt_path_frame(&pkt, type, data);
+	else
+		roam_pkt_ping(&pkt);
 	roam_packet_seal(rs, pkt.start, pkt.p - pkt.start, rs->tx_pn++);
 	skb_put(skb, size);
 	rs->cnt.packets_sent++;
@@ -435,6 +461,12 @@ void roam_output_response(struct sock *sk, const struct roam_path *path, const u
 void roam_output_challenge(struct sock *sk, const struct roam_path *path, const u8 *data)
 {
 	roam_output_alone(sk, path, ROAM_FT_PATH_CHALLENGE, data);
+}
+
+/* A PING to another address of the peer's (addrs.c).  0, or why not. */
+int roam_output_path_ping(struct sock *sk, const struct roam_path *path)
+{
+	return roam_output_alone(sk, path, ROAM_FT_PING, NULL);
 }
 
 /* A CLOSE frame, alone, outside any window: the connection ends. */

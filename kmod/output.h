@@ -22,5 +22,6 @@ void roam_output(struct sock *sk, enum roam_out why);
 void roam_output_close(struct sock *sk, u8 kind, u16 error);
 void roam_output_response(struct sock *sk, const struct roam_path *path, const u8 *data);
 void roam_output_challenge(struct sock *sk, const struct roam_path *path, const u8 *data);
+int roam_output_path_ping(struct sock *sk, const struct roam_path *path);
 
 #endif /* _ROAM_OUTPUT_H */

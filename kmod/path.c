@@ -13,6 +13,7 @@
 #include <crypto/algapi.h>
 #include <net/ipv6.h>
 
+#include "addrs.h"
 #include "compat.h"
 #include "netlink.h"
 #include "netns.h"
@@ -336,8 +337,11 @@ void roam_path_reroute(struct sock *sk)
 	if (!roam_sock_connected(sk) || !rs->port)
 		return;
 	roam_path_reset_route(rs);
-	if (roam_route_check(rs))
+	if (roam_route_check(rs)) {
+		/* No way to the server's address: another of its own. */
+		roam_addrs_try(sk);
 		return;
+	}
 	/* A link or an address back: probes waiting out a backoff go now. */
 	if (ipv6_addr_equal(&old, &rs->path.src)) {
 		roam_rec_probe_now(sk);

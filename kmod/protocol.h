@@ -25,6 +25,7 @@
 #define ROAM_DEF_HOP_INTERVAL		10000	/* mosh's PORT_HOP_INTERVAL */
 #define ROAM_DEF_COOKIE_LIFETIME	30000
 #define ROAM_DEF_PROBE_MAX		500	/* section 5: first byte within 1 s of a return */
+#define ROAM_DEF_ADVERTISE		1	/* servers send ADDRESSES (section 7) */
 
 #define ROAM_MIN_PORT			1
 #define ROAM_MAX_PORT			65535
@@ -147,6 +148,7 @@ enum roam_frame_type {
 	ROAM_FT_PATH_CHALLENGE = 0x20,
 	ROAM_FT_PATH_RESPONSE = 0x21,
 	ROAM_FT_PATH_GONE = 0x22,	/* the sender's last source address is gone */
+	ROAM_FT_ADDRESSES = 0x23,	/* the server's addresses (addrs.c) */
 	ROAM_FT_CLOSE = 0x30,
 };
 
@@ -175,6 +177,8 @@ enum roam_close_error {
 #define ROAM_MAX_DATA_LEN		9
 #define ROAM_CLOSE_LEN			4
 #define ROAM_PATH_LEN			9
+#define ROAM_ADDRS_HDR_LEN		6	/* type, sequence (4), count; then 16 each */
+#define ROAM_ADDRS_MAX			8	/* addresses in one ADDRESSES frame */
 #define ROAM_PATH_DATA_LEN		8	/* PATH_CHALLENGE and PATH_RESPONSE data */
 #define ROAM_SHORT_OVERHEAD		(sizeof(struct roam_short_hdr) + ROAM_TAG_LEN)
 

@@ -16,6 +16,7 @@
 #include <net/ipv6.h>
 
 #include "ack.h"
+#include "addrs.h"
 #include "cid.h"
 #include "compat.h"
 #include "crypto.h"
@@ -365,6 +366,7 @@ struct roam_frames {
 	bool fin;
 	const u8 *challenge;		/* PATH_CHALLENGE data, or NULL */
 	const u8 *response;		/* PATH_RESPONSE data, or NULL */
+	const u8 *addrs;		/* ADDRESSES, after its type, or NULL */
 	u8 close_kind;
 	u64 max_data;
 	u64 off;
@@ -447,6 +449,14 @@ static int roam_frames_parse(struct sk_buff *skb, struct roam_frames *f)
 			else
 				f->response = p;
 			p += ROAM_PATH_DATA_LEN;
+			break;
+		case ROAM_FT_ADDRESSES:
+			n = roam_addrs_parse(p, end - p);
+			if (n < 0)
+				return n;
+			f->eliciting = true;
+			f->addrs = p;
+			p += n;
 			break;
 		case ROAM_FT_CLOSE:
 			if (end - p < ROAM_CLOSE_LEN - 1)
@@ -535,6 +545,8 @@ static bool roam_conn_rcv(struct sock *sk, struct sk_buff *skb)
 		roam_path_challenged(sk, skb, f->challenge);
 	if (f->response)
 		roam_path_response(sk, skb, f->response);
+	if (f->addrs)
+		roam_addrs_rcv(sk, f->addrs);
 	if (f->gone) {
 		roam_stat_inc(rn, ROAM_A_STAT_PATHS_GONE);
 		roam_rec_path_gone(sk);

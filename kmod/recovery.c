@@ -12,6 +12,7 @@
 #include <net/sock.h>
 
 #include "ack.h"
+#include "addrs.h"
 #include "netns.h"
 #include "output.h"
 #include "pmtu.h"
@@ -325,6 +326,8 @@ static void roam_rec_lost_one(struct sock *sk, struct roam_sent *e)
 		set_bit(ROAM_F_MAX_DATA, &rs->flags);
 	if (e->flags & ROAM_SENT_CHALLENGE)
 		roam_path_challenge_lost(sk);
+	if (e->flags & ROAM_SENT_ADDRS)
+		roam_addrs_again(sk);
 	if (e->flags & ROAM_SENT_MTU_PROBE) {
 		if (e->gen == rs->rec.gen)
 			roam_pmtu_probe_lost(sk, e->size);
@@ -597,6 +600,9 @@ void roam_rec_timeout(struct sock *sk)
 	}
 	roam_pmtu_pto(sk);
 	roam_output(sk, ROAM_OUT_PROBE);
+	/* Two rounds unanswered: the server may be reachable elsewhere. */
+	if (rec->pto_count >= 2)
+		roam_addrs_try(sk);
 	roam_rec_set_timer(sk);
 }
 

@@ -55,6 +55,7 @@ enum roam_sent_flags {
 	ROAM_SENT_STREAM = BIT(3),
 	ROAM_SENT_CHALLENGE = BIT(4),
 	ROAM_SENT_RESEND = BIT(5),	/* goes again first: never left, or PATH_GONE */
+	ROAM_SENT_ADDRS = BIT(6),
 };
 
 /* An ACK frame, decoded: ranges [start, end) ascending. */

@@ -15,6 +15,7 @@
 
 #include "ack.h"
 #include "addr.h"
+#include "addrs.h"
 #include "bind.h"
 #include "cid.h"
 #include "compat.h"
@@ -79,6 +80,7 @@ static void roam_sock_destruct(struct sock *sk)
 	dst_release(rcu_dereference_protected(sk->sk_dst_cache, true));
 	roam_hop_release(sk);
 	roam_burst_release(rs);
+	roam_addrs_free(rs);
 	if (rs->port)
 		roam_port_put(rs->port);
 	/* Walkers of rn->socks met it no later than its last owner left. */
@@ -179,11 +181,12 @@ struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp)
 	if (!sk)
 		return NULL;
 	sock_init_data_uid(NULL, sk, lsk->sk_uid);
-	if (roam_sock_setup(sk, gfp)) {
+	rs = roam_sk(sk);
+	/* First: a failure here leaves nothing to undo but the socket. */
+	if (roam_addrs_child(rs, lrs, gfp) || roam_sock_setup(sk, gfp)) {
 		sk_free(sk);
 		return NULL;
 	}
-	rs = roam_sk(sk);
 	sk->sk_sndbuf = READ_ONCE(lsk->sk_sndbuf);
 	sk->sk_rcvbuf = READ_ONCE(lsk->sk_rcvbuf);
 	sk->sk_userlocks = lsk->sk_userlocks;
@@ -221,6 +224,9 @@ void roam_sock_established(struct sock *sk)
 	/* Announce the real window at once; the peer assumed the initial one. */
 	rs->stream.rcv_max = max_t(u64, ROAM_INITIAL_MAX_DATA, win);
 	set_bit(ROAM_F_MAX_DATA, &rs->flags);
+	/* A server tells its client where else it can be reached. */
+	if (test_bit(ROAM_F_SERVER, &rs->flags) && roam_addrs_advertising(sk))
+		set_bit(ROAM_F_ADDRS, &rs->flags);
 	sk->sk_state_change(sk);
 	roam_output(sk, ROAM_OUT_CONTROL);
 	roam_timers_state_changed(sk);
@@ -1032,6 +1038,10 @@ static int roam_setsockopt(struct socket *sock, int level, int optname,
 	case ROAM_FREEBIND:
 		assign_bit(ROAM_F_FREEBIND, &rs->flags, val);
 		return 0;
+	case ROAM_ADVERTISE:
+		assign_bit(ROAM_F_ADV_OFF, &rs->flags, !val);
+		set_bit(ROAM_F_ADV_SET, &rs->flags);
+		return 0;
 	case ROAM_NODELAY:
 		lock_sock(sk);
 		assign_bit(ROAM_F_NODELAY, &rs->flags, val);
@@ -1163,6 +1173,9 @@ static int roam_getsockopt(struct socket *sock, int level, int optname,
 		break;
 	case ROAM_FREEBIND:
 		val = test_bit(ROAM_F_FREEBIND, &rs->flags);
+		break;
+	case ROAM_ADVERTISE:
+		val = roam_addrs_advertising(sk);
 		break;
 	case ROAM_PSK:
 		val = READ_ONCE(rs->psk_id);

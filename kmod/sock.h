@@ -15,6 +15,7 @@
 #include "recovery.h"
 #include "replay.h"
 
+struct roam_addrs;
 struct roam_bind;
 struct roam_keys;
 struct roam_port;
@@ -117,6 +118,9 @@ enum roam_sock_flags {
 	ROAM_F_CHALLENGE,		/* a PATH_CHALLENGE is due */
 	ROAM_F_RESPONSE,		/* a PATH_RESPONSE is due */
 	ROAM_F_GONE,			/* a PATH_GONE is due */
+	ROAM_F_ADDRS,			/* an ADDRESSES frame is due */
+	ROAM_F_ADV_SET,			/* ROAM_ADVERTISE was set ... */
+	ROAM_F_ADV_OFF,			/* ... to 0 */
 };
 
 /* Work a timer could not do because a task owned the socket. */
@@ -246,6 +250,9 @@ struct roam_sock {
 	struct roam_replay replay;
 	struct roam_hop hop;
 	struct roam_handshake *hs;
+	struct roam_addrs *adv;		/* server: its listener's bindx set, or NULL */
+	struct roam_addrs *peer_addrs;	/* client: what the server advertised */
+	u32 adv_seq;			/* server: the last ADDRESSES frame's */
 	u64 tx_pn;			/* next packet number */
 	u64 rx_largest;			/* largest authenticated packet number */
 	unsigned long last_rx;		/* jiffies: last authenticated packet */

@@ -4,11 +4,14 @@
  * raw socket, for the flood test.
  *
  *   roamflood -t TARGET -p PORT -n COUNT -s SRCNET [-k initial|echo|short]
- *             [-c CID] [-i USEC]
+ *             [-c CID] [-i USEC] [-f SRC:SPORT] [-a ADDR]
  *
- * SRCNET is the first two octets of the forged IPv4 sources ("10.77").
- * Short packets name a random connection, or CID (hex) when given: a
- * stolen connection ID with a tag that cannot verify.
+ * SRCNET is the first two octets of the forged IPv4 sources ("10.77");
+ * -f forges one source instead, address and port.  Short packets name a
+ * random connection, or CID (hex) when given: a stolen connection ID
+ * with a tag that cannot verify.  With -a their frames are an ADDRESSES
+ * frame naming ADDR (IPv4 or IPv6), with the highest sequence number: a
+ * forged advertisement.
  */
 #include <netinet/ip.h>
 #include <netinet/udp.h>
@@ -30,10 +33,12 @@ int main(int argc, char **argv)
 	unsigned int a, b, len;
 	long count = 1000, i;
 	unsigned long long cid = 0;
-	int port = 0, gap = 0, fd, c;
-	char src[32];
+	int port = 0, gap = 0, fd, c, fixed_port = 0;
+	const char *fixed = NULL, *adv = NULL;
+	struct in6_addr adv_addr = {};
+	char src[32], *colon;
 
-	while ((c = getopt(argc, argv, "t:p:n:s:k:c:i:")) != -1) {
+	while ((c = getopt(argc, argv, "t:p:n:s:k:c:i:f:a:")) != -1) {
 		switch (c) {
 		case 't':
 			target = optarg;
@@ -56,12 +61,34 @@ int main(int argc, char **argv)
 		case 'i':
 			gap = atoi(optarg);
 			break;
+		case 'f':
+			fixed = optarg;
+			colon = strchr(optarg, ':');
+			if (!colon)
+				return 2;
+			*colon = '\0';
+			fixed_port = atoi(colon + 1);
+			break;
+		case 'a':
+			adv = optarg;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (!target || !port || inet_pton(AF_INET, target, &dst.sin_addr) != 1)
 		return 2;
+	if (adv) {
+		struct in_addr v4;
+
+		if (inet_pton(AF_INET, adv, &v4) == 1) {
+			adv_addr.s6_addr[10] = 0xff;
+			adv_addr.s6_addr[11] = 0xff;
+			memcpy(&adv_addr.s6_addr[12], &v4, 4);
+		} else if (inet_pton(AF_INET6, adv, &adv_addr) != 1) {
+			return 2;
+		}
+	}
 
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0) {
@@ -77,6 +104,10 @@ int main(int argc, char **argv)
 		b = 1 + (unsigned int)random() % 254;
 		snprintf(src, sizeof(src), "%s.%u.%u", srcnet, a, b);
 		uh->source = htons(1024 + random() % 60000);
+		if (fixed) {
+			snprintf(src, sizeof(src), "%s", fixed);
+			uh->source = htons(fixed_port);
+		}
 		if (!strcmp(kind, "initial")) {
 			roam[0] = 0x80 | 1;		/* INITIAL */
 			roam[1] = 1;			/* version */
@@ -100,6 +131,13 @@ int main(int argc, char **argv)
 			for (a = 0; cid && a < 8; a++)	/* or the one given */
 				roam[1 + a] = cid >> (56 - 8 * a);
 			len = 60;
+			if (adv) {			/* after the 13-byte header */
+				roam[13] = 0x23;	/* ADDRESSES */
+				memset(roam + 14, 0xff, 4);	/* sequence */
+				roam[18] = 1;
+				memcpy(roam + 19, &adv_addr, 16);
+				memset(roam + 35, 0, len - 16 - 35);	/* PADDING */
+			}
 		}
 		ip->version = 4;
 		ip->ihl = 5;

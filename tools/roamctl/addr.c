@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "addr.h"
+#include "json.h"
+#include "nl.h"
 #include "print.h"
 
 /* The plain numeric form: IPv4 for v4-mapped addresses, else IPv6. */
@@ -91,4 +93,41 @@ void print_sockaddr(const char *key, const char *label,
 			print_str("dev", NULL, ifname);
 	}
 	print_obj_close();
+}
+
+/*
+ * The addresses of @nest, attributes of @type (struct in6_addr).  Text:
+ * " KEY A,B", or " KEY NONE" when there are none, or nothing if @none is
+ * NULL; JSON: "KEY": [...].  Link-local addresses take @scope_id.
+ */
+void print_addr_nest(const char *key, const struct nlattr *nest, uint16_t type,
+		     uint32_t scope_id, const char *none)
+{
+	const struct nlattr *a;
+	char buf[ADDR_STRLEN];
+	struct in6_addr in6;
+	bool first = true;
+
+	if (!nest && !none)
+		return;
+	print_arr_open(key);
+	if (nest) {
+		mnl_attr_for_each_nested(a, nest) {
+			if (mnl_attr_get_type(a) != type || !nl_get_in6(a, &in6))
+				continue;
+			if (opt_json) {
+				json_str(NULL, addr_ntop(&in6, buf, sizeof(buf)));
+				continue;
+			}
+			if (first)
+				printf(" %s ", key);
+			else
+				putchar(',');
+			fputs(addr_fmt(&in6, scope_id, buf, sizeof(buf)), stdout);
+			first = false;
+		}
+	}
+	if (first && none)
+		print_text(" %s %s", key, none);
+	print_arr_close();
 }

@@ -18,5 +18,8 @@ const char *sockaddr_fmt(const struct sockaddr_roam *sa, char *buf,
 			 size_t len);
 void print_sockaddr(const char *key, const char *label,
 		    const struct sockaddr_roam *sa);
+struct nlattr;
+void print_addr_nest(const char *key, const struct nlattr *nest, uint16_t type,
+		     uint32_t scope_id, const char *none);
 
 #endif /* ROAMCTL_ADDR_H */

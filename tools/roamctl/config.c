@@ -36,6 +36,7 @@ static const struct cfg_key {
 	{ "cookie_lifetime", "cookie_lifetime_ms",
 	  ROAM_A_CFG_COOKIE_LIFETIME, CFG_TIME },
 	{ "probe_max", "probe_max_ms", ROAM_A_CFG_PROBE_MAX, CFG_TIME },
+	{ "advertise", "advertise", ROAM_A_CFG_ADVERTISE, CFG_U32 },
 };
 
 static void config_usage(FILE *f)
@@ -45,7 +46,7 @@ static void config_usage(FILE *f)
 	      "KEY := { port_min | port_max | port_range | backlog_max |\n"
 	      "         hs_timeout | hs_retries | idle_timeout | keepalive |\n"
 	      "         assoc_timeout | hop_interval | cookie_lifetime |\n"
-	      "         probe_max | family }\n"
+	      "         probe_max | advertise | family }\n"
 	      "\n"
 	      "port_range takes MIN-MAX and sets port_min and port_max.\n"
 	      "Times (hs_timeout, idle_timeout, keepalive, assoc_timeout,\n"

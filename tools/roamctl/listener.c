@@ -20,38 +20,6 @@ static void listener_usage(FILE *f)
 	      "group (0 for none), owner uid, inode and bound device.\n", f);
 }
 
-/* Text: " addrs A,B" or " addrs *".  JSON: "addrs": [...], [] = wildcard.
- * Link-local addresses take the bound device as their scope.
- */
-static void listener_print_addrs(const struct nlattr *addrs, uint32_t ifindex)
-{
-	const struct nlattr *a;
-	char buf[ADDR_STRLEN];
-	struct in6_addr in6;
-	bool first = true;
-
-	print_arr_open("addrs");
-	print_text(" addrs ");
-	if (addrs) {
-		mnl_attr_for_each_nested(a, addrs) {
-			if (mnl_attr_get_type(a) != ROAM_A_LSN_ADDR ||
-			    !nl_get_in6(a, &in6))
-				continue;
-			if (opt_json) {
-				json_str(NULL, addr_ntop(&in6, buf,
-							 sizeof(buf)));
-				continue;
-			}
-			printf("%s%s", first ? "" : ",",
-			       addr_fmt(&in6, ifindex, buf, sizeof(buf)));
-			first = false;
-		}
-	}
-	if (first)
-		print_text("*");
-	print_arr_close();
-}
-
 static int listener_show_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[ROAM_A_LSN_MAX + 1] = { NULL };
@@ -67,7 +35,7 @@ static int listener_show_cb(const struct nlmsghdr *nlh, void *data)
 	print_obj_open(NULL);
 	if (nl_get_uint(tb[ROAM_A_LSN_PORT], &v))
 		print_u64("port", "port %" PRIu64, v);
-	listener_print_addrs(tb[ROAM_A_LSN_ADDRS], ifindex);
+	print_addr_nest("addrs", tb[ROAM_A_LSN_ADDRS], ROAM_A_LSN_ADDR, ifindex, "*");
 	if (nl_get_uint(tb[ROAM_A_LSN_BACKLOG], &v))
 		print_u64("backlog", " backlog %" PRIu64, v);
 	if (nl_get_uint(tb[ROAM_A_LSN_QLEN], &v))

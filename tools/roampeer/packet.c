@@ -350,6 +350,17 @@ int frames_parse(const u8 *b, size_t len, struct frames *f, const char **why)
 			f->path_gone = true;
 			f->ack_eliciting = true;
 			break;
+		case FT_ADDRESSES:
+			if (len - i < 6 || b[i + 5] > ADDRS_MAX ||
+			    len - i < 6 + 16 * (size_t)b[i + 5])
+				goto short_frame;
+			f->has_addrs = true;
+			f->addrs_seq = get_be32(b + i + 1);
+			f->n_addrs = b[i + 5];
+			memcpy(f->addrs, b + i + 6, 16 * f->n_addrs);
+			f->ack_eliciting = true;
+			n = 6 + 16 * f->n_addrs;
+			break;
 		case FT_CLOSE:
 			if (len - i < 4)
 				goto short_frame;

@@ -54,6 +54,7 @@ enum frame_type {
 	FT_PATH_CHALLENGE = 0x20,
 	FT_PATH_RESPONSE = 0x21,
 	FT_PATH_GONE = 0x22,
+	FT_ADDRESSES = 0x23,
 	FT_CLOSE = 0x30,
 };
 
@@ -91,6 +92,8 @@ struct ack_frame {
 	u64 ect0, ect1, ce;
 };
 
+#define ADDRS_MAX	8	/* addresses in one ADDRESSES frame */
+
 /* Everything one packet's frames say, parsed before any of it is used. */
 struct frames {
 	bool ack_eliciting;
@@ -113,6 +116,10 @@ struct frames {
 	bool has_close;
 	u8 close_kind;
 	u16 close_code;
+	bool has_addrs;
+	u32 addrs_seq;
+	int n_addrs;
+	u8 addrs[ADDRS_MAX][16];
 };
 
 size_t long_pkt_len(u8 type);

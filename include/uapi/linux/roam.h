@@ -55,6 +55,7 @@ struct sockaddr_roam {
 #define ROAM_FREEBIND		10	/* int, as IP_FREEBIND */
 #define ROAM_CONN_ID		11	/* struct roam_conn_id, read only */
 #define ROAM_REUSEPORT		12	/* int, the same as SO_REUSEPORT */
+#define ROAM_ADVERTISE		13	/* int: send ADDRESSES; default: the netns config */
 
 /* Connection states, as reported by ROAM_INFO and the netlink dumps. */
 enum roam_state {
@@ -167,6 +168,7 @@ enum roam_cfg_attr {
 	ROAM_A_CFG_HOP_INTERVAL,	/* u32: client hops after no round trip */
 	ROAM_A_CFG_COOKIE_LIFETIME,	/* u32: handshake cookie lifetime */
 	ROAM_A_CFG_PROBE_MAX,		/* u32: longest probe interval in an outage */
+	ROAM_A_CFG_ADVERTISE,		/* u32 0 or 1: servers advertise their addresses */
 
 	__ROAM_A_CFG_MAX,
 	ROAM_A_CFG_MAX = __ROAM_A_CFG_MAX - 1
@@ -239,6 +241,8 @@ enum roam_conn_attr {
 	ROAM_A_CONN_PAD,
 	ROAM_A_CONN_RMEM,		/* u32: receive memory held (in order and out of order) */
 	ROAM_A_CONN_RCVBUF,		/* u32: SO_RCVBUF, its bound */
+	ROAM_A_CONN_PEER_ADDRS,		/* nest of ROAM_A_CONN_PEER_ADDR: the server's advertised */
+	ROAM_A_CONN_PEER_ADDR,		/* binary struct in6_addr */
 
 	__ROAM_A_CONN_MAX,
 	ROAM_A_CONN_MAX = __ROAM_A_CONN_MAX - 1

@@ -1,0 +1,224 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Roaming between IPv4 and IPv6 (docs/PROTOCOL.md section 7, advertised
+# addresses): a client on an IPv4-only network moves to an IPv6-only one
+# and back while a byte-exact transfer runs both ways, and keeps its
+# connection to a dual-stack server, which told it its other addresses.
+#
+#   client C --- router R --- server S (10.0.3.2, fd03::2)
+#                  |
+#              attacker T
+#
+# Variants: starting from IPv4, from IPv4 behind a NAT (R masquerades),
+# and from IPv6.  And an advertisement T forges, with the server's
+# address and the client's connection ID, never makes the client send
+# to T: the frame does not authenticate.
+
+source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
+roam_require_module
+X="$ROAM_LIB_DIR/roamxfer"
+FLOOD="$ROAM_LIB_DIR/roamflood"
+SIZE=5242880	# each way; 2 Mbit/s makes it last 20 s, past both moves
+
+trap roam_cleanup EXIT
+setup_ns C R S T || exit "$ksft_skip"
+tmp=$(mktemp -d)
+
+link() {	# link NS DEV RDEV: NS's DEV to R's RDEV, both up
+	ip link add "$2" netns "$1" type veth peer name "$3" netns "$R"
+	ip -n "$1" link set "$2" up
+	ip -n "$R" link set "$3" up
+}
+link "$C" vr rc
+link "$S" vr rs
+link "$T" vr rt
+ip -n "$R" addr add 10.0.1.1/24 dev rc
+ip -n "$R" addr add fd01::1/64 dev rc nodad
+ip -n "$R" addr add 10.0.3.1/24 dev rs
+ip -n "$R" addr add fd03::1/64 dev rs nodad
+ip -n "$R" addr add 10.0.4.1/24 dev rt
+ip -n "$R" addr add fd04::1/64 dev rt nodad
+ip -n "$S" addr add 10.0.3.2/24 dev vr
+ip -n "$S" addr add fd03::2/64 dev vr nodad
+ip -n "$S" route add default via 10.0.3.1
+ip -n "$S" -6 route add default via fd03::1
+ip -n "$T" addr add 10.0.4.2/24 dev vr
+ip -n "$T" addr add fd04::2/64 dev vr nodad
+ip -n "$T" route add default via 10.0.4.1
+ip -n "$T" -6 route add default via fd04::1
+ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.rt.rp_filter=0
+ip netns exec "$C" sysctl -qw net.ipv6.conf.vr.accept_ra=0
+# 2 Mbit/s towards the client, with a router's queue (0.5 s): the
+# transfer outlasts the moves.
+tc -n "$R" qdisc add dev rc root netem rate 2mbit limit 100 ||
+	{ echo "SKIP: no netem"; exit "$ksft_skip"; }
+# What R forwards to T's addresses, from the client.
+ip netns exec "$R" nft -f - <<-EOF
+table inet tocount {
+	chain forwarded {
+		type filter hook forward priority filter;
+		iifname "rc" ip daddr 10.0.4.0/24 counter
+		iifname "rc" ip6 daddr fd04::/64 counter
+	}
+}
+EOF
+
+# ipv4 on|off, ipv6 on|off: the client's network.
+ipv4() {
+	if [ "$1" = on ]; then
+		ip -n "$C" addr add 10.0.1.2/24 dev vr
+		ip -n "$C" route add default via 10.0.1.1
+	else
+		ip -n "$C" addr del 10.0.1.2/24 dev vr
+	fi
+}
+ipv6() {
+	if [ "$1" = on ]; then
+		ip -n "$C" addr add fd01::2/64 dev vr nodad
+		ip -n "$C" -6 route add default via fd01::1
+	else
+		ip -n "$C" addr del fd01::2/64 dev vr
+	fi
+}
+
+# Each test listens on a port of its own, so that a connection an earlier
+# one closed, which may linger a while as TCP's do, is never taken for
+# its connection.
+PORT=7700
+
+# conn NS PYTHON-EXPR-OF-c: for NS's connection on port $PORT (the
+# server's local port, the client's remote one).
+conn() {
+	"$ROAMCTL" -n "$1" -j conn show | python3 -c "import json, sys
+for c in json.load(sys.stdin):
+    if $PORT in (c['local']['port'], c['remote']['port']):
+        print($2)"
+}
+server_remote() { conn "$S" "c['remote']['address']"; }
+
+# until SECS CMD...: CMD succeeds within SECS seconds.
+until_ok() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+remote_is() { [ "$(server_remote)" = "$1" ]; }
+connected() { [ -n "$(server_remote)" ]; }
+
+# moved ADDR: the server sends to ADDR within 10 s.
+moved() {
+	until_ok 10 remote_is "$1" && return
+	echo "    the server sends to $(server_remote), not $1"
+	RET=$ksft_fail
+}
+
+# field FILE NAME: the number after NAME in roamxfer's result line.
+field() {
+	awk -v n="$2" '$1 == "sent" { for (i = 1; i < NF; i++) if ($i == n) print $(i + 1) }' "$1"
+}
+
+# run NAME FIRST NAT: a transfer through IPv4-only, IPv6-only and back
+# (FIRST=4), or the other way round (FIRST=6), with R masquerading the
+# client's IPv4 when NAT=nat.
+run() {
+	local name=$1 first=$2 nat=$3 v4=10.0.1.2 server addrs
+	RET=0
+	PORT=$((PORT + 1))
+	if [ "$nat" = nat ]; then
+		v4=10.0.3.1
+		ip netns exec "$R" nft -f - <<-EOF
+		table ip nat {
+			chain post {
+				type nat hook postrouting priority srcnat;
+				ip saddr 10.0.1.0/24 oifname "rs" masquerade random
+			}
+		}
+		EOF
+	fi
+	if [ "$first" = 4 ]; then
+		ipv4 on
+		server=10.0.3.2
+	else
+		ipv6 on
+		server=fd03::2
+	fi
+	ip netns exec "$S" "$X" -l -p "$PORT" -n 1 >"$tmp/server" 2>&1 &
+	srv=$!
+	pids+=("$srv")
+	slowwait 10 grep -q listening "$tmp/server"
+	ip netns exec "$C" timeout 120 "$X" -c "$server" -p "$PORT" -u "$SIZE" -d "$SIZE" \
+		>"$tmp/client" 2>"$tmp/client.err" &
+	cli=$!
+	until_ok 10 connected
+	addrs=$(conn "$C" "','.join(c.get('peer_addrs', []))")
+	echo "    $name: the server advertised $addrs"
+	case ",$addrs," in
+	*,10.0.3.2,*fd03::2,*|*,fd03::2,*10.0.3.2,*) ;;
+	*) echo "    $name: not both of the server's addresses"; RET=$ksft_fail ;;
+	esac
+	if [ "$first" = 4 ]; then
+		ipv6 on; ipv4 off; moved fd01::2
+		ipv4 on; ipv6 off; moved "$v4"
+	else
+		ipv4 on; ipv6 off; moved "$v4"
+		ipv6 on; ipv4 off; moved fd01::2
+	fi
+	xfer_wait "$SIZE" "$SIZE"
+	echo "    $name: the client's moves $(field "$tmp/client" moves), the server's $(field "$tmp/server" moves)"
+	stop_job "$srv"
+	ip -n "$C" addr flush dev vr scope global
+	ip -n "$C" route flush table main 2>/dev/null
+	ip -n "$C" -6 route flush table main 2>/dev/null
+	[ "$nat" = nat ] && ip netns exec "$R" nft delete table ip nat
+	log_test "$name"
+}
+
+# An ADDRESSES frame T forges, from the server's address and port to the
+# client's, naming T's addresses: it does not authenticate, the client
+# keeps the server's list, and when it moves it sends nothing to T.
+test_forged() {
+	local cport cid before after n
+	RET=0
+	PORT=$((PORT + 1))
+	ipv4 on
+	ip netns exec "$S" "$X" -l -p "$PORT" -n 1 >"$tmp/server" 2>&1 &
+	srv=$!
+	pids+=("$srv")
+	slowwait 10 grep -q listening "$tmp/server"
+	ip netns exec "$C" timeout 120 "$X" -c 10.0.3.2 -p "$PORT" -u "$SIZE" -d "$SIZE" \
+		>"$tmp/client" 2>"$tmp/client.err" &
+	cli=$!
+	until_ok 10 connected
+	cport=$(conn "$C" "c['local']['port']")
+	cid=$(conn "$C" "c['local_id']")
+	before=$("$ROAMCTL" -n "$C" stats show | awk '$1 == "auth_failures" { print $2 }')
+	for a in 10.0.4.2 fd04::2; do
+		ip netns exec "$T" "$FLOOD" -t 10.0.1.2 -p "$cport" -n 50 -k short \
+			-c "$cid" -f "10.0.3.2:$PORT" -a "$a" ||
+			{ echo "    roamflood failed"; RET=$ksft_fail; }
+	done
+	sleep 1
+	after=$("$ROAMCTL" -n "$C" stats show | awk '$1 == "auth_failures" { print $2 }')
+	echo "    forged advertisements to port $cport, connection $cid," \
+	     "refused by the client: $((after - before))"
+	[ "$((after - before))" -ge 50 ] || RET=$ksft_fail
+	check_eq "the client's list after the forgeries" "10.0.3.2,fd03::2" \
+		"$(conn "$C" "','.join(sorted(c.get('peer_addrs', [])))")"
+	ipv6 on; ipv4 off; moved fd01::2
+	xfer_wait "$SIZE" "$SIZE"
+	n=$(ip netns exec "$R" nft list table inet tocount | awk '/counter packets/ { s += $(NF-2) } END { print s + 0 }')
+	check_eq "packets from the client to T" 0 "$n"
+	stop_job "$srv"
+	ip -n "$C" addr flush dev vr scope global
+	log_test "a forged advertisement sends the client nowhere"
+}
+
+run "IPv4, then IPv6, then IPv4: the connection follows" 4 direct
+run "IPv4 behind a NAT, then IPv6, then IPv4 behind the NAT" 4 nat
+run "IPv6, then IPv4, then IPv6" 6 direct
+test_forged
+exit "$EXIT_STATUS"
