@@ -3,6 +3,7 @@
 #   make              roam.ko for the running kernel (or KDIR=...) and roamctl
 #   make demo         boot a VM, load roam, show it working
 #   make check        build for every lane and run the whole suite in VMs
+#   make matrix       the randomized event matrix, long (RUNS=20, LANE=6.12)
 #
 # Kbuild reads ./Kbuild when it builds the module; this file is only the
 # front door.
@@ -39,6 +40,11 @@ check:
 demo:
 	@tools/demo
 
+RUNS ?= 20
+LANE ?= 6.12
+matrix:
+	@tools/matrix --kernel $(LANE) $(RUNS)
+
 checkpatch:
 	@tools/checkpatch
 
@@ -48,4 +54,4 @@ clean:
 	$(MAKE) -C tools/roamctl clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module roamctl module-lane selftests check demo checkpatch clean
+.PHONY: all module roamctl module-lane selftests check demo matrix checkpatch clean
