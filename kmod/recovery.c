@@ -500,7 +500,7 @@ void roam_rec_on_ack(struct sock *sk, const struct roam_ack *ack)
  * timeout thus probes at least every probe_max through an outage of any
  * length, and comes back within that of the network (section 5).
  */
-static u64 roam_rec_backoff_us(const struct sock *sk)
+u64 roam_rec_backoff_us(const struct sock *sk)
 {
 	u64 pto = roam_rec_pto_us(sk);
 	u64 cap = max_t(u64, pto, (u64)ROAM_CFG(roam_net(sock_net(sk)), probe_max) *

@@ -1098,8 +1098,7 @@ static int roam_getsockopt_info(struct sock *sk, char __user *optval,
 	info.ri_state = roam_sock_state(sk);
 	info.ri_srtt_us = rs->rec.srtt;
 	info.ri_rttvar_us = rs->rec.rttvar;
-	info.ri_rto_us = roam_rec_pto_us(sk) << min_t(u8, rs->rec.pto_count,
-						      ROAM_PTO_MAX_SHIFT);
+	info.ri_rto_us = roam_rec_backoff_us(sk);
 	info.ri_cwnd = rs->rec.cwnd;
 	info.ri_bytes_in_flight = rs->rec.in_flight;
 	info.ri_pmtu = roam_pmtu_size(sk);
