@@ -4,6 +4,7 @@
 #   make demo         boot a VM, load roam, show it working
 #   make check        build for every lane and run the whole suite in VMs
 #   make matrix       the randomized event matrix, long (RUNS=20, LANE=6.12)
+#   make outage       outages of 5, 30, 60 and 120 s (LANE=6.12)
 #
 # Kbuild reads ./Kbuild when it builds the module; this file is only the
 # front door.
@@ -43,7 +44,10 @@ demo:
 RUNS ?= 20
 LANE ?= 6.12
 matrix:
-	@tools/matrix --kernel $(LANE) $(RUNS)
+	@tools/long matrix --kernel $(LANE) $(RUNS)
+
+outage:
+	@tools/long outage --kernel $(LANE)
 
 checkpatch:
 	@tools/checkpatch
@@ -54,4 +58,4 @@ clean:
 	$(MAKE) -C tools/roamctl clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module roamctl module-lane selftests check demo matrix checkpatch clean
+.PHONY: all module roamctl module-lane selftests check demo matrix outage checkpatch clean

@@ -20,8 +20,8 @@
 # stays clean.  One line per run: its seed, conditions and events.
 #
 #   ROAM_MATRIX_SEED=S      replays the run with seed S (alone)
-#   ROAM_MATRIX_RUNS=N      runs N (default 3; 1 on the debug lane)
-#   ROAM_MATRIX_OUTAGE=SECS the longest outage drawn (default 30; the
+#   ROAM_MATRIX_RUNS=N      runs N (default 1)
+#   ROAM_MATRIX_OUTAGE=SECS the longest outage drawn (default 10; the
 #                           full range, 120, with `make matrix`)
 #   ROAM_MATRIX_PARALLEL=N  runs at once (default 3)
 
@@ -29,8 +29,8 @@ source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
 PACE="$ROAM_LIB_DIR/roampace"
 
-RUNS=${ROAM_MATRIX_RUNS:-$([ "${ROAM_LANE:-}" = debug ] && echo 1 || echo 3)}
-OUTAGE=${ROAM_MATRIX_OUTAGE:-30}
+RUNS=${ROAM_MATRIX_RUNS:-1}
+OUTAGE=${ROAM_MATRIX_OUTAGE:-10}
 PARALLEL=${ROAM_MATRIX_PARALLEL:-3}
 if [ -n "${ROAM_MATRIX_SEED:-}" ]; then
 	SEEDS=$ROAM_MATRIX_SEED
