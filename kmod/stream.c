@@ -521,12 +521,14 @@ static bool roam_stream_ooo_copy(struct sk_buff *skb, u64 start, u64 end,
 }
 
 /*
- * A buffer worth copying: one that holds far fewer bytes than it costs,
- * as a small packet received whole does.
+ * A buffer worth copying: one that costs more than twice the bytes it
+ * holds, as a small packet received whole does.  (Against the least a
+ * buffer of its length can cost, a one-byte packet would never count:
+ * its cost is nearly all the fixed part.)
  */
 static bool roam_stream_ooo_loose(const struct sk_buff *skb)
 {
-	return skb->truesize > 2 * SKB_TRUESIZE(skb->len);
+	return skb->truesize > 2 * skb->len;
 }
 
 /*
