@@ -5,6 +5,7 @@
 #   make check        build for every lane and run the whole suite in VMs
 #   make matrix       the randomized event matrix, long (RUNS=20, LANE=6.12)
 #   make outage       outages of 5, 30, 60 and 120 s (LANE=6.12)
+#   make family       IPv4 to IPv6 and back (LANE=6.12)
 #
 # Kbuild reads ./Kbuild when it builds the module; this file is only the
 # front door.
@@ -49,6 +50,9 @@ matrix:
 outage:
 	@tools/long outage --kernel $(LANE)
 
+family:
+	@tools/long family --kernel $(LANE)
+
 checkpatch:
 	@tools/checkpatch
 
@@ -58,4 +62,4 @@ clean:
 	$(MAKE) -C tools/roamctl clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module roamctl module-lane selftests check demo matrix outage checkpatch clean
+.PHONY: all module roamctl module-lane selftests check demo matrix outage family checkpatch clean
