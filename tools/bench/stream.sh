@@ -110,6 +110,7 @@ side_up() {
 		for l in "bench-a vam" "bench-m vma" "bench-m vmb" "bench-b vbm"; do
 			ip -n ${l% *} link set ${l#* } up || return 1
 		done &&
+		ip -n bench-m route add 10.9.0.0/24 via 10.9.1.2 &&
 		tc -n bench-a qdisc add dev va clsact &&
 		tc -n bench-a filter add dev va egress matchall action mirred egress mirror dev vam
 }
