@@ -193,7 +193,10 @@ run() {
 			ip -n "$R2" -6 route replace fd$n:1::/64 via fd$n:2::1 ;;
 		nat_rebind)
 			ip netns exec "$R1" conntrack -F >/dev/null 2>&1
-			[ "$(cur_fam)" = 4 ] && moves_min=$((moves_min + 1)) ;;
+			# A move only if the connection runs over IPv4 (NATed) now,
+			# which a family switch just before may not have finished.
+			"$ROAMCTL" -n "$S" conn show | grep -Eq "remote [0-9]+\.[0-9.]+:" &&
+				moves_min=$((moves_min + 1)) ;;
 		loss100)
 			tc -n "$R1" qdisc change dev vc root netem loss 100%
 			tc -n "$R1" qdisc change dev vp root netem loss 100%
