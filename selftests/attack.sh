@@ -110,13 +110,10 @@ client_field() {
 }
 
 # capture NS DEV NAME FILTER: tcpdump into $tmp/NAME.pcap, in the
-# background, once it listens; each packet is in the file as soon as it
-# is seen (--immediate-mode: libpcap otherwise holds packets up to its
-# buffer timeout, and a replay read the file before the COOKIE_ECHO was
-# in it).
+# background, once it listens.
 capture() {
 	rm -f "$tmp/$3.err"
-	ip netns exec "$1" tcpdump -n -U --immediate-mode -s 0 -Z root -i "$2" -w "$tmp/$3.pcap" "$4" \
+	ip netns exec "$1" tcpdump -n -U -s 0 -Z root -i "$2" -w "$tmp/$3.pcap" "$4" \
 		>/dev/null 2>"$tmp/$3.err" &
 	pids+=($!)
 	slowwait 30 grep -q "listening on" "$tmp/$3.err"
