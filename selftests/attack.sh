@@ -89,10 +89,12 @@ stat() {	# stat NS NAME
 xfer() {
 	local host=$1 port=$2
 	shift 2
+	: >"$tmp/server"	# the waits below read no earlier run's lines
 	ip netns exec "$S" "$X" -l -p "$port" -n 1 "$@" >"$tmp/server" 2>&1 &
 	srv=$!
 	pids+=("$srv")
 	slowwait 10 grep -q listening "$tmp/server"
+	: >"$tmp/client.err"
 	ip netns exec "$C" timeout 120 "$X" -i -c "$host" -p "$port" -u "$SIZE" -d "$SIZE" "$@" \
 		>"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!

@@ -146,10 +146,12 @@ run() {
 		ipv6 on
 		server=fd03::2
 	fi
+	: >"$tmp/server"	# the waits below read no earlier run's lines
 	ip netns exec "$S" "$X" -l -p "$PORT" -n 1 >"$tmp/server" 2>&1 &
 	srv=$!
 	pids+=("$srv")
 	slowwait 10 grep -q listening "$tmp/server"
+	: >"$tmp/client.err"
 	ip netns exec "$C" timeout 120 "$X" -c "$server" -p "$PORT" -u "$SIZE" -d "$SIZE" \
 		>"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
@@ -185,10 +187,12 @@ test_forged() {
 	RET=0
 	PORT=$((PORT + 1))
 	ipv4 on
+	: >"$tmp/server"	# the waits below read no earlier run's lines
 	ip netns exec "$S" "$X" -l -p "$PORT" -n 1 >"$tmp/server" 2>&1 &
 	srv=$!
 	pids+=("$srv")
 	slowwait 10 grep -q listening "$tmp/server"
+	: >"$tmp/client.err"
 	ip netns exec "$C" timeout 120 "$X" -c 10.0.3.2 -p "$PORT" -u "$SIZE" -d "$SIZE" \
 		>"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!

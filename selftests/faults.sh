@@ -78,6 +78,7 @@ faults_off() {
 # with an error within its time, and none is killed for stalling.
 transfers() {
 	local i rc stalled=0 ok=0 failed=0
+	: >"$tmp/server"	# the waits below read no earlier run's lines
 	ip netns exec "$S" "$X" -l -p 7000 -n "$1" >"$tmp/server" 2>&1 &
 	pids+=($!)
 	slowwait 10 grep -q listening "$tmp/server"

@@ -57,9 +57,11 @@ users() { json "$1" key "[k['users'] for k in j if k['id'] == $2]"; }
 xfer() {
 	local key=$2
 	shift 2
+	: >"$tmp/server"	# the waits below read no earlier run's lines
 	ip netns exec "$S" "$X" -l -p 7777 -n 1 -k "$key" "$@" >"$tmp/server" 2>&1 &
 	srv=$!
 	slowwait 10 grep -q listening "$tmp/server"
+	: >"$tmp/client.err"
 	ip netns exec "$C" timeout 300 "$X" -i -c 10.0.1.1 -p 7777 -k "$key" \
 		-u "$SIZE" -d "$SIZE" >"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
@@ -156,6 +158,7 @@ test_encrypted() {
 	fi
 	keys "$C" "$S"
 	for psk in 0 2; do
+		: >"$tmp/dump.err"
 		ip netns exec "$S" tcpdump -i veth -s 0 -U -w "$tmp/cap" -Z root \
 			udp >/dev/null 2>"$tmp/dump.err" &
 		dump=$!

@@ -80,9 +80,11 @@ gone_check() {
 # the background, both ways: SIZE bytes down, UP (if set, else SIZE) up.
 start() {
 	stop_job "$srv"
+	: >"$tmp/server"	# the waits below read no earlier run's lines
 	ip netns exec "$S" "$X" -l -p 7777 -n 1 >"$tmp/server" 2>&1 &
 	srv=$!
 	slowwait 10 grep -q listening "$tmp/server"
+	: >"$tmp/client.err"
 	ip netns exec "$C" timeout 600 "$X" -i -c "${1:-10.3.0.2}" -p 7777 -u "${UP-$SIZE}" -d "$SIZE" \
 		>"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
