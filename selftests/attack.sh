@@ -111,12 +111,14 @@ client_field() {
 	awk -v n="$1" '$1 == "sent" { for (i = 1; i < NF; i++) if ($i == n) print $(i + 1) }' "$tmp/client"
 }
 
-# capture NS DEV NAME FILTER: tcpdump into $tmp/NAME.pcap, in the
-# background, once it listens.
+# capture NS DEV NAME FILTER [TCPDUMP-ARGS]: tcpdump into $tmp/NAME.pcap,
+# in the background, once it listens.  Each packet is in the file as soon
+# as it is captured (--immediate-mode: not up to a second later, when
+# the kernel hands over a block of its ring).
 capture() {
 	rm -f "$tmp/$3.err"
-	ip netns exec "$1" tcpdump -n -U -s 0 -Z root -i "$2" -w "$tmp/$3.pcap" "$4" \
-		>/dev/null 2>"$tmp/$3.err" &
+	ip netns exec "$1" tcpdump -n -U --immediate-mode -s 0 -Z root -i "$2" \
+		-w "$tmp/$3.pcap" "${@:5}" "$4" >/dev/null 2>"$tmp/$3.err" &
 	pids+=($!)
 	slowwait 30 grep -q "listening on" "$tmp/$3.err"
 }
@@ -146,9 +148,11 @@ cookie_replay() {
 	local key=$1 before after spent dup out
 	before=$(stat "$S" established)
 	spent=$(stat "$S" cookies_spent)
+	: >"$tmp/accepts"
 	roam_bg ip netns exec "$S" "$NC" -l -p 7000 -n 0 -k "$key" >"$tmp/accepts"
 	slowwait 10 grep -q listening "$tmp/accepts"
-	capture "$C" vr echo 'udp and dst port 7000 and udp[8] == 0x83'
+	# The first COOKIE_ECHO alone: the replays pass the same filter.
+	capture "$C" vr echo 'udp and dst port 7000 and udp[8] == 0x83' -c 1
 	capture "$C" vr server 'udp and src port 7000 and udp[8] & 0xc0 == 0x40'
 	out=$(ip netns exec "$C" "$NC" -k "$key" 10.0.2.2 7000 2>&1)
 	check_match "the connection" "^connected" "$out"
@@ -156,6 +160,8 @@ cookie_replay() {
 	# Both ends close at once; wait until neither has the connection.
 	slowwait 30 sh -c "[ -z \"\$($ROAMCTL -n $S conn show)\" ] && [ -z \"\$($ROAMCTL -n $C conn show)\" ]" ||
 		echo "    the connection did not end"
+	slowwait 10 sh -c "[ \$(stat -c %s $tmp/echo.pcap) -gt 24 ]" ||
+		echo "    no COOKIE_ECHO captured"
 	out=$(ip netns exec "$C" "$REPLAY" -r "$tmp/echo.pcap" -t 10.0.2.2 -p 7000 \
 		-s "$cport" -n 3 2>&1)
 	check_eq "COOKIE_ECHOs replayed" "replayed 3" "$out"
