@@ -266,7 +266,7 @@ for i in $(seq "$n"); do
 	RET=0
 	cat "$tmp/$i.line"
 	[ "$(cat "$tmp/$i.rc" 2>/dev/null)" = 0 ] || RET=$ksft_fail
-	log_test "matrix run $i"
+	log_test "matrix run $i, $(head -n1 "$tmp/$i.line" | cut -d: -f1)"
 done
 # A clean kernel log since the matrix began.
 RET=0
