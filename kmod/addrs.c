@@ -194,32 +194,34 @@ int roam_addrs_parse(const u8 *p, unsigned int avail)
 /*
  * An authenticated ADDRESSES frame (@p after its type byte, checked by
  * roam_addrs_parse()).  A client keeps the newest; a server ignores it:
- * it follows its client wherever the client's packets come from.
+ * it follows its client wherever the client's packets come from.  The
+ * list is replaced whole, so that a dump (netlink.c) reads one list.
  */
 void roam_addrs_rcv(struct sock *sk, const u8 *p)
 {
 	struct roam_sock *rs = roam_sk(sk);
 	u32 seq = get_unaligned_be32(p);
+	struct roam_addrs *old, *as;
 	struct in6_addr a;
 	unsigned int i;
 
 	if (test_bit(ROAM_F_SERVER, &rs->flags))
 		return;
-	if (!rs->peer_addrs) {
-		struct roam_addrs *as = kzalloc(sizeof(*as), GFP_ATOMIC);
-
-		if (!as)
-			return;		/* the next one may fit */
-		WRITE_ONCE(rs->peer_addrs, as);	/* dumps read it (netlink.c) */
-	} else if ((s32)(seq - rs->peer_addrs->seq) <= 0) {
+	old = rcu_dereference_protected(rs->peer_addrs, lockdep_sock_is_held(sk));
+	if (old && (s32)(seq - old->seq) <= 0)
 		return;			/* an older one, late */
-	}
-	rs->peer_addrs->seq = seq;
-	WRITE_ONCE(rs->peer_addrs->n, 0);
+	as = kzalloc(sizeof(*as), GFP_ATOMIC);
+	if (!as)
+		return;			/* the next one may fit */
+	as->seq = seq;
+	as->next = old ? old->next : 0;
 	for (i = 0; i < p[4]; i++) {
 		memcpy(&a, p + 5 + i * sizeof(a), sizeof(a));
-		roam_addrs_add(rs->peer_addrs, &a);
+		roam_addrs_add(as, &a);
 	}
+	rcu_assign_pointer(rs->peer_addrs, as);
+	if (old)
+		kfree_rcu(old, rcu);
 }
 
 /*
@@ -231,7 +233,8 @@ void roam_addrs_rcv(struct sock *sk, const u8 *p)
 void roam_addrs_try(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
-	struct roam_addrs *as = rs->peer_addrs;
+	struct roam_addrs *as = rcu_dereference_protected(rs->peer_addrs,
+							  lockdep_sock_is_held(sk));
 	struct roam_path path = {};
 	unsigned int tries;
 
@@ -250,10 +253,11 @@ void roam_addrs_try(struct sock *sk)
 	}
 }
 
+/* From the socket's destructor, a grace period after its last lookup. */
 void roam_addrs_free(struct roam_sock *rs)
 {
 	kfree(rs->adv);
 	rs->adv = NULL;
-	kfree(rs->peer_addrs);
-	rs->peer_addrs = NULL;
+	kfree(rcu_dereference_protected(rs->peer_addrs, true));
+	RCU_INIT_POINTER(rs->peer_addrs, NULL);
 }

@@ -3,6 +3,7 @@
 #define _ROAM_ADDRS_H
 
 #include <linux/in6.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 
 #include "protocol.h"
@@ -12,6 +13,7 @@ struct sock;
 
 /* Addresses a server advertised, or will: ADDRESSES frames (section 7). */
 struct roam_addrs {
+	struct rcu_head rcu;		/* a client's list is replaced whole */
 	u32 seq;			/* the newest frame's */
 	u8 n;
 	u8 next;			/* the client's next one to try */

@@ -278,30 +278,30 @@ err:
 	return -EMSGSIZE;
 }
 
-/*
- * The addresses a client's server advertised.  The list is allocated
- * once and freed with the socket; it changes in place under the socket
- * lock, so a dump may see it mid-change, as it may any field.
- */
+/* The addresses a client's server advertised: one list, under RCU. */
 static int roam_fill_peer_addrs(struct sk_buff *skb, const struct roam_sock *rs)
 {
-	const struct roam_addrs *as = READ_ONCE(rs->peer_addrs);
+	const struct roam_addrs *as;
 	struct nlattr *nest;
-	unsigned int n, i;
+	int err = 0;
+	unsigned int i;
 
-	if (!as)
-		return 0;
-	n = min_t(unsigned int, READ_ONCE(as->n), ROAM_ADDRS_MAX);
-	if (!n)
-		return 0;
+	rcu_read_lock();
+	as = rcu_dereference(rs->peer_addrs);
+	if (!as || !as->n)
+		goto out;
+	err = -EMSGSIZE;
 	nest = nla_nest_start(skb, ROAM_A_CONN_PEER_ADDRS);
 	if (!nest)
-		return -EMSGSIZE;
-	for (i = 0; i < n; i++)
+		goto out;
+	for (i = 0; i < as->n; i++)
 		if (nla_put_in6_addr(skb, ROAM_A_CONN_PEER_ADDR, &as->a[i]))
-			return -EMSGSIZE;	/* the caller cancels the whole nest */
+			goto out;	/* the caller cancels the whole nest */
 	nla_nest_end(skb, nest);
-	return 0;
+	err = 0;
+out:
+	rcu_read_unlock();
+	return err;
 }
 
 static int roam_fill_conn(struct sk_buff *skb, struct roam_sock *rs,
