@@ -63,11 +63,15 @@ topo() {
 		tc -n "$R1" qdisc add dev vp root netem loss 0%
 }
 
-# cut KIND N C R1 R2 on|off: the outage of case N begins or ends.
+# cut KIND N C R1 R2 on|off [STAMP]: the outage of case N begins or ends.
+# Ending, it writes the time into STAMP just before the command that
+# makes the path whole again: the return is no sooner, and records may
+# flow before that command exits.
 cut() {
-	local kind=$1 n=$2 C=$3 R1=$4 R2=$5 state=$6 loss=0%
+	local kind=$1 n=$2 C=$3 R1=$4 R2=$5 state=$6 stamp=${7:-/dev/null} loss=0%
 	case $kind in
 	client-carrier)
+		date +%s.%N >"$stamp"
 		ip -n "$R1" link set vc "$([ "$state" = on ] && echo down || echo up)" ;;
 	path-carrier)
 		# R1's end loses its carrier; R2 flushes its route over the link
@@ -76,11 +80,13 @@ cut() {
 			ip -n "$R2" link set vn down
 		else
 			ip -n "$R2" link set vn up
+			date +%s.%N >"$stamp"
 			ip -n "$R2" route replace 10.$n.1.0/24 via 10.$n.2.1
 		fi ;;
 	loss)
 		[ "$state" = on ] && loss=100%
 		tc -n "$R1" qdisc change dev vc root netem loss "$loss"
+		date +%s.%N >"$stamp"
 		tc -n "$R1" qdisc change dev vp root netem loss "$loss" ;;
 	esac
 }
@@ -98,10 +104,7 @@ run_case() {
 	sleep "$WARMUP"
 	cut "$kind" "$n" "$C" "$R1" "$R2" on
 	sleep "$secs"
-	# The return counts from before the command that makes it: records
-	# may flow before that command exits.
-	date +%s.%N >"$tmp/$c.back"
-	cut "$kind" "$n" "$C" "$R1" "$R2" off
+	cut "$kind" "$n" "$C" "$R1" "$R2" off "$tmp/$c.back"
 	wait
 }
 
