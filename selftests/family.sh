@@ -68,7 +68,7 @@ EOF
 ipv4() {
 	if [ "$1" = on ]; then
 		ip -n "$C" addr add 10.0.1.2/24 dev vr
-		ip -n "$C" route add default via 10.0.1.1
+		ip -n "$C" route replace default via 10.0.1.1
 	else
 		ip -n "$C" addr del 10.0.1.2/24 dev vr
 	fi
@@ -76,7 +76,7 @@ ipv4() {
 ipv6() {
 	if [ "$1" = on ]; then
 		ip -n "$C" addr add fd01::2/64 dev vr nodad
-		ip -n "$C" -6 route add default via fd01::1
+		ip -n "$C" -6 route replace default via fd01::1
 	else
 		ip -n "$C" addr del fd01::2/64 dev vr
 	fi
@@ -193,27 +193,37 @@ test_forged() {
 	pids+=("$srv")
 	slowwait 10 grep -q listening "$tmp/server"
 	: >"$tmp/client.err"
-	ip netns exec "$C" timeout 120 "$X" -c 10.0.3.2 -p "$PORT" -u "$SIZE" -d "$SIZE" \
+	# Twice SIZE down: the transfer outlasts the forgeries, then the move.
+	ip netns exec "$C" timeout 120 "$X" -c 10.0.3.2 -p "$PORT" -u "$SIZE" -d "$((2 * SIZE))" \
 		>"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
 	until_ok 10 connected
 	cport=$(conn "$C" "c['local']['port']")
 	cid=$(conn "$C" "c['local_id']")
+	# R's queue towards the client is full of the transfer, and drops
+	# some of what T sends into it: T sends in rounds of ten, from each
+	# of its addresses in turn, until the client has refused 50.
 	before=$("$ROAMCTL" -n "$C" stats show | awk '$1 == "auth_failures" { print $2 }')
-	for a in 10.0.4.2 fd04::2; do
-		ip netns exec "$T" "$FLOOD" -t 10.0.1.2 -p "$cport" -n 50 -k short \
+	n=0 after=$before
+	while [ "$((after - before))" -lt 50 ] && [ "$n" -lt 20 ]; do
+		a=$([ $((n % 2)) = 0 ] && echo 10.0.4.2 || echo fd04::2)
+		ip netns exec "$T" "$FLOOD" -t 10.0.1.2 -p "$cport" -n 10 -i 5000 -k short \
 			-c "$cid" -f "10.0.3.2:$PORT" -a "$a" ||
-			{ echo "    roamflood failed"; RET=$ksft_fail; }
+			{ echo "    roamflood failed"; RET=$ksft_fail; break; }
+		n=$((n + 1))
+		sleep 0.1
+		after=$("$ROAMCTL" -n "$C" stats show | awk '$1 == "auth_failures" { print $2 }')
 	done
-	sleep 1
-	after=$("$ROAMCTL" -n "$C" stats show | awk '$1 == "auth_failures" { print $2 }')
-	echo "    forged advertisements to port $cport, connection $cid," \
-	     "refused by the client: $((after - before))"
-	[ "$((after - before))" -ge 50 ] || RET=$ksft_fail
+	echo "    forged advertisements to port $cport, connection $cid: $((n * 10)) sent," \
+	     "$((after - before)) refused by the client"
+	[ "$((after - before))" -ge 50 ] || {
+		RET=$ksft_fail
+		echo "    R's queue to the client: $(tc -n "$R" -s qdisc show dev rc | tr '\n' ' ')"
+	}
 	check_eq "the client's list after the forgeries" "10.0.3.2,fd03::2" \
 		"$(conn "$C" "','.join(sorted(c.get('peer_addrs', [])))")"
 	ipv6 on; ipv4 off; moved fd01::2
-	xfer_wait "$SIZE" "$SIZE"
+	xfer_wait "$SIZE" "$((2 * SIZE))"
 	n=$(ip netns exec "$R" nft list table inet tocount | awk '/counter packets/ { s += $(NF-2) } END { print s + 0 }')
 	check_eq "packets from the client to T" 0 "$n"
 	stop_job "$srv"
