@@ -63,16 +63,27 @@ topo() {
 		tc -n "$R1" qdisc add dev vp root netem loss 0%
 }
 
+# stamped FILE CMD...: CMD, with the times just before and just after it
+# in FILE (bash's clock: no process to start on either side).
+stamped() {
+	local f=$1 t0
+	shift
+	t0=$EPOCHREALTIME
+	"$@"
+	echo "$t0 $EPOCHREALTIME" >"$f"
+}
+
 # cut KIND N C R1 R2 on|off [STAMP]: the outage of case N begins or ends.
-# Ending, it writes the time into STAMP just before the command that
-# makes the path whole again: the return is no sooner, and records may
-# flow before that command exits.
+# Ending, it writes into STAMP the times just before and just after the
+# command that makes the path whole again: the return is in between.
+# Under TCG, with twelve cases at once, such a command can take seconds,
+# most of them before its change (starting the process), and records may
+# flow again before it exits.
 cut() {
 	local kind=$1 n=$2 C=$3 R1=$4 R2=$5 state=$6 stamp=${7:-/dev/null} loss=0%
 	case $kind in
 	client-carrier)
-		date +%s.%N >"$stamp"
-		ip -n "$R1" link set vc "$([ "$state" = on ] && echo down || echo up)" ;;
+		stamped "$stamp" ip -n "$R1" link set vc "$([ "$state" = on ] && echo down || echo up)" ;;
 	path-carrier)
 		# R1's end loses its carrier; R2 flushes its route over the link
 		# it set down, and puts it back, as a router's routing would.
@@ -80,14 +91,12 @@ cut() {
 			ip -n "$R2" link set vn down
 		else
 			ip -n "$R2" link set vn up
-			date +%s.%N >"$stamp"
-			ip -n "$R2" route replace 10.$n.1.0/24 via 10.$n.2.1
+			stamped "$stamp" ip -n "$R2" route replace 10.$n.1.0/24 via 10.$n.2.1
 		fi ;;
 	loss)
 		[ "$state" = on ] && loss=100%
 		tc -n "$R1" qdisc change dev vc root netem loss "$loss"
-		date +%s.%N >"$stamp"
-		tc -n "$R1" qdisc change dev vp root netem loss "$loss" ;;
+		stamped "$stamp" tc -n "$R1" qdisc change dev vp root netem loss "$loss" ;;
 	esac
 }
 
@@ -108,11 +117,12 @@ run_case() {
 	wait
 }
 
-# recovery FILE BACK: seconds from BACK to the first record after the
-# gap around it, or "none".
+# recovery FILE BACK: seconds from the return (BACK: "before after" the
+# command that made it) to the first record after the gap around it:
+# 0 if the gap ended while the command ran, "none" if no gap spans it.
 recovery() {
-	awk -v back="$2" '$1 == "gap" && $2 < back && $3 > back {
-		printf "%.3f\n", $3 - back; found = 1; exit }
+	awk -v t0="${2% *}" -v t1="${2#* }" '$1 == "gap" && $2 < t0 && $3 > t0 {
+		printf "%.3f\n", ($3 > t1 ? $3 - t1 : 0); found = 1; exit }
 		END { if (!found) print "none" }' "$1"
 }
 
@@ -145,9 +155,10 @@ for kind in $KINDS; do
 		down=$(recovery "$tmp/$c.client" "$back")
 		up=$(recovery "$tmp/$c.server" "$back")
 		echo "    $kind, $secs s: first record after ${up} s to the server," \
-		     "${down} s to the client"
+		     "${down} s to the client; the command took" \
+		     "$(echo "$back" | awk '{ printf "%.3f", $2 - $1 }') s"
 		for t in "$up" "$down"; do
-			if [ "$t" = none ] || awk -v t="$t" 'BEGIN { exit !(t > 1.0) }'; then
+			if ! [[ "$t" =~ ^[0-9]+\.[0-9]+$ ]] || awk -v t="$t" 'BEGIN { exit !(t > 1.0) }'; then
 				RET=$ksft_fail
 			fi
 		done
