@@ -64,6 +64,18 @@ table inet tocount {
 }
 EOF
 
+# R's queue towards the client is full of the transfer, and neighbour
+# discovery through it can starve for seconds (seen on the debug lane: 7 s
+# without an answer to the client's solicitations): the neighbours are
+# static, so that what the tests time is roam's move, not that.
+mac() { ip -n "$1" link show "$2" | awk '/link\/ether/ { print $2 }'; }
+for a in 10.0.1.1 fd01::1; do
+	ip -n "$C" neigh replace "$a" lladdr "$(mac "$R" rc)" dev vr nud permanent
+done
+for a in 10.0.1.2 fd01::2; do
+	ip -n "$R" neigh replace "$a" lladdr "$(mac "$C" vr)" dev rc nud permanent
+done
+
 # ipv4 on|off, ipv6 on|off: the client's network.
 ipv4() {
 	if [ "$1" = on ]; then
