@@ -509,6 +509,18 @@ u64 roam_rec_backoff_us(const struct sock *sk)
 	return min(pto << min_t(u8, roam_sk(sk)->rec.pto_count, ROAM_PTO_MAX_SHIFT), cap);
 }
 
+/*
+ * When the probe timeout counts from: the last ack-eliciting packet, or
+ * the last timeout, if its probe could not leave (no route to the peer).
+ * Otherwise a stale send time would fire the timer again at once, as
+ * often as it can, for as long as the path is gone; TCP re-arms a failed
+ * retransmission's timer from now too (tcp_retransmit_timer()).
+ */
+static u64 roam_rec_probe_base(const struct roam_recovery *rec)
+{
+	return max(rec->last_eliciting, rec->last_probe);
+}
+
 /* The loss timer if a packet waits on the time threshold, else the PTO. */
 void roam_rec_set_timer(struct sock *sk)
 {
@@ -519,7 +531,7 @@ void roam_rec_set_timer(struct sock *sk)
 	if (rec->loss_time) {
 		when = rec->loss_time;
 	} else if (!list_empty(&rec->sent)) {
-		when = rec->last_eliciting + roam_rec_backoff_us(sk) * NSEC_PER_USEC;
+		when = roam_rec_probe_base(rec) + roam_rec_backoff_us(sk) * NSEC_PER_USEC;
 	} else {
 		sk_stop_timer(sk, &rs->rtx_timer);
 		return;
@@ -539,7 +551,7 @@ void roam_rec_probe_now(struct sock *sk)
 	struct roam_recovery *rec = &roam_sk(sk)->rec;
 
 	if (!rec->pto_count || rec->loss_time || list_empty(&rec->sent) ||
-	    roam_now() < rec->last_eliciting + (u64)roam_rec_pto_us(sk) * NSEC_PER_USEC)
+	    roam_now() < roam_rec_probe_base(rec) + (u64)roam_rec_pto_us(sk) * NSEC_PER_USEC)
 		return;
 	roam_output(sk, ROAM_OUT_PROBE);
 	roam_rec_set_timer(sk);
@@ -583,6 +595,7 @@ void roam_rec_timeout(struct sock *sk)
 	/* Probe timeout: one more round trip went unanswered. */
 	if (rec->pto_count < U8_MAX)
 		rec->pto_count++;
+	rec->last_probe = now;
 	/*
 	 * An orphan gives up sooner than the idle timeout, as TCP's, but not
 	 * after a few short round trips alone: on a lossy path, seven probe

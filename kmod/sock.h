@@ -174,6 +174,7 @@ struct roam_recovery {
 	u64 largest_acked;		/* U64_MAX: none yet */
 	u64 loss_time;			/* ns, 0: no loss timer */
 	u64 last_eliciting;		/* ns, last ack-eliciting packet sent */
+	u64 last_probe;			/* ns, last probe timeout, sent or not */
 	u32 srtt;			/* us */
 	u32 rttvar;			/* us */
 	u32 min_rtt;			/* us */

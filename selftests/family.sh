@@ -243,8 +243,52 @@ test_forged() {
 	log_test "a forged advertisement sends the client nowhere"
 }
 
+# The client loses its IPv4 address, its only way to the server's, while
+# the server's IPv6 address does not answer (R drops what goes there): it
+# tries that address once a probe timeout, which backs off to probe_max
+# (500 ms) even though the probes to the old address cannot leave, not
+# as fast as its timer can fire.  Then the address answers, and the
+# connection moves there.
+test_unanswered() {
+	local n
+	RET=0
+	PORT=$((PORT + 1))
+	ipv4 on
+	: >"$tmp/server"
+	ip netns exec "$S" "$X" -l -p "$PORT" -n 1 >"$tmp/server" 2>&1 &
+	srv=$!
+	pids+=("$srv")
+	slowwait 10 grep -q listening "$tmp/server"
+	: >"$tmp/client.err"
+	ip netns exec "$C" timeout 120 "$X" -c 10.0.3.2 -p "$PORT" -u "$SIZE" -d "$SIZE" \
+		>"$tmp/client" 2>"$tmp/client.err" &
+	cli=$!
+	until_ok 10 connected
+	ip netns exec "$R" nft -f - <<-EOF
+	table inet hold {
+		chain forwarded {
+			type filter hook forward priority filter;
+			ip6 daddr fd03::2 udp dport $PORT counter drop
+		}
+	}
+	EOF
+	ipv6 on; ipv4 off
+	sleep 5
+	n=$(ip netns exec "$R" nft list table inet hold | awk '/counter packets/ { print $(NF - 3) }')
+	echo "    packets to the server's unanswering address in 5 s: $n"
+	# Ten probe timeouts at most, each trying it once, and the moves.
+	[ "${n:-0}" -ge 1 ] && [ "${n:-0}" -le 20 ] || RET=$ksft_fail
+	ip netns exec "$R" nft delete table inet hold
+	moved fd01::2
+	xfer_wait "$SIZE" "$SIZE"
+	stop_job "$srv"
+	ip -n "$C" addr flush dev vr scope global
+	log_test "no way to the server's address: its other one is tried once a probe timeout"
+}
+
 run "IPv4, then IPv6, then IPv4: the connection follows" 4 direct
 run "IPv4 behind a NAT, then IPv6, then IPv4 behind the NAT" 4 nat
 run "IPv6, then IPv4, then IPv6" 6 direct
 test_forged
+test_unanswered
 exit "$EXIT_STATUS"
