@@ -239,15 +239,18 @@ test_wrong_key() {
 # session keys, hops once and completes; a new connect() gets ENOKEY.
 test_key_deleted() {
 	RET=0
-	local ccid
+	# Four times the bytes, 14 s at least: under load the three roamctl
+	# calls below took more than the 6 s of a SIZE transfer on 6.1.
+	local ccid SIZE=$((4 * SIZE))
 	keys "$C" "$S"
 	xfer "deleted" 3
 	slowwait 60 grep -q '^connected' "$tmp/client.err"
 	read -r _ _ _ _ ccid _ < <(grep '^connected' "$tmp/client.err")
 	"$ROAMCTL" -n "$C" key del 3 && "$ROAMCTL" -n "$S" key del 3 || RET=$ksft_fail
 	"$ROAMCTL" -n "$C" conn migrate id "$ccid" || RET=$ksft_fail
+	check_match "hopped" " port_hops 1 " "$("$ROAMCTL" -n "$C" conn show | grep "^cid $ccid ")"
 	xfer_check 1
-	check_match "hopped" " hops 1 " "$(cat "$tmp/client")"
+	check_match "hopped in mid-transfer" " hops 1 " "$(cat "$tmp/client")"
 	check_eq "connect after del" $ENOKEY "$(rc ip netns exec "$C" "$NC" -k 3 10.0.1.1 7777)"
 	# Keys 1 and 2 stay: deleting the namespaces frees them.
 	log_test "PSK: deleting a key keeps its connections, and they still hop"
