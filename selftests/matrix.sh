@@ -42,16 +42,63 @@ EVENTS="addr_replace link_flap far_carrier nat_rebind loss100 port_block mtu_dro
 trap roam_cleanup EXIT
 tmp=$(mktemp -d)
 
-# rnd N: a number from 0 to N-1, from the run's generator.
-rnd() { echo $((RANDOM % $1)); }
+# rnd VAR N: a number from 0 to N-1 in VAR, from this shell's generator
+# (never in a subshell: each one reseeds RANDOM, so that a seed would no
+# longer replay its run).
+rnd() { printf -v "$1" %d $((RANDOM % $2)); }
+
+# draw SEED: run SEED's conditions and events, from SEED alone: the
+# address family in fam, netem's parameters in netem, the offloads to
+# switch off in offs ("NS/DEV:FEATURE", NS one of C R1 R2 S), the events
+# in events (" TIME:KIND[:SECONDS]"), and the run's length in total.
+draw() {
+	local t=5 d kind pair o r delay jitter=0 loss reorder dup nev
+	local kinds=($EVENTS)
+	RANDOM=$1
+	rnd r 2
+	fam=$((r ? 6 : 4))
+	rnd delay 51
+	rnd loss 21
+	rnd reorder 26
+	rnd dup 11
+	[ "$delay" -gt 0 ] && rnd jitter $((delay / 4 + 1))
+	[ "$delay" -gt 0 ] || reorder=0		# netem reorders by delaying
+	netem="delay ${delay}ms ${jitter}ms loss $((loss / 10)).$((loss % 10))%"
+	netem="$netem duplicate $((dup / 10)).$((dup % 10))%"
+	[ "$reorder" -gt 0 ] && netem="$netem reorder ${reorder}%"
+	offs=""
+	for pair in C/vr R1/vc R1/vp R2/vn R2/vs S/vr; do
+		for o in gso gro tso; do
+			rnd r 2
+			[ "$r" = 0 ] && offs="$offs $pair:$o"
+		done
+	done
+	events=""
+	rnd nev 4
+	for ((nev++; nev > 0; nev--)); do
+		rnd r ${#kinds[@]}
+		kind=${kinds[r]}
+		[ "$fam" = 6 ] && [ "$kind" = nat_rebind ] && kind=addr_replace
+		rnd r 9
+		t=$((t + 2 + r))
+		d=0
+		case $kind in
+		link_flap) rnd d 3; d=$((d + 1)) ;;
+		far_carrier|loss100) rnd d "$OUTAGE"; d=$((d + 1)) ;;
+		port_block) d=15 ;;		# past the 10 s hop interval
+		esac
+		events="$events $t:$kind${d:+:$d}"
+		t=$((t + d))
+	done
+	total=$((t + 10))
+}
 
 # One run, in namespaces of its own; its number N picks its addresses.
 # Writes $tmp/N.line (the seed, conditions and events) and $tmp/N.rc.
 run() {
-	local n=$1 seed=$2 C R1 R2 S fam delay jitter loss reorder dup nev
-	local t=5 ev d events="" kind cport total moves_min=0 hops_min=0
-	local v4=1 v6=1 caddr4 caddr6 k=3 ifs dev rc=0 out hops netem
-	RANDOM=$seed
+	local n=$1 seed=$2 C R1 R2 S fam netem offs events total off ns o
+	local t ev d kind cport moves_min=0 hops_min=0
+	local v4=1 v6=1 caddr4 caddr6 k=3 ifs dev rc=0 out hops
 	setup_ns C R1 R2 S || { echo 4 >"$tmp/$n.rc"; return; }
 	ip link add vr netns "$C" type veth peer name vc netns "$R1"
 	ip link add vp netns "$R1" type veth peer name vn netns "$R2"
@@ -107,51 +154,25 @@ run() {
 	}
 
 	# The conditions.
-	fam=$([ "$(rnd 2)" = 0 ] && echo 4 || echo 6)
-	delay=$(rnd 51) jitter=0 loss=$(rnd 21) reorder=$(rnd 26) dup=$(rnd 11)
-	[ "$delay" -gt 0 ] && jitter=$(rnd $((delay / 4 + 1)))
-	[ "$delay" -gt 0 ] || reorder=0		# netem reorders by delaying
-	netem="delay ${delay}ms ${jitter}ms loss $((loss / 10)).$((loss % 10))%"
-	netem="$netem duplicate $((dup / 10)).$((dup % 10))%"
-	[ "$reorder" -gt 0 ] && netem="$netem reorder ${reorder}%"
+	draw "$seed"
 	tc -n "$R1" qdisc add dev vc root netem $netem limit 10000
 	tc -n "$R1" qdisc add dev vp root netem $netem limit 10000
 	ifs=""
-	for pair in "$C vr" "$R1 vc" "$R1 vp" "$R2 vn" "$R2 vs" "$S vr"; do
-		dev=${pair#* }
-		for o in gso gro tso; do
-			if [ "$(rnd 2)" = 0 ]; then
-				ip netns exec "${pair% *}" ethtool -K "$dev" "$o" off 2>/dev/null &&
-					ifs="$ifs $(echo "${pair% *}" | cut -c1-2)/$dev:$o-off"
-			fi
-		done
+	for off in $offs; do
+		IFS=/: read -r ns dev o <<<"$off"
+		ip netns exec "${!ns}" ethtool -K "$dev" "$o" off 2>/dev/null &&
+			ifs="$ifs $off-off"
 	done
 	# Dual-stack from the start, unless the run switches families: then
 	# it starts on one alone.
 	v4=1 v6=1
 	client_up
 
-	# The events, at random times.
-	nev=$((1 + $(rnd 4)))
-	for _ in $(seq "$nev"); do
-		kind=$(echo $EVENTS | cut -d' ' -f$((1 + $(rnd 8))))
-		[ "$fam" = 6 ] && [ "$kind" = nat_rebind ] && kind=addr_replace
-		t=$((t + 2 + $(rnd 9)))
-		d=0
-		case $kind in
-		link_flap) d=$((1 + $(rnd 3))) ;;
-		far_carrier|loss100) d=$((1 + $(rnd "$OUTAGE"))) ;;
-		port_block) d=15 ;;		# past the 10 s hop interval
-		esac
-		events="$events $t:$kind${d:+:$d}"
-		t=$((t + d))
-	done
 	case " $events" in
 	*family_switch*) [ "$fam" = 4 ] && v6=0 || v4=0
 			 ip -n "$C" addr flush dev vr scope global
 			 client_up ;;
 	esac
-	total=$((t + 10))
 	echo "seed $seed: IPv$fam, netem $netem; offloads off:${ifs:- none};" \
 	     "events:$events; ${total} s" >"$tmp/$n.line"
 
@@ -251,6 +272,15 @@ run() {
 	[ "${out:-0}" -ge "$moves_min" ] && [ "${hops:-0}" -ge "$hops_min" ] || rc=1
 	echo "$rc" >"$tmp/$n.rc"
 }
+
+# A seed replays its run: two draws from it are the same.
+RET=0
+seed=${SEEDS%% *}
+draw "$seed"
+first="$fam $netem;$offs;$events"
+draw "$seed"
+check_eq "seed $seed drawn again" "$first" "$fam $netem;$offs;$events"
+log_test "a seed draws the same conditions and events each time"
 
 marker="roam matrix $$"
 echo "$marker" >/dev/kmsg
