@@ -240,7 +240,7 @@ LONG_SIZE=16777216
 # packet; the second path's challenge is not superseded by switching,
 # so it gets validated, and from then on switching needs no challenge.
 test_two_paths() {
-	local port gone SIZE=$LONG_SIZE
+	local port gone rewritten SIZE=$LONG_SIZE
 	RET=0
 	start
 	sleep 1
@@ -251,14 +251,17 @@ test_two_paths() {
 	table ip roamtwo {
 		chain pre {
 			type filter hook prerouting priority raw;
-			ip saddr 10.1.0.2 udp sport $port udp dport 7777 numgen inc mod 2 == 0 notrack udp sport set 5555
-			ip daddr 10.1.0.2 udp sport 7777 udp dport 5555 notrack udp dport set $port
+			ip saddr 10.1.0.2 udp sport $port udp dport 7777 numgen inc mod 2 == 0 counter notrack udp sport set 5555
+			ip daddr 10.1.0.2 udp sport 7777 udp dport 5555 counter notrack udp dport set $port
 		}
 	}
 	EOF
 	sleep 6
+	rewritten=$(ip netns exec "$R" nft list chain ip roamtwo pre |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p' | tr '\n' ' ')
 	ip netns exec "$R" nft delete table ip roamtwo
 	finish "two working paths at once"
+	echo "    client port $port; packets rewritten to port 5555 and back: $rewritten"
 	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 2 ] && echo 1)"
 	check_eq "server validations" 1 "$([ "${sva:-0}" -ge 1 ] && echo 1)"
 	check_eq "client moves" 0 "${cmv:-x}"
