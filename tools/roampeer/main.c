@@ -48,6 +48,8 @@ static void usage(void)
 "                        while data is outstanding (30000)\n"
 "      --cookie-life MS  server: cookie lifetime (30000)\n"
 "      --echo-delay MS   client: hold the first COOKIE_ECHO back MS\n"
+"      --repeat N        client: the handshake and the script N times, on\n"
+"                        N connections; seeds in the script count up by 1\n"
 "  -v, --verbose         events on stderr; twice: every packet\n"
 "\n"
 "Without -n or -i nothing is sent but the FIN; without -o the bytes\n"
@@ -55,7 +57,8 @@ static void usage(void)
 "acknowledged; the last line on stderr gives bytes and SHA-256 each way.\n"
 "Script commands: send N, write HEX, frames HEX, stream OFF|max LEN [fin],\n"
 "ooo-flood COUNT [LEN], replay PN, wait MS, close [SECS], abort,\n"
-"expect-close SECS, port-hop, addr-move ADDR, challenge ignore|answer, ping.\n",
+"expect-close SECS, port-hop, addr-move ADDR, challenge ignore|answer, ping,\n"
+"fuzz SEED COUNT, garble SEED COUNT.\n",
 		DEFAULT_WINDOW);
 	exit(2);
 }
@@ -185,6 +188,7 @@ static const struct option long_opts[] = {
 	{ "idle", required_argument, NULL, 'I' },
 	{ "cookie-life", required_argument, NULL, 'L' },
 	{ "echo-delay", required_argument, NULL, 'D' },
+	{ "repeat", required_argument, NULL, 'r' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -195,6 +199,7 @@ struct options {
 	const char *exec;
 	bool have_send, have_psk_id;
 	u64 send_n;
+	u32 repeat;
 };
 
 /* Parses the options after the role and the address. */
@@ -254,6 +259,9 @@ static void parse_opts(int argc, char **argv, struct conn_cfg *cfg,
 			cfg->echo_delay_ms = opt_num("--echo-delay", optarg, 0,
 						     1U << 30);
 			break;
+		case 'r':
+			o->repeat = opt_num("--repeat", optarg, 1, 1000000);
+			break;
 		case 'v':
 			verbose++;
 			break;
@@ -273,10 +281,71 @@ static void parse_opts(int argc, char **argv, struct conn_cfg *cfg,
 		exit(2);
 	}
 	if (cfg->role == ROLE_SERVER && (o->bind || o->script_file || o->exec ||
-					 cfg->echo_delay_ms)) {
-		msg("--bind, --script, --exec and --echo-delay are for clients");
+					 cfg->echo_delay_ms || o->repeat)) {
+		msg("--bind, --script, --exec, --echo-delay and --repeat are for clients");
 		exit(2);
 	}
+	if (o->repeat && !o->script_file && !o->exec) {
+		msg("--repeat runs a script");
+		exit(2);
+	}
+}
+
+/*
+ * One connection of the client or server role, the @round'th of
+ * --repeat (scripts' seeds count up with it): the exit status.
+ */
+static int run_conn(const struct conn_cfg *cfg, const struct options *o,
+		    const struct script *script, const union sockaddr_any *addr,
+		    const union sockaddr_any *local, int in_fd, int out_fd,
+		    FILE *report, u32 round)
+{
+	char buf[ADDR_STRLEN], lbuf[ADDR_STRLEN];
+	struct conn c;
+	int ret = 1;
+
+	conn_init(&c, cfg);
+	c.round = round;
+	if (stream_init(&c, in_fd, out_fd))
+		goto out;
+	if (o->have_send) {
+		tx_queue(&c, o->send_n);
+		tx_finish(&c);
+	} else if (!o->send_file && !script->n) {
+		tx_finish(&c);
+	}
+	if (cfg->role == ROLE_SERVER) {
+		if (conn_server_start(&c, addr))
+			goto out;
+		msg("listening on %s", addr_fmt(&c.listen_addr, buf));
+	} else if (conn_client_start(&c, addr, local)) {
+		goto out;
+	}
+	if (conn_run(&c, established, NULL, 0) < 0) {
+		msg("handshake failed: %s", conn_end_str(&c));
+		goto out;
+	}
+	msg("connected: %s, local %s, C %016llx S %016llx%s",
+	    addr_fmt(&c.peer, buf), addr_fmt(&c.socks[c.cur].local, lbuf),
+	    (unsigned long long)c.ccid, (unsigned long long)c.scid,
+	    cfg->psk_mode ? ", PSK" : "");
+	if (script->n) {
+		ret = script_run(&c, script, report);
+		if (!ret && c.state == ST_DRAINING)
+			conn_run(&c, NULL, NULL, 0);
+		summary(&c);
+		goto out;
+	}
+	conn_run(&c, NULL, NULL, 0);
+	summary(&c);
+	if (c.end != END_DONE) {
+		msg("transfer failed: %s", conn_end_str(&c));
+		goto out;
+	}
+	ret = 0;
+out:
+	conn_free(&c);
+	return ret;
 }
 
 /* The client or server role: the exit status. */
@@ -294,10 +363,11 @@ static int run_peer(enum role role, int argc, char **argv)
 	struct options o = { 0 };
 	struct script script = { 0 };
 	int in_fd = -1, out_fd = -1, ret = 1;
-	char buf[ADDR_STRLEN], lbuf[ADDR_STRLEN], *text;
 	FILE *report = stdout;
-	struct conn c;
+	u32 round;
+	char *text;
 	u64 port;
+	int r;
 
 	if (argc < 3)
 		usage();
@@ -334,46 +404,11 @@ static int run_peer(enum role role, int argc, char **argv)
 	if (out_fd == STDOUT_FILENO)
 		report = stderr;
 
-	conn_init(&c, &cfg);
-	if (stream_init(&c, in_fd, out_fd))
-		goto out;
-	if (o.have_send) {
-		tx_queue(&c, o.send_n);
-		tx_finish(&c);
-	} else if (!o.send_file && !script.n) {
-		tx_finish(&c);
+	for (round = 0; round < MAX(o.repeat, 1); round++) {
+		r = run_conn(&cfg, &o, &script, &addr, o.bind ? &local : NULL,
+			     in_fd, out_fd, report, round);
+		ret = round ? MAX(ret, r) : r;
 	}
-	if (role == ROLE_SERVER) {
-		if (conn_server_start(&c, &addr))
-			goto out;
-		msg("listening on %s", addr_fmt(&c.listen_addr, buf));
-	} else if (conn_client_start(&c, &addr, o.bind ? &local : NULL)) {
-		goto out;
-	}
-	if (conn_run(&c, established, NULL, 0) < 0) {
-		msg("handshake failed: %s", conn_end_str(&c));
-		goto out;
-	}
-	msg("connected: %s, local %s, C %016llx S %016llx%s",
-	    addr_fmt(&c.peer, buf), addr_fmt(&c.socks[c.cur].local, lbuf),
-	    (unsigned long long)c.ccid, (unsigned long long)c.scid,
-	    cfg.psk_mode ? ", PSK" : "");
-	if (script.n) {
-		ret = script_run(&c, &script, report);
-		if (!ret && c.state == ST_DRAINING)
-			conn_run(&c, NULL, NULL, 0);
-		summary(&c);
-		goto out;
-	}
-	conn_run(&c, NULL, NULL, 0);
-	summary(&c);
-	if (c.end != END_DONE) {
-		msg("transfer failed: %s", conn_end_str(&c));
-		goto out;
-	}
-	ret = 0;
-out:
-	conn_free(&c);
 out_script:
 	script_free(&script);
 	return ret;

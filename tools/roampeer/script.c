@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "script.h"
 
 enum cmd_result {
@@ -525,6 +526,27 @@ static enum cmd_result cmd_ping(struct conn *c, const struct script_cmd *sc,
 	return CMD_OK;
 }
 
+/* fuzz SEED COUNT: COUNT packets of random frames with valid tags (the
+ * seed counts up with --repeat's connections). */
+static enum cmd_result cmd_fuzz(struct conn *c, const struct script_cmd *sc,
+				FILE *out)
+{
+	if (!need_open(c, sc, out))
+		return CMD_FAIL;
+	fuzz_frames(c, num(sc, 1) + c->round, num(sc, 2), out);
+	return CMD_OK;
+}
+
+/* garble SEED COUNT: COUNT packets without a valid tag. */
+static enum cmd_result cmd_garble(struct conn *c, const struct script_cmd *sc,
+				  FILE *out)
+{
+	if (!need_open(c, sc, out))
+		return CMD_FAIL;
+	fuzz_garble(c, num(sc, 1) + c->round, num(sc, 2), out);
+	return CMD_OK;
+}
+
 static const struct cmd cmds[] = {
 	{ "send", "n", 1, 1, cmd_send },
 	{ "frames", "xxxxxxxx", 1, SCRIPT_MAX_ARGS, cmd_frames },
@@ -540,6 +562,8 @@ static const struct cmd cmds[] = {
 	{ "addr-move", "a", 1, 1, cmd_addr_move },
 	{ "challenge", "c", 1, 1, cmd_challenge },
 	{ "ping", "", 0, 0, cmd_ping },
+	{ "fuzz", "nn", 2, 2, cmd_fuzz },
+	{ "garble", "nn", 2, 2, cmd_garble },
 };
 
 /* The command named @name, or NULL. */
