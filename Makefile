@@ -6,6 +6,7 @@
 #   make matrix       the randomized event matrix, long (RUNS=20, LANE=6.12)
 #   make outage       outages of 5, 30, 60 and 120 s (LANE=6.12)
 #   make family       IPv4 to IPv6 and back (LANE=6.12)
+#   make fuzz         roampeer fuzzing the module (SECS=600, FUZZ_LANE=debug)
 #
 # Kbuild reads ./Kbuild when it builds the module; this file is only the
 # front door.
@@ -53,6 +54,11 @@ outage:
 family:
 	@tools/long family --kernel $(LANE)
 
+SECS ?= 600
+FUZZ_LANE ?= debug
+fuzz:
+	@tools/long fuzz --kernel $(FUZZ_LANE) $(SECS)
+
 checkpatch:
 	@tools/checkpatch
 
@@ -62,4 +68,4 @@ clean:
 	$(MAKE) -C tools/roamctl clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module roamctl module-lane selftests check demo matrix outage family checkpatch clean
+.PHONY: all module roamctl module-lane selftests check demo matrix outage family fuzz checkpatch clean
