@@ -526,24 +526,22 @@ static enum cmd_result cmd_ping(struct conn *c, const struct script_cmd *sc,
 	return CMD_OK;
 }
 
-/* fuzz SEED COUNT: COUNT packets of random frames with valid tags (the
- * seed counts up with --repeat's connections). */
+/*
+ * fuzz|garble SEED COUNT: COUNT packets of random frames with valid tags,
+ * or without a valid tag (fuzz.c); the seed counts up with --repeat's
+ * connections.
+ */
 static enum cmd_result cmd_fuzz(struct conn *c, const struct script_cmd *sc,
 				FILE *out)
 {
-	if (!need_open(c, sc, out))
-		return CMD_FAIL;
-	fuzz_frames(c, num(sc, 1) + c->round, num(sc, 2), out);
-	return CMD_OK;
-}
+	u64 seed = num(sc, 1) + c->round;
 
-/* garble SEED COUNT: COUNT packets without a valid tag. */
-static enum cmd_result cmd_garble(struct conn *c, const struct script_cmd *sc,
-				  FILE *out)
-{
 	if (!need_open(c, sc, out))
 		return CMD_FAIL;
-	fuzz_garble(c, num(sc, 1) + c->round, num(sc, 2), out);
+	if (!strcmp(sc->argv[0], "fuzz"))
+		fuzz_frames(c, seed, num(sc, 2), out);
+	else
+		fuzz_garble(c, seed, num(sc, 2), out);
 	return CMD_OK;
 }
 
@@ -563,7 +561,7 @@ static const struct cmd cmds[] = {
 	{ "challenge", "c", 1, 1, cmd_challenge },
 	{ "ping", "", 0, 0, cmd_ping },
 	{ "fuzz", "nn", 2, 2, cmd_fuzz },
-	{ "garble", "nn", 2, 2, cmd_garble },
+	{ "garble", "nn", 2, 2, cmd_fuzz },
 };
 
 /* The command named @name, or NULL. */
