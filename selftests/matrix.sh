@@ -4,7 +4,8 @@
 # mptcp_connect.sh draws its conditions: each run draws, from a seed it
 # prints first, the address family, netem delay, jitter, loss, reordering
 # and duplication, GSO, GRO and TSO on each veth, and 1 to 4 events at
-# random times, while a paced stream (roampace) runs both ways over
+# random times, while a paced stream (roampace) runs both ways, until
+# 10 s after the last event, over
 #
 #   client C --- R1 --- R2 --- server S      (R1 masquerades IPv4)
 #
@@ -17,7 +18,8 @@
 # ways; that the connection is alive at the end; that the counters agree
 # with the events (a path move for each change of the client's address
 # or port, a port hop for each blocked port); and that the kernel log
-# stays clean.  One line per run: its seed, conditions and events.
+# stays clean.  One line per run: its seed, conditions and events, and
+# when the events ended (on a slow lane, later than drawn).
 #
 #   ROAM_MATRIX_SEED=S      replays the run with seed S (alone)
 #   ROAM_MATRIX_RUNS=N      runs N (default 1)
@@ -97,19 +99,22 @@ draw() {
 # Writes $tmp/N.line (the seed, conditions and events) and $tmp/N.rc.
 run() {
 	local n=$1 seed=$2 C R1 R2 S fam netem offs events total off ns o
-	local t ev d kind cport moves_min=0 hops_min=0
+	local t ev d kind cport moves_min=0 hops_min=0 cpid spid t0 evend
 	local v4=1 v6=1 caddr4 caddr6 k=3 ifs dev rc=0 out hops
 	setup_ns C R1 R2 S || { echo 4 >"$tmp/$n.rc"; return; }
 	ip link add vr netns "$C" type veth peer name vc netns "$R1"
 	ip link add vp netns "$R1" type veth peer name vn netns "$R2"
 	ip link add vs netns "$R2" type veth peer name vr netns "$S"
+	# A link set down keeps its IPv6 addresses, as it keeps its IPv4
+	# ones, and as a network manager would put them back: without that,
+	# R2's far-side carrier event took IPv6 away for the rest of a run,
+	# and a switch to IPv6 after it could never work.
 	for ns in "$C" "$R1" "$R2" "$S"; do
 		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.promote_secondaries=1 \
 			net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-			net.ipv4.conf.all.rp_filter=0
+			net.ipv4.conf.all.rp_filter=0 net.ipv6.conf.all.keep_addr_on_down=1
 	done
-	ip netns exec "$C" sysctl -qw net.ipv6.conf.all.forwarding=0 \
-		net.ipv6.conf.vr.keep_addr_on_down=1
+	ip netns exec "$C" sysctl -qw net.ipv6.conf.all.forwarding=0
 	ip -n "$R1" addr add 10.$n.1.1/24 dev vc
 	ip -n "$R1" addr add fd$n:1::1/64 dev vc nodad
 	ip -n "$R1" addr add 10.$n.2.1/24 dev vp
@@ -176,16 +181,21 @@ run() {
 	echo "seed $seed: IPv$fam, netem $netem; offloads off:${ifs:- none};" \
 	     "events:$events; ${total} s" >"$tmp/$n.line"
 
-	ip netns exec "$S" timeout $((total + 100)) "$PACE" -l -p 9700 >"$tmp/$n.server" 2>&1 &
-	local spid=$!
+	ip netns exec "$S" timeout $((total + 500)) "$PACE" -l -p 9700 >"$tmp/$n.server" 2>&1 &
+	spid=$!
 	until grep -q listening "$tmp/$n.server" 2>/dev/null; do sleep 0.1; done
-	ip netns exec "$C" timeout $((total + 90)) "$PACE" -c "$([ "$fam" = 4 ] && echo 10.$n.3.2 || echo fd$n:3::2)" \
-		-p 9700 -s "$total" >"$tmp/$n.client" 2>&1 &
-	local cpid=$! now=0
+	# The client streams until 10 s after the last event, however late
+	# the events ran: on a slow lane, changing addresses and links can
+	# take seconds each, and an event after the stream's end would move
+	# nothing.  timeout -s USR1 passes our SIGUSR1 on to roampace, which
+	# then ends its stream; -k bounds the rest.
+	ip netns exec "$C" timeout -k 120 -s USR1 $((total + 300)) "$PACE" \
+		-c "$([ "$fam" = 4 ] && echo 10.$n.3.2 || echo fd$n:3::2)" \
+		-p 9700 -s $((total + 300)) >"$tmp/$n.client" 2>&1 &
+	cpid=$! t0=$SECONDS
 	for ev in $events; do
 		IFS=: read -r t kind d <<<"$ev"
-		sleep $((t - now))
-		now=$t
+		[ "$t" -gt $((SECONDS - t0)) ] && sleep $((t - (SECONDS - t0)))
 		case $kind in
 		addr_replace)
 			if [ "$(cur_fam)" = 4 ]; then
@@ -253,6 +263,9 @@ run() {
 			moves_min=$((moves_min + 1)) ;;
 		esac
 	done
+	evend=$((SECONDS - t0))
+	sleep 10
+	kill -USR1 "$cpid"
 	wait "$cpid" || rc=1
 	wait "$spid" || rc=1
 	out=$("$ROAMCTL" -n "$S" -j stats show | python3 -c \
@@ -262,7 +275,8 @@ run() {
 	{
 		echo "    client: $(tail -n1 "$tmp/$n.client"); server: $(tail -n1 "$tmp/$n.server");" \
 		     "server path moves $out (at least $moves_min), client port hops $hops" \
-		     "(at least $hops_min)"
+		     "(at least $hops_min); the events ended ${evend} s in, drawn to end" \
+		     "$((total - 10)) s in"
 		grep -h "roampace:" "$tmp/$n.client" "$tmp/$n.server" | sed 's/^/    /'
 	} >>"$tmp/$n.line"
 	[ "$(awk '$1 == "sent" { print $2 }' "$tmp/$n.client")" = \

@@ -18,8 +18,9 @@
  *   gap LAST FIRST        (seconds, CLOCK_REALTIME: the last record before
  *                          the silence and the first one after it)
  *
- * The client stops writing after -s seconds and shuts its side down;
- * the server does the same once it has read the client's end.  Each
+ * The client stops writing after -s seconds, or at SIGUSR1 if that comes
+ * first, and shuts its side down; the server does the same once it has
+ * read the client's end.  Each
  * prints at the end:
  *
  *   sent N recv N
@@ -32,6 +33,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +72,13 @@ static uint64_t get_be64(const unsigned char *p)
 	for (i = 0; i < 8; i++)
 		v = v << 8 | p[i];
 	return v;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_usr1(int sig)
+{
+	stop = 1;
 }
 
 static void usage(void)
@@ -185,6 +194,7 @@ int main(int argc, char **argv)
 	}
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	printf("connected\n");
+	signal(SIGUSR1, on_usr1);
 	start = realtime_ns();
 	end = secs ? start + secs * 1000000000ull : UINT64_MAX;
 	next = start;
@@ -195,6 +205,8 @@ int main(int argc, char **argv)
 		int timeout;
 
 		now = realtime_ns();
+		if (stop)
+			end = now;
 		/* Our side ends at the deadline (client) or the peer's end (server). */
 		if (!shut && !out_len && (now >= end || (!host && eof))) {
 			shutdown(fd, SHUT_WR);
@@ -221,7 +233,7 @@ int main(int argc, char **argv)
 		if (out_len)
 			p.events |= POLLOUT;
 		timeout = shut ? 1000 : (next > now ? (next - now) / 1000000 + 1 : 0);
-		if (poll(&p, 1, timeout) < 0)
+		if (poll(&p, 1, timeout) < 0 && errno != EINTR)
 			return 1;
 		for (;;) {
 			n = read(fd, in + in_len, REC - in_len);
