@@ -17,7 +17,10 @@
  *
  * Both draw from SEED alone (xorshift64*), so that a seed replays its
  * inputs; both stop early when the connection ends, and say after how
- * many inputs and why.  The peer's answers are read as they come.
+ * many inputs and why.  The peer's answers are read as they come.  An
+ * odd SEED fuzzes gently: what breaks the protocol, and so ends the
+ * connection, comes one time in 64, so that the rest reaches deep into
+ * the connection's state (the window, reassembly, ACK processing).
  */
 #include <string.h>
 
@@ -30,6 +33,7 @@
 
 struct rng {
 	u64 s;
+	bool gentle;	/* inputs that break the protocol: seldom */
 };
 
 static u64 rng_next(struct rng *r)
@@ -50,6 +54,16 @@ static u64 below(struct rng *r, u64 n)
 static bool one_in(struct rng *r, u64 n)
 {
 	return !below(r, n);
+}
+
+/*
+ * Whether to draw an input that breaks the protocol, which ends the
+ * connection: always allowed, or one time in 64 on a gentle connection,
+ * so that those go deep into its state.
+ */
+static bool harsh(struct rng *r)
+{
+	return !r->gentle || one_in(r, 64);
 }
 
 /* A value near the edges of fixed-width fields, or any value. */
@@ -87,14 +101,24 @@ static void fill(struct rng *r, u8 *b, size_t n)
 		*b++ = rng_next(r);
 }
 
-/* An ACK frame of packet numbers we sent, never sent, or impossible. */
+/* An ACK frame of packet numbers the peer sent, never sent, or impossible. */
 static size_t gen_ack(struct rng *r, const struct conn *c, u8 *b, size_t room)
 {
 	struct ack_frame a = { .ecn = one_in(r, 4) };
+	u64 top = c->rx_largest;
 	size_t need;
 	int i;
 
-	a.largest = one_in(r, 2) ? near(r, c->tx_pn - 1) : edge64(r);
+	if (!harsh(r)) {	/* what the peer sent, in ranges above 0 */
+		if (room < 16)
+			return 0;
+		a.ecn = false;
+		a.largest = top - below(r, MIN(top, 3) + 1);
+		a.delay = below(r, 64);
+		a.first = below(r, MIN(a.largest, 4) + 1);
+		return put_ack(b, &a);
+	}
+	a.largest = one_in(r, 2) ? near(r, top) : edge64(r);
 	a.delay = one_in(r, 2) ? below(r, 64) : edge64(r);
 	a.first = one_in(r, 2) ? below(r, 8) : edge64(r);
 	a.count = one_in(r, 2) ? below(r, 4) : below(r, ACK_MAX_RANGES + 1);
@@ -119,14 +143,22 @@ static size_t gen_ack(struct rng *r, const struct conn *c, u8 *b, size_t room)
 static size_t gen_stream(struct rng *r, const struct conn *c, u8 *b,
 			 size_t room)
 {
-	bool with_len = !one_in(r, 4), fin = one_in(r, 8);
+	bool gentle = !harsh(r);
+	bool with_len = gentle || !one_in(r, 4), fin = !gentle && one_in(r, 8);
 	size_t hdr = with_len ? 11 : 9, len;
-	u64 off;
+	u64 off, win;
 
 	if (room < hdr)
 		return 0;
 	len = below(r, 4) ? below(r, 64) : below(r, room - hdr + 1);
 	len = MIN(len, room - hdr);
+	if (gentle) {		/* anywhere in the window */
+		win = c->tx.limit > c->tx.next ? c->tx.limit - c->tx.next : 0;
+		len = MIN(len, win);
+		put_stream_hdr(b, c->tx.next + below(r, win - len + 1), len, false, true);
+		fill(r, b + hdr, len);
+		return hdr + len;
+	}
 	switch (below(r, 6)) {
 	case 0:
 		off = near(r, c->tx.next);
@@ -187,7 +219,7 @@ static size_t gen_frame(struct rng *r, const struct conn *c, u8 *b,
 		b[0] = FT_PATH_GONE;
 		return 1;
 	case 10:		/* ADDRESSES: a server's, from the client */
-		n = below(r, ADDRS_MAX + 2);
+		n = below(r, ADDRS_MAX + (harsh(r) ? 2 : 1));
 		if (room < 6 + 16 * n)
 			return 0;
 		b[0] = FT_ADDRESSES;
@@ -196,10 +228,12 @@ static size_t gen_frame(struct rng *r, const struct conn *c, u8 *b,
 		fill(r, b + 6, 16 * n);
 		return 6 + 16 * n;
 	case 11:		/* CLOSE, seldom: it ends the connection */
-		if (room < 4 || !one_in(r, 16))
+		if (room < 4 || !one_in(r, 16) || !harsh(r))
 			return 0;
 		return put_close(b, rng_next(r), edge64(r));
 	}
+	if (!harsh(r))
+		return put_ping(b);
 	/* A type no frame has, and what may follow it. */
 	do {
 		b[0] = rng_next(r);
@@ -271,7 +305,7 @@ static void report(struct conn *c, const char *what, u64 seed, u64 sent,
 
 void fuzz_frames(struct conn *c, u64 seed, u64 count, FILE *out)
 {
-	struct rng r = { .s = seed * 2 + 1 };
+	struct rng r = { .s = seed * 2 + 1, .gentle = seed & 1 };
 	u64 t0 = now_us(), sent;
 	u8 f[FRAME_ROOM];
 
@@ -280,7 +314,7 @@ void fuzz_frames(struct conn *c, u64 seed, u64 count, FILE *out)
 
 		while (k--)
 			n += gen_frame(&r, c, f + n, sizeof(f) - n);
-		if (one_in(&r, 4))
+		if (harsh(&r) && one_in(&r, 4))
 			n = mutate(&r, f, n, sizeof(f));
 		send_packet(c, f, n, NULL, NULL);
 		if (!((sent + 1) % PUMP_EVERY))
