@@ -234,34 +234,43 @@ test_idle_client() {
 # server's validation waits behind it.
 LONG_SIZE=16777216
 
-# R gives every other packet of the client a second source port, and
-# maps answers to that port back, statelessly: two working paths at
-# once, as a NAT can leave behind.  The server switches on every newest
-# packet; the second path's challenge is not superseded by switching,
-# so it gets validated, and from then on switching needs no challenge.
+# R gives half the client's packets, drawn at random, a second source
+# port, and maps answers to that port back, statelessly: two working
+# paths at once, as a NAT can leave behind.  The server switches on every
+# newest packet; the second path's challenge is not superseded by
+# switching, so it gets validated, and from then on switching needs no
+# challenge.  (With every other packet, strictly, one run had 144 moves
+# and no validation: a steady rhythm of the client's may have put each
+# of its answers on the first path.  A random draw cannot do that.)
 test_two_paths() {
-	local port gone rewritten SIZE=$LONG_SIZE
+	local port gone rewritten t SIZE=$LONG_SIZE
 	RET=0
 	start
 	sleep 1
 	client_conn
 	port=$cport
 	gone=$(stat paths_gone)
+	t=$SECONDS
 	ip netns exec "$R" nft -f - <<-EOF
 	table ip roamtwo {
 		chain pre {
 			type filter hook prerouting priority raw;
-			ip saddr 10.1.0.2 udp sport $port udp dport 7777 numgen inc mod 2 == 0 counter notrack udp sport set 5555
+			ip saddr 10.1.0.2 udp sport $port udp dport 7777 numgen random mod 2 == 0 counter notrack udp sport set 5555
 			ip daddr 10.1.0.2 udp sport 7777 udp dport 5555 counter notrack udp dport set $port
 		}
 	}
 	EOF
+	# Under load, loading nft's modules for the rule can take seconds:
+	# the two paths count from the rule's first match.
+	t="the rule was in after $((SECONDS - t)) s, the client $(kill -0 "$cli" 2>/dev/null ||
+		echo "no longer ")running"
+	slowwait 30 sh -c "ip netns exec $R nft list chain ip roamtwo pre | grep -q 'packets [1-9]'"
 	sleep 6
 	rewritten=$(ip netns exec "$R" nft list chain ip roamtwo pre |
 		sed -n 's/.*packets \([0-9]*\).*/\1/p' | tr '\n' ' ')
 	ip netns exec "$R" nft delete table ip roamtwo
 	finish "two working paths at once"
-	echo "    client port $port; packets rewritten to port 5555 and back: $rewritten"
+	echo "    client port $port; $t; packets rewritten to port 5555 and back: $rewritten"
 	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 2 ] && echo 1)"
 	check_eq "server validations" 1 "$([ "${sva:-0}" -ge 1 ] && echo 1)"
 	check_eq "client moves" 0 "${cmv:-x}"
@@ -399,9 +408,11 @@ test_forged() {
 }
 
 test_replay() {
-	local replays out
+	local replays out noconn drops SIZE=$LONG_SIZE
 	RET=0
 	replays=$(stat replays)
+	noconn=$(stat rx_no_conn)
+	drops=$(stat rx_drops)
 	# R passes the client's UDP GSO bursts on whole, so tcpdump would
 	# capture each as one datagram of up to 64 KiB.  Replayed, those are
 	# no roam packets, and they fill the 10 Mbit/s link for longer than
@@ -418,7 +429,8 @@ test_replay() {
 	check_eq "server moves" 0 "${smv:-x}"
 	check_eq "replays" "$out" "replayed 900"
 	replays=$(( $(stat replays) - replays ))
-	echo "    $replays replays refused"
+	echo "    $replays replays refused; $(( $(stat rx_no_conn) - noconn )) for no" \
+	     "connection, $(( $(stat rx_drops) - drops )) dropped unopened"
 	# Each is a packet the server took before.  Not all 900 need be
 	# counted: the capture may hold handshake packets, and a queue may
 	# drop a replay before it is opened.
