@@ -11,15 +11,16 @@
 #
 # Events: the client's address replaced; the client's link down and up;
 # carrier loss between R1 and R2 (nobody sees it); a NAT rebinding (R1's
-# conntrack flushed, new random ports); 100% loss at R1; the client's
-# UDP port blocked, which forces a hop; the path MTU dropped from 1500
-# to 1280; a switch between IPv4 and IPv6 (the server's advertised
-# addresses).  Each run checks that every record arrived, in order, both
-# ways; that the connection is alive at the end; that the counters agree
-# with the events (a path move for each change of the client's address
-# or port, a port hop for each blocked port); and that the kernel log
-# stays clean.  One line per run: its seed, conditions and events, and
-# when the events ended (on a slow lane, later than drawn).
+# mappings moved to a new port range, its conntrack flushed); 100% loss
+# at R1; the client's UDP port blocked, which forces a hop; the path MTU
+# dropped from 1500 to 1280; a switch between IPv4 and IPv6 (the
+# server's advertised addresses).  Each run checks that every record
+# arrived, in order, both ways; that the connection is alive at the end;
+# that the counters agree with the events (a path move for each change
+# of the client's address or port, a port hop for each blocked port);
+# and that the kernel log stays clean.  One line per run: its seed,
+# conditions and events, and when the events ended (on a slow lane,
+# later than drawn).
 #
 #   ROAM_MATRIX_SEED=S      replays the run with seed S (alone)
 #   ROAM_MATRIX_RUNS=N      runs N (default 1)
@@ -223,6 +224,13 @@ run() {
 			ip -n "$R2" route replace 10.$n.1.0/24 via 10.$n.2.1
 			ip -n "$R2" -6 route replace fd$n:1::/64 via fd$n:2::1 ;;
 		nat_rebind)
+			# A new mapping in a port range of its own, then the old
+			# ones forgotten, as roaming.sh's NAT case does: after a
+			# bare flush, seed 647936863's server saw no new port.
+			ip netns exec "$R1" nft flush chain ip nat post
+			ip netns exec "$R1" nft add rule ip nat post oifname vp meta l4proto udp \
+				masquerade to :$((20000 + 1000 * k))-$((20999 + 1000 * k)) random
+			k=$((k + 1))
 			ip netns exec "$R1" conntrack -F >/dev/null 2>&1
 			# A move only if the connection runs over IPv4 (NATed) now,
 			# which a family switch just before may not have finished.
