@@ -134,9 +134,9 @@ test_netlink() {
 		--inh-caps=-all timeout $((secs + 120)) "$FZ" netlink $((SEED + 1)) "$secs" 2>&1)
 	check_eq "roamfuzz's exit as nobody" 0 "$?"
 	echo "    nobody: $out"
-	if setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn true 2>/dev/null; then
-		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-			unshare -Urn sh -c "ip link set lo up &&
+	if timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn true 2>/dev/null; then
+		out=$(timeout $((secs + 180)) setpriv --reuid=65534 --regid=65534 \
+			--clear-groups --inh-caps=-all unshare -Urn sh -c "ip link set lo up &&
 				timeout $((secs + 120)) $FZ netlink $((SEED + 2)) $secs" 2>&1)
 		check_eq "roamfuzz's exit in nobody's namespaces" 0 "$?"
 		echo "    nobody's namespaces: $out"
