@@ -205,7 +205,12 @@ static void one_call(uint64_t *s, char *buf)
 	switch (below(s, 22)) {
 	case 0:
 	case 1:
-		put(s, socket(below(s, 16) ? roam_family() : (int)below(s, 64),
+		/* Other families seldom, and only ones already loaded: any
+		 * family would have the kernel load modules that have nothing
+		 * to do with roam (kcm, appletalk, ...).
+		 */
+		put(s, socket(below(s, 16) ? roam_family() :
+			      below(s, 2) ? AF_INET : below(s, 2) ? AF_INET6 : AF_UNIX,
 			      below(s, 8) ? SOCK_STREAM : (int)below(s, 16),
 			      below(s, 8) ? 0 : edge_int(s)));
 		break;
