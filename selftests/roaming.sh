@@ -245,6 +245,18 @@ LONG_SIZE=16777216
 test_two_paths() {
 	local port gone rewritten t SIZE=$LONG_SIZE
 	RET=0
+	# The rule's modules first, for nothing: loading them under load
+	# once took 10 s, and the rule matched only in the transfer's last
+	# second.
+	ip netns exec "$R" nft -f - <<-EOF
+	table ip roamtwo {
+		chain pre {
+			type filter hook prerouting priority raw;
+			udp dport 9 numgen random mod 2 == 0 counter notrack udp sport set 5555
+		}
+	}
+	EOF
+	ip netns exec "$R" nft delete table ip roamtwo
 	start
 	sleep 1
 	client_conn
@@ -271,8 +283,8 @@ test_two_paths() {
 	ip netns exec "$R" nft delete table ip roamtwo
 	finish "two working paths at once"
 	echo "    client port $port; $t; packets rewritten to port 5555 and back: $rewritten"
-	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 2 ] && echo 1)"
-	check_eq "server validations" 1 "$([ "${sva:-0}" -ge 1 ] && echo 1)"
+	check_eq "server moves, 2 at least" yes "$([ "${smv:-0}" -ge 2 ] && echo yes || echo "${smv:-none}")"
+	check_eq "server validations, 1 at least" yes "$([ "${sva:-0}" -ge 1 ] && echo yes || echo "${sva:-none}")"
 	check_eq "client moves" 0 "${cmv:-x}"
 	gone_check "PATH_GONE, with both paths working" 0 "$gone"
 	log_test "two working paths at once: both validated, the stream stays exact"
