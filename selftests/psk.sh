@@ -51,6 +51,7 @@ json() {	# json NS OBJECT PYTHON-EXPR-OF-j
 		python3 -c "import json, sys; j = json.load(sys.stdin); print($3)"
 }
 users() { json "$1" key "[k['users'] for k in j if k['id'] == $2]"; }
+users_are() { [ "$(users "$1" "$2")" = "$3" ]; }	# users_are NS ID '[N]'
 
 # xfer NAME KEY [-o FILE]: a transfer both ways with ROAM_PSK KEY (0:
 # none) on both ends, in the background; xfer_check waits for it.
@@ -151,7 +152,7 @@ test_key_table() {
 # search finds them: the check can see plaintext when there is some.
 test_encrypted() {
 	RET=0
-	local psk found
+	local psk found SIZE=$((2 * SIZE))	# 6.7 s at least: the checks come in time
 	if ! command -v tcpdump >/dev/null; then
 		log_test_skip "PSK: no tcpdump"
 		return
@@ -164,10 +165,13 @@ test_encrypted() {
 		dump=$!
 		slowwait 30 grep -q "listening on" "$tmp/dump.err"
 		xfer "psk $psk" "$psk" -o "$tmp/recv"
+		# Key users, the listener and the connection, while it lasts:
+		# a reading taken after its end (one run under load) sees 1.
 		if [ "$psk" != 0 ]; then
+			slowwait 30 users_are "$S" "$psk" "[2]" ||
+				check_eq "users" "[2]" "$(users "$S" "$psk")"
 			slowwait 30 sh -c "$ROAMCTL -n $S conn show | grep -q ' psk $psk'" ||
 				check_eq "conn show psk" "psk $psk" "none"
-			check_eq "users" "[2]" "$(users "$S" "$psk")"
 		fi
 		xfer_check "$((psk != 0))"
 		sleep 1
