@@ -69,6 +69,7 @@ tc -n "$R" qdisc add dev rs root netem rate 10mbit limit 10000 &&
 stat() {	# stat NAME: the server's counter NAME
 	"$ROAMCTL" -n "$S" stats show | awk -v n="$1" '$1 == n { print $2 }'
 }
+counted_since() { [ "$(stat "$1")" -gt "$2" ]; }	# counted_since NAME BEFORE
 
 # gone_check WHAT EXPECTED BEFORE: whether the server got a PATH_GONE
 # (1) or not (0) since its paths_gone counter was BEFORE.
@@ -243,7 +244,7 @@ LONG_SIZE=16777216
 # and no validation: a steady rhythm of the client's may have put each
 # of its answers on the first path.  A random draw cannot do that.)
 test_two_paths() {
-	local port gone rewritten t SIZE=$LONG_SIZE
+	local port gone val rewritten t SIZE=$LONG_SIZE
 	RET=0
 	# The rule's modules first, for nothing: loading them under load
 	# once took 10 s, and the rule matched only in the transfer's last
@@ -262,6 +263,7 @@ test_two_paths() {
 	client_conn
 	port=$cport
 	gone=$(stat paths_gone)
+	val=$(stat path_validations)
 	t=$SECONDS
 	ip netns exec "$R" nft -f - <<-EOF
 	table ip roamtwo {
@@ -277,7 +279,11 @@ test_two_paths() {
 	t="the rule was in after $((SECONDS - t)) s, the client $(kill -0 "$cli" 2>/dev/null ||
 		echo "no longer ")running"
 	slowwait 30 sh -c "ip netns exec $R nft list chain ip roamtwo pre | grep -q 'packets [1-9]'"
-	sleep 6
+	# Both paths stay until the second is validated, however long the
+	# transfer leaves for it: under load, one run had 16 moves and no
+	# validation in the 6 s this waited.
+	slowwait 60 counted_since path_validations "$val"
+	sleep 1
 	rewritten=$(ip netns exec "$R" nft list chain ip roamtwo pre |
 		sed -n 's/.*packets \([0-9]*\).*/\1/p' | tr '\n' ' ')
 	ip netns exec "$R" nft delete table ip roamtwo
@@ -471,6 +477,9 @@ test_reflection() {
 		}
 	}
 	EOF
+	# From the rule's first match: under load, one run counted nothing
+	# in the 4 s after nft returned.
+	slowwait 30 sh -c "ip netns exec $R nft list chain ip roamspoof pre | grep -q 'packets [1-9]'"
 	sleep 4
 	from=$(ip netns exec "$R" nft list chain ip roamspoof pre | sed -n 's/.*bytes \([0-9]*\).*/\1/p')
 	to=$(ip netns exec "$R" nft list chain ip roamspoof forward | sed -n 's/.*bytes \([0-9]*\).*/\1/p')
