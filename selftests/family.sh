@@ -9,10 +9,11 @@
 #                  |
 #              attacker T
 #
-# Variants: starting from IPv4, from IPv4 behind a NAT (R masquerades),
-# and from IPv6.  And an advertisement T forges, with the server's
-# address and the client's connection ID, never makes the client send
-# to T: the frame does not authenticate.
+# Variants: starting from IPv4 (v4), from IPv4 behind a NAT (nat: R
+# masquerades), and from IPv6 (v6).  ROAM_FAMILY_CASES picks the cases;
+# make check runs "nat v6 forged unanswered".  And an advertisement T
+# forges, with the server's address and the client's connection ID,
+# never makes the client send to T: the frame does not authenticate.
 
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
@@ -286,9 +287,13 @@ test_unanswered() {
 	log_test "no way to the server's address: its other one is tried once a probe timeout"
 }
 
-run "IPv4, then IPv6, then IPv4: the connection follows" 4 direct
-run "IPv4 behind a NAT, then IPv6, then IPv4 behind the NAT" 4 nat
-run "IPv6, then IPv4, then IPv6" 6 direct
-test_forged
-test_unanswered
+# make check runs the NAT variant (from IPv4) and the one from IPv6, and
+# the forged and unanswered cases; make family (tools/long) runs all.
+CASES=${ROAM_FAMILY_CASES:-"nat v6 forged unanswered"}
+want() { [[ " $CASES " == *" $1 "* ]]; }
+want v4 && run "IPv4, then IPv6, then IPv4: the connection follows" 4 direct
+want nat && run "IPv4 behind a NAT, then IPv6, then IPv4 behind the NAT" 4 nat
+want v6 && run "IPv6, then IPv4, then IPv6" 6 direct
+want forged && test_forged
+want unanswered && test_unanswered
 exit "$EXIT_STATUS"
