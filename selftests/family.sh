@@ -10,8 +10,8 @@
 #              attacker T
 #
 # Variants: starting from IPv4 (v4), from IPv4 behind a NAT (nat: R
-# masquerades), and from IPv6 (v6).  ROAM_FAMILY_CASES picks the cases;
-# make check runs "nat v6 forged unanswered".  And an advertisement T
+# masquerades), and from IPv6 (v6).  ROAM_FAMILY_CASES picks the cases
+# (by default "nat v6 forged unanswered").  And an advertisement T
 # forges, with the server's address and the client's connection ID,
 # never makes the client send to T: the frame does not authenticate.
 
@@ -288,8 +288,8 @@ test_unanswered() {
 	log_test "no way to the server's address: its other one is tried once a probe timeout"
 }
 
-# make check runs the NAT variant (from IPv4) and the one from IPv6, and
-# the forged and unanswered cases; make family (tools/long) runs all.
+# By default the NAT variant (from IPv4) and the one from IPv6, and the
+# forged and unanswered cases; make family (tools/long) runs all.
 CASES=${ROAM_FAMILY_CASES:-"nat v6 forged unanswered"}
 want() { [[ " $CASES " == *" $1 "* ]]; }
 want v4 && run "IPv4, then IPv6, then IPv4: the connection follows" 4 direct
