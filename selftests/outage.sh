@@ -13,10 +13,9 @@
 # back), and 100% loss at R1 (netem).  Each kind lasts each of
 # ROAM_OUTAGE_DURATIONS: 5 s by default, 5, 30, 60 and 120 s in make
 # outage (tools/long); not in make check yet (selftests/Makefile).  All
-# run at once, each in namespaces of its own.
-# Each prints the time from the return to the first record in each
-# direction, and checks it against the rule, and that every record
-# arrived, in order.
+# run at once, each in namespaces of its own.  Each prints the time from
+# the return to the first record in each direction, and checks it
+# against the rule, and that every record arrived, in order.
 
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
