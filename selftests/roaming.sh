@@ -182,6 +182,10 @@ test_address_replaced() {
 	sleep 1
 	gone=$(stat paths_gone)
 	replace_addr "$3" "$4" "$5" $7
+	# Under load the commands can outlast the transfer: say so, as the
+	# counts below then say nothing of roam.
+	kill -0 "$cli" 2>/dev/null ||
+		echo "    the transfer had ended when the address was replaced"
 	finish "$1"
 	kill "$mon"
 	wait "$mon" 2>/dev/null
@@ -483,7 +487,9 @@ test_reflection() {
 	EOF
 	# From the rule's first match: under load, one run counted nothing
 	# in the 4 s after nft returned.
-	slowwait 30 sh -c "ip netns exec $R nft list chain ip roamspoof pre | grep -q 'packets [1-9]'"
+	slowwait 30 sh -c "ip netns exec $R nft list chain ip roamspoof pre | grep -q 'packets [1-9]'" ||
+		echo "    the rule matched nothing in 30 s; the transfer" \
+		     "$(kill -0 "$cli" 2>/dev/null && echo "still ran" || echo "had ended")"
 	sleep 4
 	from=$(ip netns exec "$R" nft list chain ip roamspoof pre | sed -n 's/.*bytes \([0-9]*\).*/\1/p')
 	to=$(ip netns exec "$R" nft list chain ip roamspoof forward | sed -n 's/.*bytes \([0-9]*\).*/\1/p')
