@@ -76,16 +76,25 @@ check_match() {
 	fi
 }
 
+# xfer_size BYTES WANT: BYTES is WANT, or at least N for a WANT of "N+"
+# (a sender behind roamxfer's -g gate sends more until it opens).
+xfer_size() {
+	case $2 in
+	*+) [ -n "$1" ] && [ "$1" -ge "${2%+}" ] ;;
+	*) [ "$1" = "$2" ] ;;
+	esac
+}
+
 # xfer_match UP DOWN: xfer_c and xfer_s hold the result lines of a
 # roamxfer client and its server.  Fails the test, printing them, unless
-# the client sent UP bytes and received DOWN, the server received and
-# sent the same, and the sha256s match.
+# the client sent UP bytes (see xfer_size) and received DOWN, the server
+# received and sent the same, and the sha256s match.
 xfer_match() {
 	local cs csha cr crsha ss ssha sr srsha
 	read -r _ cs csha _ cr crsha _ <<<"$xfer_c"
 	read -r _ ss ssha _ sr srsha _ <<<"$xfer_s"
-	if [ "$cs" = "$1" ] && [ "$sr" = "$1" ] && [ "$csha" = "$srsha" ] &&
-	   [ "$ss" = "$2" ] && [ "$cr" = "$2" ] && [ "$ssha" = "$crsha" ]; then
+	if xfer_size "$cs" "$1" && [ "$sr" = "$cs" ] && [ "$csha" = "$srsha" ] &&
+	   xfer_size "$ss" "$2" && [ "$cr" = "$ss" ] && [ "$ssha" = "$crsha" ]; then
 		return 0
 	fi
 	echo "    client: $xfer_c"

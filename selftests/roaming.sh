@@ -66,10 +66,10 @@ tc -n "$R" qdisc add dev rs root netem rate 10mbit limit 10000 &&
 	tc -n "$R" qdisc add dev rc root netem rate 10mbit limit 10000 ||
 	{ echo "SKIP: no netem"; exit "$ksft_skip"; }
 
-stat() {	# stat NAME: the server's counter NAME
-	"$ROAMCTL" -n "$S" stats show | awk -v n="$1" '$1 == n { print $2 }'
+stat() {	# stat NAME [NS]: the server's counter NAME, or NS's
+	"$ROAMCTL" -n "${2:-$S}" stats show | awk -v n="$1" '$1 == n { print $2 }'
 }
-counted_since() { [ "$(stat "$1")" -gt "$2" ]; }	# counted_since NAME BEFORE
+counted_since() { [ "$(stat "$1" "${3:-$S}")" -gt "$2" ]; }	# counted_since NAME BEFORE [NS]
 
 # gone_check WHAT EXPECTED BEFORE: whether the server got a PATH_GONE
 # (1) or not (0) since its paths_gone counter was BEFORE.
@@ -79,15 +79,24 @@ gone_check() {
 
 # start [HOST]: a server for one connection, and a transfer to it in
 # the background, both ways: SIZE bytes down, UP (if set, else SIZE) up.
+# With gated=1, each side that sends keeps sending until open_gate: a
+# case's event lands mid-transfer however long its commands take (on a
+# starved lane, one nft command outlasted a 14 s transfer).
 start() {
+	local sg=() cg=()
+	if [ "${gated:-0}" = 1 ]; then
+		rm -f "$tmp/gate"
+		sg=(-g "$tmp/gate")
+		[ "${UP-$SIZE}" = 0 ] || cg=(-g "$tmp/gate")
+	fi
 	stop_job "$srv"
 	: >"$tmp/server"	# the waits below read no earlier run's lines
-	ip netns exec "$S" "$X" -l -p 7777 -n 1 >"$tmp/server" 2>&1 &
+	ip netns exec "$S" "$X" -l -p 7777 -n 1 "${sg[@]}" >"$tmp/server" 2>&1 &
 	srv=$!
 	slowwait 10 grep -q listening "$tmp/server"
 	: >"$tmp/client.err"
 	ip netns exec "$C" timeout 600 "$X" -i -c "${1:-10.3.0.2}" -p 7777 -u "${UP-$SIZE}" -d "$SIZE" \
-		>"$tmp/client" 2>"$tmp/client.err" &
+		"${cg[@]}" >"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
 	# Under way: the server holds the connection (in close-wait at once
 	# when the client has nothing to send).
@@ -107,6 +116,9 @@ start() {
 	) &
 }
 
+# open_gate: a gated transfer's senders finish what they have.
+open_gate() { touch "$tmp/gate"; }
+
 # client_conn: the client's port and CID, as it said once connected, in
 # cport and ccid, and the server's CID in scid.
 client_conn() {
@@ -117,8 +129,12 @@ client_conn() {
 # finish NAME: the transfer ended and both sides match; the server's
 # path counters are left in smv, sva and sfa, the client's in cmv and chop.
 finish() {
-	local ct
-	xfer_wait "${UP-$SIZE}" "$SIZE" || return
+	local ct up=${UP-$SIZE} down=$SIZE
+	if [ "${gated:-0}" = 1 ]; then
+		[ "$up" = 0 ] || up=$up+
+		down=$down+
+	fi
+	xfer_wait "$up" "$down" || return
 	read -r _ _ _ _ _ _ _ ct _ _ _ _ _ _ _ _ _ _ _ _ _ cmv _ _ _ _ _ chop _ <<<"$xfer_c"
 	read -r _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ smv _ sva _ sfa _ <<<"$xfer_s"
 	echo "    $1: ${ct}s; server: $smv moves, $sva validated, $sfa failed;" \
@@ -126,7 +142,7 @@ finish() {
 }
 
 test_nat_rebinding() {
-	local gone
+	local gone moves gated=1
 	RET=0
 	if ! command -v conntrack >/dev/null || ! command -v nft >/dev/null; then
 		log_test_skip "NAT rebinding: no nft or conntrack"
@@ -142,6 +158,7 @@ test_nat_rebinding() {
 	EOF
 	start
 	sleep 1
+	moves=$(stat path_moves)
 	# The router forgets the mapping and picks ports elsewhere.
 	ip netns exec "$R" nft flush chain ip roamnat post
 	ip netns exec "$R" nft add rule ip roamnat post oifname rs meta l4proto udp \
@@ -152,6 +169,8 @@ test_nat_rebinding() {
 	ip netns exec "$R" conntrack -F -f ipv4 2>"$tmp/conntrack" >/dev/null ||
 		echo "    conntrack -F failed: $(tail -n1 "$tmp/conntrack")"
 	gone=$(stat paths_gone)
+	slowwait 30 counted_since path_moves "$moves"
+	open_gate
 	# While conntrack binds a flow, a packet can pass the router
 	# untranslated and leave two working mappings at once: then both
 	# ends may switch between them, and the server's validation may not
@@ -174,18 +193,17 @@ replace_addr() {
 
 # test_address_replaced NAME HOST OLD NEW GATEWAY OLDGATEWAY [-6]
 test_address_replaced() {
-	local mon moved gone
+	local mon moved gone val gated=1
 	RET=0
 	ip netns exec "$S" "$ROAMCTL" -j monitor >"$tmp/events" &
 	mon=$!
 	start "$2"
 	sleep 1
 	gone=$(stat paths_gone)
+	val=$(stat path_validations)
 	replace_addr "$3" "$4" "$5" $7
-	# Under load the commands can outlast the transfer: say so, as the
-	# counts below then say nothing of roam.
-	kill -0 "$cli" 2>/dev/null ||
-		echo "    the transfer had ended when the address was replaced"
+	slowwait 30 counted_since path_validations "$val"
+	open_gate
 	finish "$1"
 	kill "$mon"
 	wait "$mon" 2>/dev/null
@@ -336,13 +354,15 @@ test_hop_asked() {
 # downloads: half a hop interval (1 s here) after the data stops, it
 # pings, and with no answer for the hop interval it hops to a new port.
 test_hop_timed() {
-	local port SIZE=$LONG_SIZE UP=0
+	local port hops moves SIZE=$LONG_SIZE UP=0 gated=1
 	RET=0
 	"$ROAMCTL" -n "$C" config set hop_interval 1s
 	start
 	sleep 1
 	client_conn
 	port=$cport
+	hops=$(stat port_hops "$C")
+	moves=$(stat path_moves)
 	# In the client's namespace: what netem at R already queued (it holds
 	# 10000 packets) must not slip past the block either.
 	ip netns exec "$C" nft -f - <<-EOF
@@ -357,6 +377,9 @@ test_hop_timed() {
 		}
 	}
 	EOF
+	slowwait 30 counted_since port_hops "$hops" "$C" &&
+		slowwait 30 counted_since path_moves "$moves"
+	open_gate
 	finish "client port blocked"
 	ip netns exec "$C" nft delete table inet roamblock
 	"$ROAMCTL" -n "$C" config set hop_interval 10s
@@ -369,7 +392,7 @@ test_hop_timed() {
 # first link goes down: its routes go, the address notifier has the
 # connection look its route up again, and it pings from vc2's address.
 test_second_link() {
-	local gone
+	local gone val gated=1
 	RET=0
 	ip link add vc2 netns "$C" type veth peer name rc2 netns "$R"
 	ip -n "$C" addr add 10.6.0.2/24 dev vc2
@@ -381,7 +404,10 @@ test_second_link() {
 	start
 	sleep 1
 	gone=$(stat paths_gone)
+	val=$(stat path_validations)
 	ip -n "$C" link set vc down
+	slowwait 30 counted_since path_validations "$val"
+	open_gate
 	finish "first link down"
 	check_eq "server moves" 1 "$([ "${smv:-0}" -ge 1 ] && echo 1)"
 	check_eq "server validations" 1 "$([ "${sva:-0}" -ge 1 ] && echo 1)"
@@ -469,7 +495,7 @@ test_replay() {
 # gets stays within 3x what came "from" it; then the client is heard
 # from its own address again, and the transfer completes.
 test_reflection() {
-	local from to
+	local from to gated=1
 	RET=0
 	start
 	sleep 1
@@ -488,12 +514,12 @@ test_reflection() {
 	# From the rule's first match: under load, one run counted nothing
 	# in the 4 s after nft returned.
 	slowwait 30 sh -c "ip netns exec $R nft list chain ip roamspoof pre | grep -q 'packets [1-9]'" ||
-		echo "    the rule matched nothing in 30 s; the transfer" \
-		     "$(kill -0 "$cli" 2>/dev/null && echo "still ran" || echo "had ended")"
+		echo "    the rule matched nothing in 30 s"
 	sleep 4
 	from=$(ip netns exec "$R" nft list chain ip roamspoof pre | sed -n 's/.*bytes \([0-9]*\).*/\1/p')
 	to=$(ip netns exec "$R" nft list chain ip roamspoof forward | sed -n 's/.*bytes \([0-9]*\).*/\1/p')
 	ip netns exec "$R" nft delete table ip roamspoof
+	open_gate
 	finish "reflection towards a victim"
 	echo "    victim got $to bytes for $from bytes sent in its name"
 	check_eq "the server answered the victim's address" 1 "$([ "${to:-0}" -gt 0 ] && echo 1)"

@@ -3,8 +3,8 @@
  * roamxfer: byte-exact transfers over AF_ROAM (or TCP, for comparison),
  * both directions at once, for the stream selftests and benchmarks.
  *
- *   roamxfer -l [-p PORT] [-n COUNT] [-t] [-m MODE] [-k ID] [-o FILE]
- *   roamxfer -c HOST [-p PORT] [-u BYTES] [-d BYTES] [-t] [-m MODE] [-k ID] [-o FILE] [-i] [-w MS]
+ *   roamxfer -l [-p PORT] [-n COUNT] [-t] [-m MODE] [-k ID] [-o FILE] [-g FILE]
+ *   roamxfer -c HOST [-p PORT] [-u BYTES] [-d BYTES] [-t] [-m MODE] [-k ID] [-o FILE] [-i] [-w MS] [-g FILE]
  *
  * The client sends an 8-byte header holding how many bytes it wants
  * back (-d), then -u bytes, and shuts its side down; the server sends
@@ -19,7 +19,11 @@
  * -k ID sets ROAM_PSK; "psk 1" says the connection was encrypted.  -o FILE
  * also writes the bytes received to FILE.)
  * With -w MS, the client waits MS milliseconds between its header and
- * its bytes.  With -i, an AF_ROAM client also says on stderr, once connected:
+ * its bytes.  With -g FILE (and -m write), a side that has sent its bytes
+ * while FILE does not exist yet sends more, a chunk at a time, until it
+ * does: a test makes its event, waits for what it should cause, and then
+ * creates FILE, so bytes flow through the event however long its
+ * commands took.  With -i, an AF_ROAM client also says on stderr, once connected:
  *
  *   connected port LOCAL_PORT cid LOCAL_CID remote REMOTE_CID
  *
@@ -67,6 +71,7 @@ static enum mode mode = M_WRITE;
 static int use_tcp;
 static int say_conn;		/* -i */
 static int wait_ms;		/* -w */
+static const char *gate;	/* -g */
 static int out_fd = -1;		/* -o */
 
 static void die(const char *what)
@@ -214,7 +219,11 @@ static int pump(int fd, struct side *s)
 	struct pollfd p = { .fd = fd };
 
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	while (!s->eof || s->done < s->want) {
+	for (;;) {
+		if (s->done == s->want && gate && access(gate, F_OK))
+			s->want += CHUNK;	/* the gate is shut: more */
+		if (s->eof && s->done == s->want)
+			break;
 		if (s->done == s->want && !s->shut) {
 			if (shutdown(fd, SHUT_WR))
 				return -1;
@@ -311,7 +320,7 @@ int main(int argc, char **argv)
 	double t;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((c = getopt(argc, argv, "lc:p:n:u:d:tm:b:ik:o:w:")) != -1) {
+	while ((c = getopt(argc, argv, "lc:p:n:u:d:tm:b:ik:o:w:g:")) != -1) {
 		switch (c) {
 		case 'l':
 			listen_mode = 1;
@@ -343,6 +352,9 @@ int main(int argc, char **argv)
 		case 'w':
 			wait_ms = atoi(optarg);
 			break;
+		case 'g':
+			gate = optarg;
+			break;
 		case 'k':
 			key = strtoul(optarg, NULL, 0);
 			break;
@@ -356,11 +368,11 @@ int main(int argc, char **argv)
 			       !strcmp(optarg, "splice") ? M_SPLICE : M_WRITE;
 			break;
 		default:
-			fprintf(stderr, "usage: roamxfer -l|-c HOST [-p PORT] [-n N] [-u B] [-d B] [-t] [-m MODE] [-b BYTES] [-k ID] [-o FILE] [-i] [-w MS]\n");
+			fprintf(stderr, "usage: roamxfer -l|-c HOST [-p PORT] [-n N] [-u B] [-d B] [-t] [-m MODE] [-b BYTES] [-k ID] [-o FILE] [-i] [-w MS] [-g FILE]\n");
 			return 2;
 		}
 	}
-	if (listen_mode == !!host)
+	if (listen_mode == !!host || (gate && mode != M_WRITE))
 		return 2;
 
 	fd = make_socket();
