@@ -198,7 +198,7 @@ run() {		# run ROW KIND: one connection through one change; prints the gap
 	fi
 	sleep 2
 	# Not in a subshell: change_address moves $addr.
-	"change_$row" >"$out.mark"
+	"change_$row" >"$out.mark" || true	# no time: said below
 	mark=$(cat "$out.mark")
 	[ -n "$mark" ] || { echo "no time for the change ($row)" >&2; exit 1; }
 	wait "$pid" || true
