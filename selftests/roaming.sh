@@ -108,12 +108,15 @@ start() {
 	# Under way: the server holds the connection (in close-wait at once
 	# when the client has nothing to send).
 	slowwait 30 sh -c "$ROAMCTL -n $S conn show | grep -qE 'established|close-wait'"
-	# A transfer still going after 120 s is stuck: show where it is.
-	# (The watcher ends with the transfer: it holds the output open.)
+	# A transfer still going 120 s after it started, or after its gate
+	# opened, is stuck: show where it is.  (The watcher ends with the
+	# transfer: it holds the output open.)
 	(
-		for _ in $(seq 120); do
+		n=0
+		while [ "$n" -lt 120 ]; do
 			sleep 1
 			kill -0 "$cli" 2>/dev/null || exit 0
+			[ -z "${sg[*]}" ] || [ -e "$tmp/gate" ] && n=$((n + 1))
 		done
 		echo "    stuck; server and client:"
 		"$ROAMCTL" -n "$S" conn show
