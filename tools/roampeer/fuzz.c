@@ -238,7 +238,8 @@ static size_t gen_frame(struct rng *r, const struct conn *c, u8 *b,
 	do {
 		b[0] = rng_next(r);
 	} while (b[0] <= FT_CLOSE);
-	n = MIN(room, 1 + below(r, 16));
+	n = 1 + below(r, 16);
+	n = MIN(room, n);
 	fill(r, b + 1, n - 1);
 	return n;
 }

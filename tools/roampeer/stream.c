@@ -209,7 +209,8 @@ void tx_sent(struct conn *c, u64 off, size_t len, bool fin, u8 *dst)
 {
 	struct tx_stream *t = &c->tx;
 
-	memcpy(dst, t->buf + (off - t->base), len);
+	if (len)	/* a FIN alone may go out before any byte is buffered */
+		memcpy(dst, t->buf + (off - t->base), len);
 	if (off + len > t->next) {
 		sha256_update(t->sha, dst + (t->next - off), off + len - t->next);
 		t->next = off + len;
@@ -224,7 +225,7 @@ static void tx_trim(struct tx_stream *t)
 {
 	size_t drop = t->una - t->base;
 
-	if (drop < t->cap / 2)
+	if (!drop || drop < t->cap / 2)
 		return;
 	memmove(t->buf, t->buf + drop, t->end - t->una);
 	t->base = t->una;

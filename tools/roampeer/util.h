@@ -19,6 +19,7 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/* These evaluate an argument twice: never pass one with a side effect. */
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
 
