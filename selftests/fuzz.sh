@@ -78,7 +78,7 @@ while if [ "$conns" -gt 0 ]; then [ $((j * rounds)) -lt "$conns" ]; else [ "$SEC
 		opts=(7601 -k "$psk" --psk-id 1)
 	fi
 	timeout 300 "$peer" client "$addr" "${opts[@]}" --idle 3000 --repeat "$rounds" \
-		-e "garble $seed 64; fuzz $seed 256; abort" 2>&1
+		-e "garble $seed 256; fuzz $seed 256; abort" 2>&1
 	echo "run $j rc $?"
 	j=$((j + 1))
 done
