@@ -22,7 +22,9 @@
 #include "netns.h"
 #include "output.h"
 #include "protocol.h"
+#include "recovery.h"
 #include "sock.h"
+#include "timers.h"
 
 /* May the client send to @a, an address its server advertised? */
 static bool roam_addrs_usable(const struct in6_addr *a)
@@ -228,29 +230,66 @@ void roam_addrs_rcv(struct sock *sk, const u8 *p)
  * The client's path to its server is gone, or does not answer: a PING to
  * the next address the server advertised, if it has a route, so that the
  * server's answer from there moves the connection (section 7).  One
- * address a call, in turn.
+ * address a call, in turn.  False if the server advertised no other.
  */
-void roam_addrs_try(struct sock *sk)
+bool roam_addrs_try(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
 	struct roam_addrs *as = rcu_dereference_protected(rs->peer_addrs,
 							  lockdep_sock_is_held(sk));
 	struct roam_path path = {};
 	unsigned int tries;
+	bool other = false;
 
 	if (!as || !as->n || !roam_sock_connected(sk))
-		return;
+		return false;
 	for (tries = 0; tries < as->n; tries++) {
 		const struct in6_addr *a = &as->a[as->next++ % as->n];
 
 		if (ipv6_addr_equal(a, &rs->path.peer.sroam_addr))
 			continue;
+		other = true;
 		path.peer = rs->path.peer;
 		path.peer.sroam_addr = *a;
 		path.peer.sroam_scope_id = 0;
 		if (!roam_output_path_ping(sk, &path))
-			return;
+			break;
 	}
+	return other;
+}
+
+/*
+ * The client has no route to its server's address (output.c, and
+ * notify.c's events, @now): it tries the server's other addresses now,
+ * if @now or its last try is due, and again once a backed-off probe
+ * timeout (probe_max) for as long as there is no route, from sk_timer
+ * (timers.c), whether or not anything is in flight.  A client that only
+ * downloads sends nothing else, and a server that gave up on its first
+ * try, answered too late, would never hear from it again.
+ */
+void roam_addrs_unreachable(struct sock *sk, bool now)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if (!now && rs->addrs_retry && time_before(jiffies, rs->addrs_retry))
+		return;
+	rs->addrs_retry = 0;
+	if (!roam_addrs_try(sk))
+		return;
+	rs->addrs_retry = (jiffies + usecs_to_jiffies(roam_rec_backoff_max_us(sk))) ?: 1;
+	roam_timers_state_changed(sk);
+}
+
+/* A route to the server's address again: no more tries. */
+void roam_addrs_reachable(struct sock *sk)
+{
+	roam_sk(sk)->addrs_retry = 0;
+}
+
+/* When the next try is due (jiffies), or 0: for sk_timer. */
+unsigned long roam_addrs_retry_due(const struct sock *sk)
+{
+	return roam_sk(sk)->addrs_retry;
 }
 
 /* From the socket's destructor, a grace period after its last lookup. */

@@ -26,7 +26,10 @@ void roam_addrs_again(struct sock *sk);
 unsigned int roam_addrs_write(struct sock *sk, u8 *p, unsigned int room);
 int roam_addrs_parse(const u8 *p, unsigned int avail);
 void roam_addrs_rcv(struct sock *sk, const u8 *p);
-void roam_addrs_try(struct sock *sk);
+bool roam_addrs_try(struct sock *sk);
+void roam_addrs_unreachable(struct sock *sk, bool now);
+void roam_addrs_reachable(struct sock *sk);
+unsigned long roam_addrs_retry_due(const struct sock *sk);
 void roam_addrs_free(struct roam_sock *rs);
 
 #endif /* _ROAM_ADDRS_H */

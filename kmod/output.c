@@ -304,9 +304,15 @@ static void roam_output_packets(struct sock *sk, enum roam_out why)
 		if (!roam_stream_unsent(sk, 1))
 			roam_rec_probe_oldest(sk);
 	}
-	/* Learn the route, and with it the MTU, before sizing packets. */
-	if (!__sk_dst_get(sk) && roam_route_check(rs))
+	/*
+	 * Learn the route, and with it the MTU, before sizing packets.  A
+	 * client with none to its server's address tries the others.
+	 */
+	if (!__sk_dst_get(sk) && roam_route_check(rs)) {
+		roam_addrs_unreachable(sk, false);
 		return;
+	}
+	roam_addrs_reachable(sk);
 	roam_rec_resend(sk);
 	mtu = roam_pmtu_size(sk);
 

@@ -339,7 +339,7 @@ void roam_path_reroute(struct sock *sk)
 	roam_path_reset_route(rs);
 	if (roam_route_check(rs)) {
 		/* No way to the server's address: another of its own. */
-		roam_addrs_try(sk);
+		roam_addrs_unreachable(sk, true);
 		return;
 	}
 	/* A link or an address back: probes waiting out a backoff go now. */

@@ -503,10 +503,16 @@ void roam_rec_on_ack(struct sock *sk, const struct roam_ack *ack)
 u64 roam_rec_backoff_us(const struct sock *sk)
 {
 	u64 pto = roam_rec_pto_us(sk);
-	u64 cap = max_t(u64, pto, (u64)ROAM_CFG(roam_net(sock_net(sk)), probe_max) *
-				  USEC_PER_MSEC);
 
-	return min(pto << min_t(u8, roam_sk(sk)->rec.pto_count, ROAM_PTO_MAX_SHIFT), cap);
+	return min(pto << min_t(u8, roam_sk(sk)->rec.pto_count, ROAM_PTO_MAX_SHIFT),
+		   roam_rec_backoff_max_us(sk));
+}
+
+/* Where the backoff stops: probe_max, or one undoubled PTO if longer. */
+u64 roam_rec_backoff_max_us(const struct sock *sk)
+{
+	return max_t(u64, roam_rec_pto_us(sk),
+		     (u64)ROAM_CFG(roam_net(sock_net(sk)), probe_max) * USEC_PER_MSEC);
 }
 
 /*

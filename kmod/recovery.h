@@ -85,6 +85,7 @@ int roam_rec_sent(struct sock *sk, u64 pn, u16 size, const struct roam_chunk *c,
 void roam_rec_on_ack(struct sock *sk, const struct roam_ack *ack);
 void roam_rec_timeout(struct sock *sk);
 u64 roam_rec_backoff_us(const struct sock *sk);
+u64 roam_rec_backoff_max_us(const struct sock *sk);
 void roam_rec_probe_now(struct sock *sk);
 void roam_rec_set_timer(struct sock *sk);
 void roam_rec_probe_oldest(struct sock *sk);

@@ -253,6 +253,7 @@ struct roam_sock {
 	struct roam_handshake *hs;
 	struct roam_addrs *adv;		/* server: its listener's bindx set, or NULL */
 	struct roam_addrs __rcu *peer_addrs;	/* client: what the server advertised */
+	unsigned long addrs_retry;	/* client: jiffies: its next try of them, or 0 */
 	u32 adv_seq;			/* server: the last ADDRESSES frame's */
 	u64 tx_pn;			/* next packet number */
 	u64 rx_largest;			/* largest authenticated packet number */

@@ -8,8 +8,9 @@
  *    timeouts (recovery.c);
  *  - ack_timer: the delayed ACK, and a corked partial packet;
  *  - sk_timer: keepalive, idle timeout, the end of draining, the FIN
- *    timeout of an orphan, the end of a path's validation, port hops
- *    and the closing of old ports.
+ *    timeout of an orphan, the end of a path's validation, port hops,
+ *    a client's next try of its server's other addresses, and the
+ *    closing of old ports.
  *
  * A timer that fires while a task owns the socket leaves its work to
  * roam_release_cb(), which runs when the task lets go, as TCP's does.
@@ -19,6 +20,7 @@
 #include <net/tcp_states.h>
 
 #include "ack.h"
+#include "addrs.h"
 #include "handshake.h"
 #include "hop.h"
 #include "netns.h"
@@ -115,7 +117,7 @@ static bool roam_waiting(const struct sock *sk)
 static unsigned long roam_keepalive_next(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
-	unsigned long next = 0, t, hop;
+	unsigned long next = 0, t, hop, retry;
 
 #define ROAM_SOONER(x) do { t = (x); if (!next || time_before(t, next)) next = t; } while (0)
 	if (sk->sk_state == TCP_TIME_WAIT)
@@ -133,6 +135,9 @@ static unsigned long roam_keepalive_next(struct sock *sk)
 	hop = roam_hop_next(sk);
 	if (hop)
 		ROAM_SOONER(hop);
+	retry = roam_addrs_retry_due(sk);
+	if (retry)
+		ROAM_SOONER(retry);
 #undef ROAM_SOONER
 	return next;
 }
@@ -224,6 +229,9 @@ static void roam_keepalive_work(struct sock *sk)
 	}
 	roam_path_timeout(sk);
 	roam_hop_timeout(sk);
+	/* No route to the server's address: its others, again (addrs.c). */
+	if (roam_addrs_retry_due(sk) && !time_before(now, roam_addrs_retry_due(sk)))
+		roam_output(sk, ROAM_OUT_PING);
 	if (sock_flag(sk, SOCK_KEEPOPEN) &&
 	    !time_before(now, rs->last_tx + msecs_to_jiffies(roam_keepalive_ms(sk))))
 		roam_output(sk, ROAM_OUT_PING);
