@@ -295,13 +295,19 @@ test_challenge_relay() {
 
 # ooo_sample: once a second while the flood runs, the receive memory a
 # connection to port 7401 holds and its bound, into $tmp/ooo.rmem, and
-# the protocol's memory in pages, into $tmp/ooo.pages.
+# the protocol's memory in pages, into $tmp/ooo.pages; what went wrong
+# reading them into $tmp/ooo.err.  roamctl's plain output, read by awk:
+# no interpreter to start each second on a slow lane.
 ooo_sample() {
 	while sleep 1; do
-		"$ROAMCTL" -n "$S" -j conn show | python3 -c "import json, sys
-for c in json.load(sys.stdin):
-    if c['local']['port'] == 7401:
-        print(c['rmem'], c['rcvbuf'])" >>"$tmp/ooo.rmem"
+		"$ROAMCTL" -n "$S" conn show 2>>"$tmp/ooo.err" | awk '
+			/ local [^ ]*:7401 / {
+				for (i = 1; i < NF; i++) {
+					if ($i == "rmem") r = $(i + 1)
+					if ($i == "rcvbuf") b = $(i + 1)
+				}
+				print r, b
+			}' >>"$tmp/ooo.rmem"
 		awk '$1 == "ROAM" { print $4 }' /proc/net/protocols >>"$tmp/ooo.pages"
 	done
 }
@@ -322,6 +328,7 @@ test_ooo_flood() {
 	xfer 10.0.2.2 7400
 	: >"$tmp/ooo.rmem"
 	: >"$tmp/ooo.pages"
+	: >"$tmp/ooo.err"
 	ooo_sample &
 	sampler=$!
 	out=$(ip netns exec "$C" timeout 300 "$PEER" client 10.0.2.2 7401 \
@@ -333,8 +340,11 @@ test_ooo_flood() {
 		[ "$rmem" -gt "$max_rmem" ] && max_rmem=$rmem max_rcvbuf=$rcvbuf
 	done <"$tmp/ooo.rmem"
 	max_pages=$(sort -n "$tmp/ooo.pages" | tail -n1)
-	[ -s "$tmp/ooo.rmem" ] && [ -n "$max_pages" ] ||
-		{ echo "    no receive memory or protocol memory to see"; RET=$ksft_fail; }
+	[ -s "$tmp/ooo.rmem" ] && [ -n "$max_pages" ] || {
+		echo "    no receive memory or protocol memory to see" \
+		     "($(wc -l <"$tmp/ooo.pages") samples; $(head -c 300 "$tmp/ooo.err"))"
+		RET=$ksft_fail
+	}
 	echo "    the attacked connection held at most $max_rmem bytes (rcvbuf $max_rcvbuf);" \
 	     "roam's memory: $pages0 pages before, $max_pages at most"
 	# One packet more than the buffer may be in flight to it.
