@@ -69,12 +69,11 @@ EOF
 # discovery through it can starve for seconds (seen on the debug lane: 7 s
 # without an answer to the client's solicitations): the neighbours are
 # static, so that what the tests time is roam's move, not that.
-mac() { ip -n "$1" link show "$2" | awk '/link\/ether/ { print $2 }'; }
 for a in 10.0.1.1 fd01::1; do
-	ip -n "$C" neigh replace "$a" lladdr "$(mac "$R" rc)" dev vr nud permanent
+	neigh_pin "$C" vr "$a" "$R" rc
 done
 for a in 10.0.1.2 fd01::2; do
-	ip -n "$R" neigh replace "$a" lladdr "$(mac "$C" vr)" dev rc nud permanent
+	neigh_pin "$R" rc "$a" "$C" vr
 done
 
 # ipv4 on|off, ipv6 on|off: the client's network.

@@ -60,7 +60,17 @@ topo() {
 	tc -n "$C" qdisc add dev vr root netem delay 10ms &&
 		tc -n "$S" qdisc add dev vr root netem delay 10ms &&
 		tc -n "$R1" qdisc add dev vc root netem loss 0% &&
-		tc -n "$R1" qdisc add dev vp root netem loss 0%
+		tc -n "$R1" qdisc add dev vp root netem loss 0% || return 1
+	# R1's neighbours, and theirs of R1, are static.  netem's 100% loss
+	# drops ARP too: an entry that expires during the outage fails, and
+	# after the return it resolves only at its next solicitation, up to
+	# a retransmission time (1 s) later.  The loss case would then time
+	# R2's ARP, not roam (seen: 1.4 s, with the server's probes and ACKs
+	# waiting in R2's ARP queue; 0.2 s at most with these).
+	neigh_pin "$C" vr 10.$n.1.1 "$R1" vc
+	neigh_pin "$R1" vc 10.$n.1.2 "$C" vr
+	neigh_pin "$R1" vp 10.$n.2.2 "$R2" vn
+	neigh_pin "$R2" vn 10.$n.2.1 "$R1" vp
 }
 
 # stamped FILE CMD...: CMD, with the times just before and just after it

@@ -29,6 +29,16 @@ roam_wait_idle() {
 		echo "    $(cat /sys/module/roam/refcnt) sockets still open after 300 s"
 }
 
+# neigh_pin NS DEV ADDR PEER_NS PEER_DEV: in NS, ADDR on DEV resolves to
+# PEER_DEV's MAC (in PEER_NS) for good, without ARP or neighbour
+# discovery.  For a link whose loss or full queue a test makes: a lost
+# solicitation waits a whole retransmission time (1 s) for the next, and
+# the test would time that, not roam.
+neigh_pin() {
+	ip -n "$1" neigh replace "$3" dev "$2" nud permanent \
+		lladdr "$(ip -n "$4" link show "$5" | awk '/link\/ether/ { print $2 }')"
+}
+
 # Background jobs: roam_bg CMD... starts one and remembers it in pids,
 # roam_stop_bg ends and reaps them all.  roam_cleanup, the usual EXIT
 # trap, also removes the test's namespaces and its $tmp directory.
