@@ -11,8 +11,8 @@
 # link (C sees it, and the notifier probes at once), carrier loss
 # between R1 and R2 (nobody sees it: only capped probes find the way
 # back), and 100% loss at R1 (netem).  Each kind lasts each of
-# ROAM_OUTAGE_DURATIONS: 5 s by default, 5, 30, 60 and 120 s in make
-# outage (tools/long); not in make check (selftests/Makefile).  All
+# ROAM_OUTAGE_DURATIONS: 5 s by default (make check), 5, 30, 60 and
+# 120 s in make outage (tools/long).  All
 # run at once, each in namespaces of its own.  Each prints the time from
 # the return to the first record in each direction, and checks it
 # against the rule, and that every record arrived, in order.
