@@ -394,6 +394,18 @@ static struct dst_entry *roam_route6(struct roam_port *port, struct roam_flow *f
 					      &fl6, NULL);
 	if (IS_ERR(dst))
 		return dst;
+	/*
+	 * A host left with only its link-local address gets it as the
+	 * source even for a global peer behind a router, which must drop it
+	 * (RFC 4291 2.5.6): that is no route, and a client tries its
+	 * server's other addresses at once (addrs.c).
+	 */
+	if ((ipv6_addr_type(&fl6.saddr) & IPV6_ADDR_LINKLOCAL) &&
+	    !(ipv6_addr_type(&fl6.daddr) & IPV6_ADDR_LINKLOCAL) &&
+	    (((struct rt6_info *)dst)->rt6i_flags & RTF_GATEWAY)) {
+		dst_release(dst);
+		return ERR_PTR(-ENETUNREACH);
+	}
 	fl->saddr = fl6.saddr;
 	return dst;
 }

@@ -54,6 +54,21 @@ ip netns exec "$C" sysctl -qw net.ipv6.conf.vr.accept_ra=0
 # transfer outlasts the moves.
 tc -n "$R" qdisc add dev rc root netem rate 2mbit limit 100 ||
 	{ echo "SKIP: no netem"; exit "$ksft_skip"; }
+# What reaches R from the client's link-local address for the server's
+# IPv6 one: R cannot forward it (RFC 4291 2.5.6), and a client left with
+# only that address must take it for no route (run).
+ip netns exec "$R" nft -f - <<-EOF
+table inet fromll {
+	chain pre {
+		type filter hook prerouting priority filter;
+		iifname "rc" ip6 saddr fe80::/10 ip6 daddr fd03::2 counter
+	}
+}
+EOF
+fromll() {
+	ip netns exec "$R" nft list table inet fromll | awk '/counter packets/ { print $(NF - 2) }'
+}
+
 # What R forwards to T's addresses, from the client.
 ip netns exec "$R" nft -f - <<-EOF
 table inet tocount {
@@ -138,9 +153,10 @@ field() {
 # (FIRST=4), or the other way round (FIRST=6), with R masquerading the
 # client's IPv4 when NAT=nat.
 run() {
-	local name=$1 first=$2 nat=$3 v4=10.0.1.2 server addrs
+	local name=$1 first=$2 nat=$3 v4=10.0.1.2 server addrs ll
 	RET=0
 	PORT=$((PORT + 1))
+	ll=$(fromll)
 	if [ "$nat" = nat ]; then
 		v4=10.0.3.1
 		ip netns exec "$R" nft -f - <<-EOF
@@ -184,6 +200,8 @@ run() {
 	fi
 	xfer_wait "$SIZE" "$SIZE"
 	echo "    $name: the client's moves $(field "$tmp/client" moves), the server's $(field "$tmp/server" moves)"
+	check_eq "$name: packets from the client's link-local address to the server's" \
+		0 "$(($(fromll) - ll))"
 	stop_job "$srv"
 	ip -n "$C" addr flush dev vr scope global
 	ip -n "$C" route flush table main 2>/dev/null
