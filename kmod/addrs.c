@@ -265,7 +265,12 @@ bool roam_addrs_try(struct sock *sk)
  * timeout (probe_max) for as long as there is no route, from sk_timer
  * (timers.c), whether or not anything is in flight.  A client that only
  * downloads sends nothing else, and a server that gave up on its first
- * try, answered too late, would never hear from it again.
+ * try, answered too late, would never hear from it again.  But not once
+ * the server has been silent for the idle timeout: a server with
+ * anything to send has given up by then, and an idle connection would
+ * send a PING (or look a route up) twice a second for as long as it
+ * lasted.  Then only what sends (a write, a keepalive) or a notifier
+ * tries again.
  */
 void roam_addrs_unreachable(struct sock *sk, bool now)
 {
@@ -274,7 +279,7 @@ void roam_addrs_unreachable(struct sock *sk, bool now)
 	if (!now && rs->addrs_retry && time_before(jiffies, rs->addrs_retry))
 		return;
 	rs->addrs_retry = 0;
-	if (!roam_addrs_try(sk))
+	if (!roam_addrs_try(sk) || roam_peer_silent(sk, roam_idle_timeout_ms(sk)))
 		return;
 	rs->addrs_retry = (jiffies + usecs_to_jiffies(roam_rec_backoff_max_us(sk))) ?: 1;
 	roam_timers_state_changed(sk);

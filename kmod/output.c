@@ -309,6 +309,7 @@ static void roam_output_packets(struct sock *sk, enum roam_out why)
 	 * client with none to its server's address tries the others.
 	 */
 	if (!__sk_dst_get(sk) && roam_route_check(rs)) {
+		roam_timers_no_route(sk);
 		roam_addrs_unreachable(sk, false);
 		return;
 	}

@@ -359,11 +359,8 @@ void roam_path_reroute(struct sock *sk)
  */
 static bool roam_path_stale(const struct sock *sk)
 {
-	const struct roam_sock *rs = roam_sk(sk);
-	u32 ms = ROAM_CFG(roam_net(sock_net(sk)), assoc_timeout);
-
-	return test_bit(ROAM_F_SERVER, &rs->flags) &&
-	       !time_before(jiffies, READ_ONCE(rs->last_rx) + msecs_to_jiffies(ms));
+	return test_bit(ROAM_F_SERVER, &roam_sk(sk)->flags) &&
+	       roam_peer_silent(sk, ROAM_CFG(roam_net(sock_net(sk)), assoc_timeout));
 }
 
 /*

@@ -258,7 +258,7 @@ struct roam_sock {
 	u64 tx_pn;			/* next packet number */
 	u64 rx_largest;			/* largest authenticated packet number */
 	unsigned long last_rx;		/* jiffies: last authenticated packet */
-	unsigned long last_tx;		/* jiffies: last packet sent */
+	unsigned long last_tx;		/* jiffies: last packet sent, or tried with no route */
 	unsigned long drain_end;	/* jiffies: TIME_WAIT ends */
 	unsigned long progress;		/* jiffies: bytes or our FIN last acked */
 	unsigned long cork_since;	/* jiffies: a corked partial packet waits */

@@ -43,6 +43,12 @@ u32 roam_keepalive_ms(const struct sock *sk)
 	       ROAM_CFG(roam_net(sock_net(sk)), keepalive);
 }
 
+/* The peer has sent nothing that authenticated for @ms. */
+bool roam_peer_silent(const struct sock *sk, u32 ms)
+{
+	return !time_before(jiffies, READ_ONCE(roam_sk(sk)->last_rx) + msecs_to_jiffies(ms));
+}
+
 void roam_timer_at(struct sock *sk, struct timer_list *t, u64 when_ns)
 {
 	u64 now = roam_now();
@@ -167,6 +173,19 @@ void roam_timers_packet_sent(struct sock *sk, bool eliciting)
 	roam_keepalive_arm(sk);
 }
 
+/*
+ * What was to be sent found no route: the keepalive and a downloading
+ * client's ping (hop.c), which wait on last_tx, count from this try as
+ * from a packet sent.  Otherwise their due time stays past, and sk_timer
+ * fires again at once, every tick, for as long as the route is gone.
+ * (TCP tries a keepalive probe that could not go again in 500 ms; here
+ * the notifiers say when a route comes back.)
+ */
+void roam_timers_no_route(struct sock *sk)
+{
+	roam_sk(sk)->last_tx = jiffies;
+}
+
 /* An ack-eliciting packet arrived: the peer was sending to us. */
 void roam_timers_eliciting_received(struct sock *sk)
 {
@@ -212,8 +231,7 @@ static void roam_keepalive_work(struct sock *sk)
 			roam_keepalive_arm(sk);
 		return;
 	}
-	if (roam_waiting(sk) &&
-	    !time_before(now, rs->last_rx + msecs_to_jiffies(roam_idle_timeout_ms(sk)))) {
+	if (roam_waiting(sk) && roam_peer_silent(sk, roam_idle_timeout_ms(sk))) {
 		roam_sock_done(sk, ETIMEDOUT);
 		return;
 	}

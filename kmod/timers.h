@@ -17,6 +17,7 @@ void roam_timers_ack_sent(struct sock *sk);
 void roam_timers_corked(struct sock *sk, bool held);
 void roam_timers_packet_sent(struct sock *sk, bool eliciting);
 void roam_timers_packet_received(struct sock *sk);
+void roam_timers_no_route(struct sock *sk);
 void roam_timers_round_trip(struct sock *sk);
 void roam_timers_eliciting_received(struct sock *sk);
 void roam_timers_state_changed(struct sock *sk);
@@ -26,5 +27,6 @@ void roam_keepalive_set(struct sock *sk, int on);
 
 u32 roam_idle_timeout_ms(const struct sock *sk);
 u32 roam_keepalive_ms(const struct sock *sk);
+bool roam_peer_silent(const struct sock *sk, u32 ms);
 
 #endif /* _ROAM_TIMERS_H */

@@ -11,13 +11,14 @@
 #
 # Variants: starting from IPv4 (v4), from IPv4 behind a NAT (nat: R
 # masquerades), and from IPv6 (v6).  ROAM_FAMILY_CASES picks the cases
-# (by default "nat v6 forged unanswered download").  And an advertisement T
+# (by default "nat v6 forged unanswered download silent").  And an advertisement T
 # forges, with the server's address and the client's connection ID,
 # never makes the client send to T: the frame does not authenticate.
 
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
 X="$ROAM_LIB_DIR/roamxfer"
+NC="$ROAM_LIB_DIR/roamnc"
 FLOOD="$ROAM_LIB_DIR/roamflood"
 SIZE=5242880	# each way; 2 Mbit/s makes it last 20 s, past both moves
 
@@ -134,6 +135,7 @@ until_ok() {
 	done
 }
 remote_is() { [ "$(server_remote)" = "$1" ]; }
+advertised() { [ -n "$(conn "$C" "','.join(c.get('peer_addrs', []))")" ]; }
 connected() { [ -n "$(server_remote)" ]; }
 
 # moved ADDR: the server sends to ADDR within 30 s.  (On the debug lane,
@@ -262,14 +264,33 @@ test_forged() {
 	log_test "a forged advertisement sends the client nowhere"
 }
 
-# The client loses its IPv4 address, its only way to the server's, while
-# the server's IPv6 address does not answer (R drops what goes there): it
-# tries that address once a probe timeout, which backs off to probe_max
-# (500 ms) even though the probes to the old address cannot leave, not
-# as fast as its timer can fire.  Then the address answers, and the
-# connection moves there.  UP: the bytes the client sends; with 0 it only
-# downloads, has nothing in flight, and must try all the same (once, a
-# server that challenged its first try too late never heard of it again).
+# unanswered: the client loses its IPv4 address, its only way to the
+# server's, while the server's IPv6 address does not answer (R drops what
+# goes there to $PORT, and counts it: held).
+unanswered() {
+	ip netns exec "$R" nft -f - <<-EOF
+	table inet hold {
+		chain forwarded {
+			type filter hook forward priority filter;
+			ip6 daddr fd03::2 udp dport $PORT counter drop
+		}
+	}
+	EOF
+	ipv6 on; ipv4 off
+}
+
+# held: the packets R dropped on their way to the server's IPv6 address.
+held() {
+	ip netns exec "$R" nft list table inet hold | awk '/counter packets/ { print $(NF - 3) }'
+}
+
+# The client tries the server's IPv6 address once a probe timeout, which
+# backs off to probe_max (500 ms) even though the probes to the old
+# address cannot leave, not as fast as its timer can fire.  Then the
+# address answers, and the connection moves there.  UP: the bytes the
+# client sends; with 0 it only downloads, has nothing in flight, and must
+# try all the same (once, a server that challenged its first try too
+# late never heard of it again).
 test_unanswered() {
 	local up=$1 name=$2 n
 	RET=0
@@ -285,17 +306,9 @@ test_unanswered() {
 		>"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
 	until_ok 10 connected
-	ip netns exec "$R" nft -f - <<-EOF
-	table inet hold {
-		chain forwarded {
-			type filter hook forward priority filter;
-			ip6 daddr fd03::2 udp dport $PORT counter drop
-		}
-	}
-	EOF
-	ipv6 on; ipv4 off
+	unanswered
 	sleep 5
-	n=$(ip netns exec "$R" nft list table inet hold | awk '/counter packets/ { print $(NF - 3) }')
+	n=$(held)
 	echo "    packets to the server's unanswering address in 5 s: $n"
 	# Tried again, but ten probe timeouts at most, and the moves.
 	[ "${n:-0}" -ge 2 ] && [ "${n:-0}" -le 20 ] || RET=$ksft_fail
@@ -307,9 +320,49 @@ test_unanswered() {
 	log_test "no way to the server's address: its other one is tried once a probe timeout$name"
 }
 
+# An idle connection (roamnc holds it: nothing in flight, no FIN, no
+# keepalive, so it never times out, as TCP's would not), the server's
+# IPv6 address never answers, and the client's idle timeout is 3 s: the
+# tries stop once the server has been silent that long (section 7), not
+# twice a second for as long as the connection lasts.  One more may go
+# with the PING a quiet client sends half a hop interval (5 s) after it
+# last heard from its server.
+test_silent() {
+	local n1 n2 srv cli
+	RET=0
+	PORT=$((PORT + 1))
+	ipv4 on
+	ip netns exec "$S" "$NC" -l -p "$PORT" -n 0 -H >"$tmp/server" 2>&1 &
+	srv=$!
+	pids+=("$srv")
+	slowwait 10 grep -q listening "$tmp/server"
+	ip netns exec "$C" "$NC" -H 10.0.3.2 "$PORT" >"$tmp/client" 2>&1 &
+	cli=$!
+	pids+=("$cli")
+	until_ok 10 connected && until_ok 10 advertised ||
+		echo "    not connected, or nothing advertised: $(cat "$tmp/client")"
+	"$ROAMCTL" -n "$C" config set idle_timeout 3000
+	unanswered
+	sleep 7
+	n1=$(held)
+	sleep 4
+	n2=$(held)
+	echo "    packets to the server's unanswering address: $n1 in its first 7 s, $n2 in 11 s"
+	[ "${n1:-0}" -ge 1 ] && [ "$n2" = "$n1" ] || {
+		RET=$ksft_fail
+		echo "    client: $("$ROAMCTL" -n "$C" conn show 2>&1 | head -n 3)"
+	}
+	stop_job "$cli"
+	stop_job "$srv"
+	ip netns exec "$R" nft delete table inet hold
+	"$ROAMCTL" -n "$C" config set idle_timeout 300000
+	ip -n "$C" addr flush dev vr scope global
+	log_test "no way to the server's address, which never answers: the tries end with the idle timeout"
+}
+
 # By default the NAT variant (from IPv4) and the one from IPv6, and the
-# forged case and both unanswered ones; make family (tools/long) runs all.
-CASES=${ROAM_FAMILY_CASES:-"nat v6 forged unanswered download"}
+# forged case and the unanswered ones; make family (tools/long) runs all.
+CASES=${ROAM_FAMILY_CASES:-"nat v6 forged unanswered download silent"}
 want() { [[ " $CASES " == *" $1 "* ]]; }
 want v4 && run "IPv4, then IPv6, then IPv4: the connection follows" 4 direct
 want nat && run "IPv4 behind a NAT, then IPv6, then IPv4 behind the NAT" 4 nat
@@ -317,4 +370,5 @@ want v6 && run "IPv6, then IPv4, then IPv6" 6 direct
 want forged && test_forged
 want unanswered && test_unanswered "$SIZE" ""
 want download && test_unanswered 0 ", by a client that only downloads"
+want silent && test_silent
 exit "$EXIT_STATUS"
