@@ -232,7 +232,7 @@ void roam_addrs_rcv(struct sock *sk, const u8 *p)
  * server's answer from there moves the connection (section 7).  One
  * address a call, in turn.  False if the server advertised no other.
  */
-bool roam_addrs_try(struct sock *sk)
+static bool roam_addrs_try(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
 	struct roam_addrs *as = rcu_dereference_protected(rs->peer_addrs,
@@ -283,6 +283,18 @@ void roam_addrs_unreachable(struct sock *sk, bool now)
 		return;
 	rs->addrs_retry = (jiffies + usecs_to_jiffies(roam_rec_backoff_max_us(sk))) ?: 1;
 	roam_timers_state_changed(sk);
+}
+
+/*
+ * Two probe rounds went unanswered (recovery.c): the server may be
+ * reachable elsewhere, and the next address is tried, once a probe
+ * timeout.  Not while the tries above are at it: the client has no route,
+ * its probes cannot leave, and they try once a probe_max already.
+ */
+void roam_addrs_unanswered(struct sock *sk)
+{
+	if (!roam_sk(sk)->addrs_retry)
+		roam_addrs_try(sk);
 }
 
 /* A route to the server's address again: no more tries. */

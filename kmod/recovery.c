@@ -621,7 +621,7 @@ void roam_rec_timeout(struct sock *sk)
 	roam_output(sk, ROAM_OUT_PROBE);
 	/* Two rounds unanswered: the server may be reachable elsewhere. */
 	if (rec->pto_count >= 2)
-		roam_addrs_try(sk);
+		roam_addrs_unanswered(sk);
 	roam_rec_set_timer(sk);
 }
 
