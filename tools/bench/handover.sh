@@ -14,6 +14,11 @@
 #            the new one added, the old one deleted, the default route
 #            replaced.  From the old address's deletion, as the kernel
 #            announced it to `ip monitor`.
+#   warm     the same, but the client already knows the new gateway's
+#            MAC and R the client's (stale neighbour entries, as after a
+#            DHCP exchange or a router advertisement): address's gap
+#            less the neighbour resolution, whose answer from R crosses
+#            R's 20 ms delay.
 #   family   the client's network goes from IPv4-only to IPv6-only and
 #            back (S has both); from the old address's deletion.
 #   carrier  the client's first link loses its carrier while a second
@@ -40,7 +45,7 @@ ROUNDS=${ROUNDS:-5}
 OUTAGE_ROUNDS=${OUTAGE_ROUNDS:-2}
 SECS=${SECS:-6}
 OUTAGE=${OUTAGE:-60}
-ROWS=${ROWS:-"address family carrier outage"}
+ROWS=${ROWS:-"address warm family carrier outage"}
 S="$B/stream"
 MON=/tmp/handover.mon
 MOSH="$(cd "$(dirname "$0")" && pwd)/mosh.py"	# mosh-server runs in $HOME
@@ -114,6 +119,14 @@ change_address() {
 	sleep 0.5
 	deleted "$old"
 }
+change_warm() {
+	local new=10.2.0.2 gw=10.2.0.1
+	[ "$addr" = 10.1.0.2 ] || new=10.1.0.2 gw=10.1.0.1
+	ip -n ho-c neigh replace "$gw" dev vc nud stale lladdr "$(mac ho-r rc)"
+	ip -n ho-r neigh replace "$new" dev rc nud stale lladdr "$(mac ho-c vc)"
+	change_address
+}
+mac() { ip -n "$1" link show "$2" | awk '/link\/ether/ { print $2 }'; }
 change_family() {
 	ip -n ho-c addr add fd01::2/64 dev vc nodad
 	ip -n ho-c -6 route replace default via fd01::1
