@@ -265,12 +265,13 @@ static bool roam_addrs_try(struct sock *sk)
  * timeout (probe_max) for as long as there is no route, from sk_timer
  * (timers.c), whether or not anything is in flight.  A client that only
  * downloads sends nothing else, and a server that gave up on its first
- * try, answered too late, would never hear from it again.  But not once
- * the server has been silent for the idle timeout: a server with
- * anything to send has given up by then, and an idle connection would
- * send a PING (or look a route up) twice a second for as long as it
- * lasted.  Then only what sends (a write, a keepalive) or a notifier
- * tries again.
+ * try, answered too late, would never hear from it again.  But sk_timer
+ * stops trying once the server has been silent for the idle timeout
+ * (roam_addrs_retry_due()): a server with anything to send has given up
+ * by then, and an idle connection would send a PING (or look a route up)
+ * twice a second for as long as it lasted.  Then only what sends (a
+ * write, a keepalive) or a notifier tries again, still once a probe_max
+ * at most.
  */
 void roam_addrs_unreachable(struct sock *sk, bool now)
 {
@@ -279,7 +280,7 @@ void roam_addrs_unreachable(struct sock *sk, bool now)
 	if (!now && rs->addrs_retry && time_before(jiffies, rs->addrs_retry))
 		return;
 	rs->addrs_retry = 0;
-	if (!roam_addrs_try(sk) || roam_peer_silent(sk, roam_idle_timeout_ms(sk)))
+	if (!roam_addrs_try(sk))
 		return;
 	rs->addrs_retry = (jiffies + usecs_to_jiffies(roam_rec_backoff_max_us(sk))) ?: 1;
 	roam_timers_state_changed(sk);
@@ -303,9 +304,11 @@ void roam_addrs_reachable(struct sock *sk)
 	roam_sk(sk)->addrs_retry = 0;
 }
 
-/* When the next try is due (jiffies), or 0: for sk_timer. */
+/* When sk_timer's next try is due (jiffies), or 0: none (above). */
 unsigned long roam_addrs_retry_due(const struct sock *sk)
 {
+	if (roam_peer_silent(sk, roam_idle_timeout_ms(sk)))
+		return 0;
 	return roam_sk(sk)->addrs_retry;
 }
 
