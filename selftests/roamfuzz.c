@@ -46,6 +46,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
+#include "rng.h"
 #include "roam_util.h"
 
 #define SLOTS		32
@@ -64,19 +65,6 @@ struct worker {
 	unsigned long calls;
 };
 
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t below(uint64_t *s, uint64_t n)
-{
-	return rng_next(s) % n;
-}
-
 /* A value near the edges of an int, or any. */
 static int edge_int(uint64_t *s)
 {
@@ -85,17 +73,9 @@ static int edge_int(uint64_t *s)
 		65535, 65536, 1 << 20, 0x7fffffff, (int)0x80000000,
 	};
 
-	if (!below(s, 4))
+	if (!rng_below(s, 4))
 		return (int)rng_next(s);
-	return edges[below(s, sizeof(edges) / sizeof(edges[0]))];
-}
-
-static void fill(uint64_t *s, void *p, size_t n)
-{
-	unsigned char *b = p;
-
-	while (n--)
-		*b++ = rng_next(s);
+	return edges[rng_below(s, sizeof(edges) / sizeof(edges[0]))];
 }
 
 /* An address to bind or connect to: mostly the loopback ones, any other. */
@@ -106,15 +86,15 @@ static socklen_t gen_addr(uint64_t *s, struct sockaddr_roam *sa)
 	};
 
 	memset(sa, 0, sizeof(*sa));
-	if (below(s, 8)) {
-		roam_addr(sa, ips[below(s, sizeof(ips) / sizeof(ips[0]))],
-			  below(s, 4) ? PORT0 + below(s, PORTS) : below(s, 65536));
+	if (rng_below(s, 8)) {
+		roam_addr(sa, ips[rng_below(s, sizeof(ips) / sizeof(ips[0]))],
+			  rng_below(s, 4) ? PORT0 + rng_below(s, PORTS) : rng_below(s, 65536));
 	} else {
-		fill(s, sa, sizeof(*sa));
-		if (below(s, 2))
+		rng_fill(s, sa, sizeof(*sa));
+		if (rng_below(s, 2))
 			sa->sroam_family = roam_family();
 	}
-	switch (below(s, 12)) {
+	switch (rng_below(s, 12)) {
 	case 0:
 		return 0;
 	case 1:
@@ -122,7 +102,7 @@ static socklen_t gen_addr(uint64_t *s, struct sockaddr_roam *sa)
 	case 2:
 		return sizeof(struct sockaddr_in);
 	case 3:
-		return sizeof(*sa) + below(s, 64);
+		return sizeof(*sa) + rng_below(s, 64);
 	}
 	return sizeof(*sa);
 }
@@ -130,7 +110,7 @@ static socklen_t gen_addr(uint64_t *s, struct sockaddr_roam *sa)
 /* A slot's socket: any slot, even an empty or just closed one. */
 static int pick(uint64_t *s)
 {
-	return __atomic_load_n(&slots[below(s, SLOTS)], __ATOMIC_RELAXED);
+	return __atomic_load_n(&slots[rng_below(s, SLOTS)], __ATOMIC_RELAXED);
 }
 
 static void put(uint64_t *s, int fd)
@@ -140,7 +120,7 @@ static void put(uint64_t *s, int fd)
 	if (fd < 0)
 		return;
 	fcntl(fd, F_SETFL, O_NONBLOCK);
-	old = __atomic_exchange_n(&slots[below(s, SLOTS)], fd, __ATOMIC_RELAXED);
+	old = __atomic_exchange_n(&slots[rng_below(s, SLOTS)], fd, __ATOMIC_RELAXED);
 	if (old >= 0)
 		close(old);
 }
@@ -154,21 +134,21 @@ static void sockopt(uint64_t *s, int fd, int set)
 		SO_BINDTODEVICE, SO_RCVLOWAT, SO_SNDLOWAT, SO_ACCEPTCONN,
 	};
 	unsigned char val[256];
-	int level = levels[below(s, sizeof(levels) / sizeof(levels[0]))];
-	int name = level == SOL_SOCKET ? so[below(s, sizeof(so) / sizeof(so[0]))] :
-		   (int)below(s, 16);
+	int level = levels[rng_below(s, sizeof(levels) / sizeof(levels[0]))];
+	int name = level == SOL_SOCKET ? so[rng_below(s, sizeof(so) / sizeof(so[0]))] :
+		   (int)rng_below(s, 16);
 	socklen_t len;
 
-	fill(s, val, sizeof(val));
-	switch (below(s, 6)) {
+	rng_fill(s, val, sizeof(val));
+	switch (rng_below(s, 6)) {
 	case 0:
 		len = 0;
 		break;
 	case 1:
-		len = below(s, sizeof(val));
+		len = rng_below(s, sizeof(val));
 		break;
 	case 2:			/* an array of addresses, for bindx */
-		len = sizeof(struct sockaddr_roam) * (1 + below(s, 4));
+		len = sizeof(struct sockaddr_roam) * (1 + rng_below(s, 4));
 		for (unsigned int i = 0; i < len / sizeof(struct sockaddr_roam); i++)
 			gen_addr(s, (struct sockaddr_roam *)val + i);
 		break;
@@ -177,10 +157,10 @@ static void sockopt(uint64_t *s, int fd, int set)
 		*(int *)val = edge_int(s);
 		break;
 	default:
-		len = below(s, 2) ? sizeof(int) : sizeof(struct roam_info);
+		len = rng_below(s, 2) ? sizeof(int) : sizeof(struct roam_info);
 	}
 	if (set) {
-		if (level == SOL_SOCKET && name == SO_BINDTODEVICE && below(s, 2)) {
+		if (level == SOL_SOCKET && name == SO_BINDTODEVICE && rng_below(s, 2)) {
 			memcpy(val, "lo", 3);
 			len = 3;
 		}
@@ -189,7 +169,7 @@ static void sockopt(uint64_t *s, int fd, int set)
 			memset(val, 0, sizeof(struct linger));
 		setsockopt(fd, level, name, val, len);
 	} else {
-		getsockopt(fd, level, name, val, below(s, 8) ? &len : NULL);
+		getsockopt(fd, level, name, val, rng_below(s, 8) ? &len : NULL);
 	}
 }
 
@@ -202,24 +182,24 @@ static void one_call(uint64_t *s, char *buf)
 	struct pollfd pfd[4];
 	loff_t off;
 
-	switch (below(s, 22)) {
+	switch (rng_below(s, 22)) {
 	case 0:
 	case 1:
 		/* Other families seldom, and only ones already loaded: any
 		 * family would have the kernel load modules that have nothing
 		 * to do with roam (kcm, appletalk, ...).
 		 */
-		put(s, socket(below(s, 16) ? roam_family() :
-			      below(s, 2) ? AF_INET : below(s, 2) ? AF_INET6 : AF_UNIX,
-			      below(s, 8) ? SOCK_STREAM : (int)below(s, 16),
-			      below(s, 8) ? 0 : edge_int(s)));
+		put(s, socket(rng_below(s, 16) ? roam_family() :
+			      rng_below(s, 2) ? AF_INET : rng_below(s, 2) ? AF_INET6 : AF_UNIX,
+			      rng_below(s, 8) ? SOCK_STREAM : (int)rng_below(s, 16),
+			      rng_below(s, 8) ? 0 : edge_int(s)));
 		break;
 	case 2:
 		len = gen_addr(s, &sa);
 		bind(fd, (struct sockaddr *)&sa, len);
 		break;
 	case 3:
-		listen(fd, below(s, 2) ? (int)below(s, 8) : edge_int(s));
+		listen(fd, rng_below(s, 2) ? (int)rng_below(s, 8) : edge_int(s));
 		break;
 	case 4:
 	case 5:
@@ -227,52 +207,52 @@ static void one_call(uint64_t *s, char *buf)
 		connect(fd, (struct sockaddr *)&sa, len);
 		break;
 	case 6:
-		len = sizeof(sa) - below(s, 3) * 8;
-		put(s, accept4(fd, below(s, 2) ? (struct sockaddr *)&sa : NULL,
-			       below(s, 2) ? &len : NULL,
-			       below(s, 8) ? SOCK_NONBLOCK : (int)rng_next(s)));
+		len = sizeof(sa) - rng_below(s, 3) * 8;
+		put(s, accept4(fd, rng_below(s, 2) ? (struct sockaddr *)&sa : NULL,
+			       rng_below(s, 2) ? &len : NULL,
+			       rng_below(s, 8) ? SOCK_NONBLOCK : (int)rng_next(s)));
 		break;
 	case 7:
 	case 8:
-		send(fd, buf, below(s, 4) ? below(s, 2048) : below(s, BUF),
-		     MSG_DONTWAIT | MSG_NOSIGNAL | (below(s, 4) ? 0 : MSG_MORE) |
-		     (below(s, 16) ? 0 : MSG_OOB));
+		send(fd, buf, rng_below(s, 4) ? rng_below(s, 2048) : rng_below(s, BUF),
+		     MSG_DONTWAIT | MSG_NOSIGNAL | (rng_below(s, 4) ? 0 : MSG_MORE) |
+		     (rng_below(s, 16) ? 0 : MSG_OOB));
 		break;
 	case 9:
 		len = gen_addr(s, &sa);
-		sendto(fd, buf, below(s, 512), MSG_DONTWAIT | MSG_NOSIGNAL,
+		sendto(fd, buf, rng_below(s, 512), MSG_DONTWAIT | MSG_NOSIGNAL,
 		       (struct sockaddr *)&sa, len);
 		break;
 	case 10:
 	case 11:
-		recv(fd, buf, below(s, BUF),
-		     MSG_DONTWAIT | (below(s, 4) ? 0 : MSG_PEEK) |
-		     (below(s, 8) ? 0 : MSG_TRUNC) | (below(s, 8) ? 0 : MSG_WAITALL) |
-		     (below(s, 16) ? 0 : MSG_OOB));
+		recv(fd, buf, rng_below(s, BUF),
+		     MSG_DONTWAIT | (rng_below(s, 4) ? 0 : MSG_PEEK) |
+		     (rng_below(s, 8) ? 0 : MSG_TRUNC) | (rng_below(s, 8) ? 0 : MSG_WAITALL) |
+		     (rng_below(s, 16) ? 0 : MSG_OOB));
 		break;
 	case 12:
-		off = below(s, 2 * BUF);
-		sendfile(fd, memfd, below(s, 2) ? &off : NULL, below(s, BUF));
+		off = rng_below(s, 2 * BUF);
+		sendfile(fd, memfd, rng_below(s, 2) ? &off : NULL, rng_below(s, BUF));
 		break;
 	case 13:
 		if (pipe2(p, O_NONBLOCK))
 			break;
-		if (below(s, 2)) {
-			n = write(p[1], buf, below(s, 4096));
+		if (rng_below(s, 2)) {
+			n = write(p[1], buf, rng_below(s, 4096));
 			splice(p[0], NULL, fd, NULL, n > 0 ? n : 1, SPLICE_F_NONBLOCK);
 		} else {
-			splice(fd, NULL, p[1], NULL, below(s, BUF),
-			       SPLICE_F_NONBLOCK | (below(s, 2) ? SPLICE_F_MORE : 0));
+			splice(fd, NULL, p[1], NULL, rng_below(s, BUF),
+			       SPLICE_F_NONBLOCK | (rng_below(s, 2) ? SPLICE_F_MORE : 0));
 		}
 		close(p[0]);
 		close(p[1]);
 		break;
 	case 14:
-		shutdown(fd, below(s, 8) ? (int)below(s, 3) : edge_int(s));
+		shutdown(fd, rng_below(s, 8) ? (int)rng_below(s, 3) : edge_int(s));
 		break;
 	case 15:
-		if (!below(s, 3)) {
-			int slot = below(s, SLOTS);
+		if (!rng_below(s, 3)) {
+			int slot = rng_below(s, SLOTS);
 			int old = __atomic_exchange_n(&slots[slot], -1, __ATOMIC_RELAXED);
 
 			if (old >= 0)
@@ -281,7 +261,7 @@ static void one_call(uint64_t *s, char *buf)
 		break;
 	case 16:
 	case 17:
-		sockopt(s, fd, below(s, 2));
+		sockopt(s, fd, rng_below(s, 2));
 		break;
 	case 18: {
 		static const unsigned long cmds[] = {
@@ -290,8 +270,8 @@ static void one_call(uint64_t *s, char *buf)
 		};
 		int arg = 1;
 
-		if (below(s, 8)) {
-			unsigned long cmd = cmds[below(s, sizeof(cmds) / sizeof(cmds[0]))];
+		if (rng_below(s, 8)) {
+			unsigned long cmd = cmds[rng_below(s, sizeof(cmds) / sizeof(cmds[0]))];
 
 			ioctl(fd, cmd, &arg);
 			if (cmd == FIONBIO)	/* never blocking, whatever it set */
@@ -304,18 +284,18 @@ static void one_call(uint64_t *s, char *buf)
 			pfd[n].fd = pick(s);
 			pfd[n].events = rng_next(s);
 		}
-		poll(pfd, 4, below(s, 3));
+		poll(pfd, 4, rng_below(s, 3));
 		break;
 	case 20:
-		len = below(s, 4) ? sizeof(sa) : below(s, sizeof(sa));
-		if (below(s, 2))
+		len = rng_below(s, 4) ? sizeof(sa) : rng_below(s, sizeof(sa));
+		if (rng_below(s, 2))
 			getsockname(fd, (struct sockaddr *)&sa, &len);
 		else
 			getpeername(fd, (struct sockaddr *)&sa, &len);
 		break;
 	case 21:
 		n = 1;
-		setsockopt(fd, SOL_ROAM, ROAM_MIGRATE, &n, below(s, 4) ? sizeof(n) : below(s, 8));
+		setsockopt(fd, SOL_ROAM, ROAM_MIGRATE, &n, rng_below(s, 4) ? sizeof(n) : rng_below(s, 8));
 		break;
 	}
 }
@@ -327,7 +307,7 @@ static void *syscall_worker(void *arg)
 
 	if (!buf)
 		return NULL;
-	fill(&w->rng, buf, BUF);
+	rng_fill(&w->rng, buf, BUF);
 	while (roam_now() < deadline) {
 		one_call(&w->rng, buf);
 		w->calls++;
@@ -408,23 +388,23 @@ static uint16_t nl_family(int fd)
 static size_t gen_attrs(uint64_t *s, char *p, size_t room, int depth)
 {
 	size_t used = 0;
-	int k = below(s, 5);
+	int k = rng_below(s, 5);
 
 	while (k-- > 0 && room - used >= NLA_HDRLEN + 8) {
 		struct nlattr *a = (struct nlattr *)(p + used);
 		size_t len;
 
-		a->nla_type = below(s, 4) ? below(s, 24) : (uint16_t)rng_next(s);
-		if (depth && below(s, 3)) {
-			a->nla_type |= below(s, 2) ? NLA_F_NESTED : 0;
+		a->nla_type = rng_below(s, 4) ? rng_below(s, 24) : (uint16_t)rng_next(s);
+		if (depth && rng_below(s, 3)) {
+			a->nla_type |= rng_below(s, 2) ? NLA_F_NESTED : 0;
 			len = gen_attrs(s, (char *)(a + 1), room - used - NLA_HDRLEN, depth - 1);
 		} else {
 			static const size_t sizes[] = { 0, 1, 2, 4, 8, 16, 32, 64 };
 
-			len = sizes[below(s, sizeof(sizes) / sizeof(sizes[0]))];
+			len = sizes[rng_below(s, sizeof(sizes) / sizeof(sizes[0]))];
 			len = len < room - used - NLA_HDRLEN ? len : 0;
-			fill(s, a + 1, len);
-			if (len >= 4 && below(s, 2)) {	/* what policies accept */
+			rng_fill(s, a + 1, len);
+			if (len >= 4 && rng_below(s, 2)) {	/* what policies accept */
 				uint32_t v = edge_int(s);
 
 				memset(a + 1, 0, len);
@@ -432,7 +412,7 @@ static size_t gen_attrs(uint64_t *s, char *p, size_t room, int depth)
 			}
 		}
 		a->nla_len = NLA_HDRLEN + len;
-		if (!below(s, 16))	/* a length that lies */
+		if (!rng_below(s, 16))	/* a length that lies */
 			a->nla_len = rng_next(s);
 		used += NLA_ALIGN(NLA_HDRLEN + len);
 	}
@@ -463,13 +443,13 @@ static void netlink_fuzz(uint64_t *s, unsigned long *calls)
 		len = NLMSG_HDRLEN + GENL_HDRLEN +
 		      gen_attrs(s, msg + NLMSG_HDRLEN + GENL_HDRLEN,
 				sizeof(msg) - NLMSG_HDRLEN - GENL_HDRLEN, 3);
-		h->nlmsg_len = below(s, 16) ? len : below(s, len + 1);
-		h->nlmsg_type = below(s, 16) ? genl_family : (uint16_t)rng_next(s);
-		h->nlmsg_flags = NLM_F_REQUEST | (below(s, 2) ? NLM_F_ACK : 0) |
-				 (below(s, 3) ? 0 : NLM_F_DUMP);
+		h->nlmsg_len = rng_below(s, 16) ? len : rng_below(s, len + 1);
+		h->nlmsg_type = rng_below(s, 16) ? genl_family : (uint16_t)rng_next(s);
+		h->nlmsg_flags = NLM_F_REQUEST | (rng_below(s, 2) ? NLM_F_ACK : 0) |
+				 (rng_below(s, 3) ? 0 : NLM_F_DUMP);
 		h->nlmsg_seq = ++seq;
-		g->cmd = below(s, 8) ? below(s, ROAM_CMD_MAX + 3) : rng_next(s);
-		g->version = below(s, 8) ? ROAM_GENL_VERSION : rng_next(s);
+		g->cmd = rng_below(s, 8) ? rng_below(s, ROAM_CMD_MAX + 3) : rng_next(s);
+		g->version = rng_below(s, 8) ? ROAM_GENL_VERSION : rng_next(s);
 		nl_talk(fd, msg, len, seq);
 		(*calls)++;
 	}

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "rng.h"
 #include "seal.h"
 
 #define PUMP_EVERY	8	/* inputs between reads of the peer's answers */
@@ -36,18 +37,10 @@ struct rng {
 	bool gentle;	/* inputs that break the protocol: seldom */
 };
 
-static u64 rng_next(struct rng *r)
-{
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return r->s * 0x2545f4914f6cdd1dULL;
-}
-
 /* A number below @n (n > 0). */
 static u64 below(struct rng *r, u64 n)
 {
-	return rng_next(r) % n;
+	return rng_below(&r->s, n);
 }
 
 /* True one time in @n. */
@@ -77,7 +70,7 @@ static u64 edge64(struct rng *r)
 	};
 
 	if (one_in(r, 4))
-		return rng_next(r);
+		return rng_next(&r->s);
 	return edges[below(r, ARRAY_SIZE(edges))];
 }
 
@@ -93,12 +86,6 @@ static u64 near(struct rng *r, u64 base)
 		return base - below(r, 4);
 	}
 	return edge64(r);
-}
-
-static void fill(struct rng *r, u8 *b, size_t n)
-{
-	while (n--)
-		*b++ = rng_next(r);
 }
 
 /* An ACK frame of packet numbers the peer sent, never sent, or impossible. */
@@ -135,7 +122,7 @@ static size_t gen_ack(struct rng *r, const struct conn *c, u8 *b, size_t room)
 	need = put_ack(b, &a);
 	/* Sometimes a range count the frame does not carry. */
 	if (one_in(r, 8))
-		b[15] = rng_next(r);
+		b[15] = rng_next(&r->s);
 	return need;
 }
 
@@ -156,7 +143,7 @@ static size_t gen_stream(struct rng *r, const struct conn *c, u8 *b,
 		win = c->tx.limit > c->tx.next ? c->tx.limit - c->tx.next : 0;
 		len = MIN(len, win);
 		put_stream_hdr(b, c->tx.next + below(r, win - len + 1), len, false, true);
-		fill(r, b + hdr, len);
+		rng_fill(&r->s, b + hdr, len);
 		return hdr + len;
 	}
 	switch (below(r, 6)) {
@@ -176,12 +163,12 @@ static size_t gen_stream(struct rng *r, const struct conn *c, u8 *b,
 		off = edge64(r);
 	}
 	put_stream_hdr(b, off, len, fin, with_len);
-	fill(r, b + hdr, len);
+	rng_fill(&r->s, b + hdr, len);
 	if (!with_len)		/* it runs to the end of the packet */
 		return room;
 	/* Sometimes a length the packet does not hold. */
 	if (one_in(r, 8))
-		put_be16(b + 9, rng_next(r));
+		put_be16(b + 9, rng_next(&r->s));
 	return hdr + len;
 }
 
@@ -208,10 +195,10 @@ static size_t gen_frame(struct rng *r, const struct conn *c, u8 *b,
 	case 6:			/* MAX_DATA: shrinking, equal, growing, edges */
 		return room < 9 ? 0 : put_max_data(b, near(r, c->rx.limit));
 	case 7:
-		fill(r, data, sizeof(data));
+		rng_fill(&r->s, data, sizeof(data));
 		return room < 9 ? 0 : put_path(b, FT_PATH_CHALLENGE, data);
 	case 8:
-		fill(r, data, sizeof(data));
+		rng_fill(&r->s, data, sizeof(data));
 		if (one_in(r, 2))	/* the answer to our own challenge */
 			memcpy(data, c->chal, sizeof(data));
 		return room < 9 ? 0 : put_path(b, FT_PATH_RESPONSE, data);
@@ -225,22 +212,22 @@ static size_t gen_frame(struct rng *r, const struct conn *c, u8 *b,
 		b[0] = FT_ADDRESSES;
 		put_be32(b + 1, edge64(r));
 		b[5] = n;
-		fill(r, b + 6, 16 * n);
+		rng_fill(&r->s, b + 6, 16 * n);
 		return 6 + 16 * n;
 	case 11:		/* CLOSE, seldom: it ends the connection */
 		if (room < 4 || !one_in(r, 16) || !harsh(r))
 			return 0;
-		return put_close(b, rng_next(r), edge64(r));
+		return put_close(b, rng_next(&r->s), edge64(r));
 	}
 	if (!harsh(r))
 		return put_ping(b);
 	/* A type no frame has, and what may follow it. */
 	do {
-		b[0] = rng_next(r);
+		b[0] = rng_next(&r->s);
 	} while (b[0] <= FT_CLOSE);
 	n = 1 + below(r, 16);
 	n = MIN(room, n);
-	fill(r, b + 1, n - 1);
+	rng_fill(&r->s, b + 1, n - 1);
 	return n;
 }
 
@@ -337,13 +324,13 @@ static size_t gen_long(struct rng *r, const struct conn *c, u8 *b)
 	} else {
 		long_hdr_put(b, type, edge64(r), one_in(r, 2) ? c->scid : edge64(r),
 			     one_in(r, 2) ? c->ccid : edge64(r), NULL);
-		fill(r, b + 20, 16);
+		rng_fill(&r->s, b + 20, 16);
 		if (!n)
 			n = LONG_HDR_LEN + below(r, PKT_MAX - LONG_HDR_LEN);
-		fill(r, b + LONG_HDR_LEN, n - LONG_HDR_LEN);
+		rng_fill(&r->s, b + LONG_HDR_LEN, n - LONG_HDR_LEN);
 	}
 	if (one_in(r, 4))
-		b[1] = rng_next(r);			/* the version */
+		b[1] = rng_next(&r->s);			/* the version */
 	return n;
 }
 
@@ -362,7 +349,7 @@ void fuzz_garble(struct conn *c, u64 seed, u64 count, FILE *out)
 		case 1:		/* our connection's header, a random rest */
 			n = short_hdr_put(b, c->scid, near(&r, c->tx_pn));
 			n += below(&r, sizeof(b) - n);
-			fill(&r, b + SHORT_HDR_LEN, n - SHORT_HDR_LEN);
+			rng_fill(&r.s, b + SHORT_HDR_LEN, n - SHORT_HDR_LEN);
 			break;
 		case 2:		/* a packet of ours, sealed, then a bit flipped */
 			n = gen_frame(&r, c, f, sizeof(f));
@@ -375,7 +362,7 @@ void fuzz_garble(struct conn *c, u64 seed, u64 count, FILE *out)
 			break;
 		default:	/* anything at all */
 			n = below(&r, sizeof(b) + 1);
-			fill(&r, b, n);
+			rng_fill(&r.s, b, n);
 		}
 		if (one_in(&r, 4))
 			n = below(&r, n + 1);
