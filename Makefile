@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-#   make              roam.ko for the running kernel (or KDIR=...) and roamctl
+#   make              roam.ko for the running kernel (or KDIR=...), roamctl
+#                     and libroam
 #   make demo         boot a VM, load roam, show it working
 #   make check        build for every lane and run the whole suite in VMs
 #   make matrix       the randomized event matrix, long (RUNS=20, LANE=6.12)
@@ -14,7 +15,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 TOP := $(CURDIR)
 
-all: module roamctl
+all: module roamctl libroam
 
 module:
 	@test -d "$(KDIR)" || { echo "no kernel build tree at $(KDIR): install linux-headers-$$(uname -r), or give KDIR=..., or use 'make check' to build for the VM lanes"; exit 1; }
@@ -23,12 +24,15 @@ module:
 roamctl:
 	$(MAKE) -C tools/roamctl
 
+libroam:
+	$(MAKE) -C tools/libroam
+
 # roam.ko for one VM lane, in build/<kernel release>/, from a tree of
 # symlinks so that lanes never share object files.
 module-lane:
 	@test -n "$(LANE_KVER)" || { echo "LANE_KVER is not set"; exit 2; }
 	@set -e; d=build/$(LANE_KVER); mkdir -p $$d; \
-	for f in Kbuild $$(find kmod include -type f \( -name '*.[ch]' -o -name '*.sh' \) ! -name compat-auto.h); do \
+	for f in Kbuild VERSION $$(find kmod include -type f \( -name '*.[ch]' -o -name '*.sh' \) ! -name compat-auto.h); do \
 		mkdir -p $$d/$$(dirname $$f); ln -sf $(TOP)/$$f $$d/$$f; \
 	done
 	$(MAKE) -C "$$(bash -c '. tools/vm/lib.sh && lane_kdir $(LANE_KVER)')" \
@@ -66,6 +70,7 @@ clean:
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(TOP) clean
 	rm -rf build kmod/compat-auto.h
 	$(MAKE) -C tools/roamctl clean
+	$(MAKE) -C tools/libroam clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module roamctl module-lane selftests check demo matrix outage family fuzz checkpatch clean
+.PHONY: all module roamctl libroam module-lane selftests check demo matrix outage family fuzz checkpatch clean

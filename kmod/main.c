@@ -107,4 +107,5 @@ module_exit(roam_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("roam: roaming stream sockets over UDP");
 MODULE_AUTHOR("The roam authors");
+MODULE_VERSION(ROAM_MODULE_VERSION);
 MODULE_ALIAS_NETPROTO(ROAM_FAMILY_DEFAULT);

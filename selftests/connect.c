@@ -79,7 +79,7 @@ TEST_F(ns, connect_accept_and_names)
 	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&cp, &len));
 	ASSERT_EQ(0, getsockname(a, (struct sockaddr *)&al, &len));
 	ASSERT_EQ(0, getpeername(a, (struct sockaddr *)&ap, &len));
-	roam_addr(&want, variant->ip, 8000);
+	roam_addr_parse(&want, variant->ip, 8000);
 	EXPECT_EQ(0, memcmp(&cp, &want, sizeof(want)));
 	EXPECT_EQ(0, memcmp(&al, &want, sizeof(want)));
 	EXPECT_EQ(0, memcmp(&cl, &ap, sizeof(cl)));
@@ -125,8 +125,8 @@ TEST_F(ns, nonblocking_connect)
 	int l = roam_listener(variant->ip, 8002, 8), c, ev;
 
 	ASSERT_LE(0, l);
-	c = socket(roam_family(), SOCK_STREAM | SOCK_NONBLOCK, 0);
-	roam_addr(&sa, variant->ip, 8002);
+	c = socket(ksft_roam_family(), SOCK_STREAM | SOCK_NONBLOCK, 0);
+	roam_addr_parse(&sa, variant->ip, 8002);
 	EXPECT_EQ(-1, connect(c, (struct sockaddr *)&sa, sizeof(sa)));
 	EXPECT_EQ(EINPROGRESS, errno);
 	ev = roam_poll(c, POLLOUT, 60000);
@@ -144,9 +144,9 @@ TEST_F(ns, nonblocking_connect)
 TEST_F(ns, connect_while_connecting_is_ealready)
 {
 	struct sockaddr_roam sa;
-	int c = socket(roam_family(), SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int c = socket(ksft_roam_family(), SOCK_STREAM | SOCK_NONBLOCK, 0);
 
-	roam_addr(&sa, "10.9.0.2", 8003);
+	roam_addr_parse(&sa, "10.9.0.2", 8003);
 	EXPECT_EQ(-1, connect(c, (struct sockaddr *)&sa, sizeof(sa)));
 	EXPECT_EQ(EINPROGRESS, errno);
 	EXPECT_EQ(-1, connect(c, (struct sockaddr *)&sa, sizeof(sa)));
@@ -504,8 +504,8 @@ TEST_F(ns, bad_option_lengths)
 	int fd = roam_socket(), v = 1;
 	socklen_t len;
 
-	roam_addr(&sa[0], variant->ip, 8014);
-	roam_addr(&sa[1], variant->ip, 8014);
+	roam_addr_parse(&sa[0], variant->ip, 8014);
+	roam_addr_parse(&sa[1], variant->ip, 8014);
 	EXPECT_EQ(-1, setsockopt(fd, SOL_ROAM, ROAM_BINDX_ADD, sa, 0));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, setsockopt(fd, SOL_ROAM, ROAM_BINDX_ADD, sa, sizeof(sa[0]) + 3));

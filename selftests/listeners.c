@@ -46,7 +46,7 @@ TEST_F(ns, bind_specific_wildcard_and_names)
 
 	ASSERT_EQ(0, roam_bind_ip(a, "127.0.0.1", 6000));
 	ASSERT_EQ(0, getsockname(a, (struct sockaddr *)&sa, &len));
-	roam_addr(&want, "127.0.0.1", 6000);
+	roam_addr_parse(&want, "127.0.0.1", 6000);
 	EXPECT_EQ(0, memcmp(&sa, &want, sizeof(sa)));
 	EXPECT_EQ(0, roam_bind_ip(b, "2001:db8::1", 6000));
 	EXPECT_EQ(0, roam_bind_ip(c, "*", 6001));
@@ -124,7 +124,7 @@ static int bindx(int fd, int op, const char * const *ips, int n, unsigned short 
 	int i;
 
 	for (i = 0; i < n; i++)
-		roam_addr(&sa[i], ips[i], port);
+		roam_addr_parse(&sa[i], ips[i], port);
 	return setsockopt(fd, SOL_ROAM, op, sa, n * sizeof(sa[0])) ? errno : 0;
 }
 

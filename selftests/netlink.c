@@ -109,7 +109,7 @@ TEST_F(nl, defaults)
 
 	ASSERT_EQ(0, cfg_get(&self->nl, &cfg));
 	ASSERT_TRUE(cfg.have[ROAM_A_CFG_FAMILY]);
-	EXPECT_EQ((uint64_t)roam_family(), cfg.val[ROAM_A_CFG_FAMILY]);
+	EXPECT_EQ((uint64_t)ksft_roam_family(), cfg.val[ROAM_A_CFG_FAMILY]);
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		ASSERT_TRUE(cfg.have[fields[i].attr]) TH_LOG("%s missing", fields[i].name);
 		EXPECT_EQ((uint64_t)fields[i].def, cfg.val[fields[i].attr])

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <linux/roam.h>
+#include <libroam.h>
 
 /* Seconds on the monotonic clock. */
 static inline double roam_now(void)
@@ -41,51 +41,16 @@ static inline int roam_poll(int fd, short events, int timeout_ms)
 	return poll(&p, 1, timeout_ms) == 1 ? p.revents : 0;
 }
 
-/* The family number in use: never hard-coded. */
-static inline int roam_family(void)
+/* The family number in use (libroam); without the module, a skip. */
+static inline int ksft_roam_family(void)
 {
-	static int family;
-	FILE *f;
+	int family = roam_family();
 
-	if (family)
-		return family;
-	f = fopen(ROAM_FAMILY_SYSFS, "r");
-	if (!f || fscanf(f, "%d", &family) != 1) {
+	if (family < 0) {
 		fprintf(stderr, "roam is not loaded (%s)\n", ROAM_FAMILY_SYSFS);
 		exit(4);	/* KSFT_SKIP */
 	}
-	fclose(f);
 	return family;
-}
-
-/*
- * "1.2.3.4", "::1", "*" (wildcard) or "fe80::1%2" to a sockaddr_roam.
- * Returns 0, or -1 if @ip does not parse.
- */
-static inline int roam_addr(struct sockaddr_roam *sa, const char *ip,
-			    unsigned short port)
-{
-	char buf[INET6_ADDRSTRLEN + 16], *pct;
-	struct in_addr v4;
-
-	memset(sa, 0, sizeof(*sa));
-	sa->sroam_family = roam_family();
-	sa->sroam_port = htons(port);
-	if (!strcmp(ip, "*"))
-		return 0;
-	snprintf(buf, sizeof(buf), "%s", ip);
-	pct = strchr(buf, '%');
-	if (pct) {
-		*pct = '\0';
-		sa->sroam_scope_id = strtoul(pct + 1, NULL, 0);
-	}
-	if (inet_pton(AF_INET, buf, &v4) == 1) {
-		sa->sroam_addr.s6_addr[10] = 0xff;
-		sa->sroam_addr.s6_addr[11] = 0xff;
-		memcpy(&sa->sroam_addr.s6_addr[12], &v4, 4);
-		return 0;
-	}
-	return inet_pton(AF_INET6, buf, &sa->sroam_addr) == 1 ? 0 : -1;
 }
 
 #endif /* _ROAM_UTIL_H */
@@ -122,7 +87,7 @@ static inline int roamctl(const char *args)
 
 static inline int roam_socket(void)
 {
-	return socket(roam_family(), SOCK_STREAM, 0);
+	return socket(ksft_roam_family(), SOCK_STREAM, 0);
 }
 
 /* bind(): 0 or the errno. */
@@ -130,7 +95,7 @@ static inline int roam_bind_ip(int fd, const char *ip, unsigned short port)
 {
 	struct sockaddr_roam sa;
 
-	if (roam_addr(&sa, ip, port))
+	if (roam_addr_parse(&sa, ip, port))
 		return EINVAL;
 	return bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? errno : 0;
 }
@@ -158,10 +123,10 @@ static inline int roam_connect_ip(const char *ip, unsigned short port, int flags
 	struct sockaddr_roam sa;
 	int fd, err;
 
-	fd = socket(roam_family(), SOCK_STREAM | flags, 0);
+	fd = socket(ksft_roam_family(), SOCK_STREAM | flags, 0);
 	if (fd < 0)
 		return -errno;
-	if (roam_addr(&sa, ip, port)) {
+	if (roam_addr_parse(&sa, ip, port)) {
 		close(fd);
 		return -EINVAL;
 	}

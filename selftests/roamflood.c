@@ -79,15 +79,11 @@ int main(int argc, char **argv)
 	if (!target || !port || inet_pton(AF_INET, target, &dst.sin_addr) != 1)
 		return 2;
 	if (adv) {
-		struct in_addr v4;
+		struct sockaddr_roam sa;
 
-		if (inet_pton(AF_INET, adv, &v4) == 1) {
-			adv_addr.s6_addr[10] = 0xff;
-			adv_addr.s6_addr[11] = 0xff;
-			memcpy(&adv_addr.s6_addr[12], &v4, 4);
-		} else if (inet_pton(AF_INET6, adv, &adv_addr) != 1) {
+		if (roam_addr_parse(&sa, adv, 0))
 			return 2;
-		}
+		adv_addr = sa.sroam_addr;
 	}
 
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);

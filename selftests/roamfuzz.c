@@ -87,12 +87,12 @@ static socklen_t gen_addr(uint64_t *s, struct sockaddr_roam *sa)
 
 	memset(sa, 0, sizeof(*sa));
 	if (rng_below(s, 8)) {
-		roam_addr(sa, ips[rng_below(s, sizeof(ips) / sizeof(ips[0]))],
+		roam_addr_parse(sa, ips[rng_below(s, sizeof(ips) / sizeof(ips[0]))],
 			  rng_below(s, 4) ? PORT0 + rng_below(s, PORTS) : rng_below(s, 65536));
 	} else {
 		rng_fill(s, sa, sizeof(*sa));
 		if (rng_below(s, 2))
-			sa->sroam_family = roam_family();
+			sa->sroam_family = ksft_roam_family();
 	}
 	switch (rng_below(s, 12)) {
 	case 0:
@@ -189,7 +189,7 @@ static void one_call(uint64_t *s, char *buf)
 		 * family would have the kernel load modules that have nothing
 		 * to do with roam (kcm, appletalk, ...).
 		 */
-		put(s, socket(rng_below(s, 16) ? roam_family() :
+		put(s, socket(rng_below(s, 16) ? ksft_roam_family() :
 			      rng_below(s, 2) ? AF_INET : rng_below(s, 2) ? AF_INET6 : AF_UNIX,
 			      rng_below(s, 8) ? SOCK_STREAM : (int)rng_below(s, 16),
 			      rng_below(s, 8) ? 0 : edge_int(s)));

@@ -34,19 +34,6 @@ static void usage(void)
 	exit(2);
 }
 
-static const char *fmt(const struct sockaddr_roam *sa, char *buf, size_t len)
-{
-	char ip[INET6_ADDRSTRLEN];
-
-	if (IN6_IS_ADDR_V4MAPPED(&sa->sroam_addr))
-		inet_ntop(AF_INET, &sa->sroam_addr.s6_addr[12], ip, sizeof(ip));
-	else
-		inet_ntop(AF_INET6, &sa->sroam_addr, ip, sizeof(ip));
-	snprintf(buf, len, strchr(ip, ':') ? "[%s]:%u" : "%s:%u", ip,
-		 ntohs(sa->sroam_port));
-	return buf;
-}
-
 static int fail(const char *what)
 {
 	int err = errno;
@@ -115,7 +102,7 @@ int main(int argc, char **argv)
 	if (listen_mode != (argc - optind == 0) || (!listen_mode && argc - optind != 2))
 		usage();
 
-	fd = socket(roam_family(), SOCK_STREAM, 0);
+	fd = socket(ksft_roam_family(), SOCK_STREAM, 0);
 	if (fd < 0)
 		return fail("socket");
 	if (key && setsockopt(fd, SOL_ROAM, ROAM_PSK, &key, sizeof(key)))
@@ -127,12 +114,12 @@ int main(int argc, char **argv)
 	if (dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, strlen(dev) + 1))
 		return fail("SO_BINDTODEVICE");
 	for (i = 0; i < nbind; i++)
-		if (roam_addr(&addrs[i], bind_ip[i], port)) {
+		if (roam_addr_parse(&addrs[i], bind_ip[i], port)) {
 			fprintf(stderr, "roamnc: bad address %s\n", bind_ip[i]);
 			return 2;
 		}
 	if (nbind == 0 && (listen_mode || port)) {
-		roam_addr(&addrs[0], "*", port);
+		roam_addr_parse(&addrs[0], "*", port);
 		nbind = 1;
 	}
 	if (nbind && bind(fd, (struct sockaddr *)&addrs[0], sizeof(addrs[0])))
@@ -146,7 +133,7 @@ int main(int argc, char **argv)
 			return fail("listen");
 		len = sizeof(sa);
 		getsockname(fd, (struct sockaddr *)&sa, &len);
-		printf("listening %s\n", fmt(&sa, b1, sizeof(b1)));
+		printf("listening %s\n", roam_addr_format(&sa, b1, sizeof(b1)));
 		if (delay > 0) {
 			/* The delay counts from the first queued connection, not
 			 * from listen(): a slow client start must not eat it.
@@ -164,7 +151,7 @@ int main(int argc, char **argv)
 			cfd = accept(fd, (struct sockaddr *)&sa, &len);
 			if (cfd < 0)
 				return fail("accept");
-			printf("accepted %s\n", fmt(&sa, b1, sizeof(b1)));
+			printf("accepted %s\n", roam_addr_format(&sa, b1, sizeof(b1)));
 			if (!hold)
 				close(cfd);
 		}
@@ -173,7 +160,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	if (roam_addr(&sa, argv[optind], atoi(argv[optind + 1]))) {
+	if (roam_addr_parse(&sa, argv[optind], atoi(argv[optind + 1]))) {
 		fprintf(stderr, "roamnc: bad address %s\n", argv[optind]);
 		return 2;
 	}
@@ -187,7 +174,7 @@ int main(int argc, char **argv)
 		struct sockaddr_roam peer = sa, name;
 
 		if (i > 0) {
-			fd = socket(roam_family(), SOCK_STREAM, 0);
+			fd = socket(ksft_roam_family(), SOCK_STREAM, 0);
 			if (fd < 0)
 				return fail("socket");
 			if (key && setsockopt(fd, SOL_ROAM, ROAM_PSK, &key, sizeof(key)))
@@ -197,10 +184,10 @@ int main(int argc, char **argv)
 			return fail("connect");
 		len = sizeof(name);
 		getsockname(fd, (struct sockaddr *)&name, &len);
-		fmt(&name, b1, sizeof(b1));
+		roam_addr_format(&name, b1, sizeof(b1));
 		len = sizeof(name);
 		getpeername(fd, (struct sockaddr *)&name, &len);
-		printf("connected %s -> %s\n", b1, fmt(&name, b2, sizeof(b2)));
+		printf("connected %s -> %s\n", b1, roam_addr_format(&name, b2, sizeof(b2)));
 		if (!hold)
 			close(fd);
 	}

@@ -122,7 +122,7 @@ static int open_conn(int listen_mode, const char *host, unsigned short port, int
 			return -1;
 		fd = socket(ss.ss_family, SOCK_STREAM, 0);
 	} else {
-		if (roam_addr(&sa, listen_mode ? "*" : host, port))
+		if (roam_addr_parse(&sa, listen_mode ? "*" : host, port))
 			return -1;
 		fd = roam_socket();
 	}

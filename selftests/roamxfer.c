@@ -274,24 +274,16 @@ static int make_socket(void)
 
 static socklen_t make_addr(struct sockaddr_storage *ss, const char *ip, unsigned short port)
 {
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	struct in_addr v4;
+	struct sockaddr_roam *sa = (struct sockaddr_roam *)ss;
+	socklen_t len = sizeof(*ss);
 
-	if (!use_tcp) {
-		roam_addr((struct sockaddr_roam *)ss, ip, port);
-		return sizeof(struct sockaddr_roam);
-	}
-	memset(s6, 0, sizeof(*s6));
-	s6->sin6_family = AF_INET6;
-	s6->sin6_port = htons(port);
-	if (strcmp(ip, "*") && inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1) {
-		if (inet_pton(AF_INET, ip, &v4) != 1)
-			die("address");
-		s6->sin6_addr.s6_addr[10] = 0xff;
-		s6->sin6_addr.s6_addr[11] = 0xff;
-		memcpy(&s6->sin6_addr.s6_addr[12], &v4, 4);
-	}
-	return sizeof(*s6);
+	if (roam_addr_parse(sa, ip, port))
+		die("address");
+	if (!use_tcp)
+		return sizeof(*sa);
+	/* TCP over IPv6 sockets, IPv4 v4-mapped: as roam writes it. */
+	roam_to_sockaddr((struct sockaddr *)ss, &len, sa, AF_INET6);
+	return len;
 }
 
 static int read_full(int fd, void *buf, size_t len)

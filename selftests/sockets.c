@@ -17,11 +17,11 @@ TEST(stream_socket)
 {
 	int fd, flags;
 
-	fd = socket(roam_family(), SOCK_STREAM, 0);
+	fd = socket(ksft_roam_family(), SOCK_STREAM, 0);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, close(fd));
 
-	fd = socket(roam_family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(ksft_roam_family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	ASSERT_LE(0, fd);
 	flags = fcntl(fd, F_GETFL);
 	EXPECT_TRUE(flags & O_NONBLOCK);
@@ -36,7 +36,7 @@ TEST(unsupported_types)
 
 	for (i = 0; i < ARRAY_SIZE(types); i++) {
 		errno = 0;
-		EXPECT_EQ(-1, socket(roam_family(), types[i], 0));
+		EXPECT_EQ(-1, socket(ksft_roam_family(), types[i], 0));
 		EXPECT_EQ(ESOCKTNOSUPPORT, errno);
 	}
 }
@@ -48,7 +48,7 @@ TEST(unsupported_protocols)
 
 	for (i = 0; i < ARRAY_SIZE(protos); i++) {
 		errno = 0;
-		EXPECT_EQ(-1, socket(roam_family(), SOCK_STREAM, protos[i]));
+		EXPECT_EQ(-1, socket(ksft_roam_family(), SOCK_STREAM, protos[i]));
 		EXPECT_EQ(EPROTONOSUPPORT, errno);
 	}
 }
@@ -58,14 +58,14 @@ TEST(sol_socket_options)
 	int fd, val;
 	socklen_t len;
 
-	fd = socket(roam_family(), SOCK_STREAM, 0);
+	fd = socket(ksft_roam_family(), SOCK_STREAM, 0);
 	ASSERT_LE(0, fd);
 
 	len = sizeof(val);
 	ASSERT_EQ(0, getsockopt(fd, SOL_SOCKET, SO_TYPE, &val, &len));
 	EXPECT_EQ(SOCK_STREAM, val);
 	ASSERT_EQ(0, getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &val, &len));
-	EXPECT_EQ(roam_family(), val);
+	EXPECT_EQ(ksft_roam_family(), val);
 	ASSERT_EQ(0, getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &val, &len));
 	EXPECT_EQ(0, val);
 	ASSERT_EQ(0, getsockopt(fd, SOL_SOCKET, SO_ERROR, &val, &len));
@@ -86,7 +86,7 @@ TEST(poll_fresh_socket)
 	struct pollfd pfd;
 	int fd, ep;
 
-	fd = socket(roam_family(), SOCK_STREAM, 0);
+	fd = socket(ksft_roam_family(), SOCK_STREAM, 0);
 	ASSERT_LE(0, fd);
 	pfd.fd = fd;
 	pfd.events = POLLIN | POLLOUT;
@@ -108,12 +108,12 @@ TEST(names_of_a_fresh_socket)
 	socklen_t len = sizeof(sa);
 	int fd;
 
-	fd = socket(roam_family(), SOCK_STREAM, 0);
+	fd = socket(ksft_roam_family(), SOCK_STREAM, 0);
 	ASSERT_LE(0, fd);
 	memset(&sa, 0xa5, sizeof(sa));
 	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sa, &len));
 	EXPECT_EQ(sizeof(sa), len);
-	EXPECT_EQ(roam_family(), sa.sroam_family);
+	EXPECT_EQ(ksft_roam_family(), sa.sroam_family);
 	EXPECT_EQ(0, sa.sroam_port);
 	EXPECT_EQ(0U, sa.sroam_scope_id);
 	EXPECT_TRUE(IN6_IS_ADDR_UNSPECIFIED(&sa.sroam_addr));
@@ -132,7 +132,7 @@ FIXTURE(bad_addr) {
 
 FIXTURE_SETUP(bad_addr)
 {
-	self->fd = socket(roam_family(), SOCK_STREAM, 0);
+	self->fd = socket(ksft_roam_family(), SOCK_STREAM, 0);
 	ASSERT_LE(0, self->fd);
 }
 
@@ -157,7 +157,7 @@ TEST_F(bad_addr, short_length)
 	struct sockaddr_roam sa;
 	int cerr;
 
-	ASSERT_EQ(0, roam_addr(&sa, "127.0.0.1", 5000));
+	ASSERT_EQ(0, roam_addr_parse(&sa, "127.0.0.1", 5000));
 	EXPECT_EQ(EINVAL, bind_and_connect(self->fd, &sa, sizeof(sa) - 1, &cerr));
 	EXPECT_EQ(EINVAL, cerr);
 	EXPECT_EQ(EINVAL, bind_and_connect(self->fd, &sa, sizeof(sa_family_t), &cerr));
@@ -174,7 +174,7 @@ TEST_F(bad_addr, wrong_family)
 	struct sockaddr_roam sa;
 	int cerr;
 
-	ASSERT_EQ(0, roam_addr(&sa, "127.0.0.1", 5000));
+	ASSERT_EQ(0, roam_addr_parse(&sa, "127.0.0.1", 5000));
 	sa.sroam_family = AF_INET6;
 	EXPECT_EQ(EINVAL, bind_and_connect(self->fd, &sa, sizeof(sa), &cerr));
 	EXPECT_EQ(EINVAL, cerr);
@@ -187,13 +187,13 @@ TEST_F(bad_addr, scope_id_on_global_address)
 	struct sockaddr_roam sa;
 	int cerr;
 
-	ASSERT_EQ(0, roam_addr(&sa, "2001:db8::1", 5000));
+	ASSERT_EQ(0, roam_addr_parse(&sa, "2001:db8::1", 5000));
 	sa.sroam_scope_id = if_nametoindex("lo");
 	ASSERT_NE(0U, sa.sroam_scope_id);
 	EXPECT_EQ(EINVAL, bind_and_connect(self->fd, &sa, sizeof(sa), &cerr));
 	EXPECT_EQ(EINVAL, cerr);
 
-	ASSERT_EQ(0, roam_addr(&sa, "127.0.0.1", 5000));
+	ASSERT_EQ(0, roam_addr_parse(&sa, "127.0.0.1", 5000));
 	sa.sroam_scope_id = 1;
 	EXPECT_EQ(EINVAL, bind_and_connect(self->fd, &sa, sizeof(sa), &cerr));
 	EXPECT_EQ(EINVAL, cerr);
@@ -204,7 +204,7 @@ TEST_F(bad_addr, link_local_without_valid_scope)
 	struct sockaddr_roam sa;
 	int cerr;
 
-	ASSERT_EQ(0, roam_addr(&sa, "fe80::1", 5000));
+	ASSERT_EQ(0, roam_addr_parse(&sa, "fe80::1", 5000));
 	EXPECT_EQ(EINVAL, bind_and_connect(self->fd, &sa, sizeof(sa), &cerr));
 	EXPECT_EQ(EINVAL, cerr);
 

@@ -145,7 +145,7 @@ static int connect_to(const char *host)
 			die("socket");
 		if (psk && setsockopt(fd, SOL_ROAM, ROAM_PSK, &psk, sizeof(psk)))
 			die("ROAM_PSK");
-		if (roam_addr(&sa, host, port)) {
+		if (roam_addr_parse(&sa, host, port)) {
 			errno = EINVAL;
 			die(host);
 		}

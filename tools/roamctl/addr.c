@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libroam.h>
+
 #include "addr.h"
 #include "json.h"
 #include "nl.h"
@@ -28,11 +30,6 @@ const char *addr_ntop(const struct in6_addr *a, char *buf, size_t len)
 	if (!s)
 		snprintf(buf, len, "?");
 	return buf;
-}
-
-static bool addr_is_v6(const struct in6_addr *a)
-{
-	return !IN6_IS_ADDR_V4MAPPED(a) && !IN6_IS_ADDR_UNSPECIFIED(a);
 }
 
 /* The human form: "*" for the wildcard, %scope on link-local addresses. */
@@ -57,18 +54,6 @@ const char *addr_fmt(const struct in6_addr *a, uint32_t scope_id,
 	return buf;
 }
 
-/* "a.b.c.d:port", "[v6]:port" or "*:port". */
-const char *sockaddr_fmt(const struct sockaddr_roam *sa, char *buf,
-			 size_t len)
-{
-	char a[ADDR_STRLEN];
-
-	addr_fmt(&sa->sroam_addr, sa->sroam_scope_id, a, sizeof(a));
-	snprintf(buf, len, addr_is_v6(&sa->sroam_addr) ? "[%s]:%u" : "%s:%u",
-		 a, ntohs(sa->sroam_port));
-	return buf;
-}
-
 /*
  * Text: " LABEL ADDR:PORT".  JSON: KEY: {"address": numeric address,
  * "port": port, and "scope_id" (and "dev" when it names one) if set}.
@@ -76,11 +61,11 @@ const char *sockaddr_fmt(const struct sockaddr_roam *sa, char *buf,
 void print_sockaddr(const char *key, const char *label,
 		    const struct sockaddr_roam *sa)
 {
-	char buf[SOCKADDR_STRLEN];
+	char buf[ROAM_ADDRSTRLEN];
 	char ifname[IF_NAMESIZE];
 
 	if (!opt_json) {
-		printf(" %s %s", label, sockaddr_fmt(sa, buf, sizeof(buf)));
+		printf(" %s %s", label, roam_addr_format(sa, buf, sizeof(buf)));
 		return;
 	}
 	print_obj_open(key);

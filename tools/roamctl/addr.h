@@ -7,15 +7,12 @@
 
 #include "roamctl.h"
 
-/* "fe80::1%ifname", "[fe80::1%ifname]:65535" */
+/* "fe80::1%ifname" */
 #define ADDR_STRLEN	(INET6_ADDRSTRLEN + IF_NAMESIZE + 1)
-#define SOCKADDR_STRLEN	(ADDR_STRLEN + 8)
 
 const char *addr_ntop(const struct in6_addr *a, char *buf, size_t len);
 const char *addr_fmt(const struct in6_addr *a, uint32_t scope_id,
 		     char *buf, size_t len);
-const char *sockaddr_fmt(const struct sockaddr_roam *sa, char *buf,
-			 size_t len);
 void print_sockaddr(const char *key, const char *label,
 		    const struct sockaddr_roam *sa);
 struct nlattr;
