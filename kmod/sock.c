@@ -33,6 +33,7 @@
 #include "send.h"
 #include "sock.h"
 #include "stream.h"
+#include "tcpopt.h"
 #include "timers.h"
 
 static struct lock_class_key roam_slock_key;
@@ -205,6 +206,8 @@ struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp)
 	rs->psk_user.admin = READ_ONCE(lrs->psk_user.admin);
 	rs->idle_timeout = READ_ONCE(lrs->idle_timeout);
 	rs->keepalive = READ_ONCE(lrs->keepalive);
+	rs->keepintvl = READ_ONCE(lrs->keepintvl);
+	rs->keepcnt = READ_ONCE(lrs->keepcnt);
 	if (test_bit(ROAM_F_NODELAY, &lrs->flags))
 		set_bit(ROAM_F_NODELAY, &rs->flags);
 	set_bit(ROAM_F_SERVER, &rs->flags);
@@ -1006,35 +1009,21 @@ static int roam_setsockopt_psk(struct sock *sk, u32 id)
 	return err;
 }
 
-static int roam_setsockopt(struct socket *sock, int level, int optname,
-			   sockptr_t optval, unsigned int optlen)
+/*
+ * An int option at SOL_ROAM, @val already copied in; tcpopt.c sets the
+ * TCP names of some through here.  Process context, socket unlocked.
+ */
+int roam_setsockopt_int(struct sock *sk, int optname, int val)
 {
-	struct sock *sk = sock->sk;
 	struct roam_sock *rs = roam_sk(sk);
-	int val;
 
-	if (level == SOL_SOCKET && optname != SO_REUSEPORT)
-		return sock_setsockopt(sock, level, optname, optval, optlen);
-	if (level != SOL_ROAM && level != SOL_SOCKET)
-		return -ENOPROTOOPT;
 	switch (optname) {
-	case ROAM_BINDX_ADD:
-	case ROAM_BINDX_REM:
-		return roam_setsockopt_bindx(sk, optname, optval, optlen);
-	}
-
-	if (optlen < sizeof(int))
-		return -EINVAL;
-	if (copy_from_sockptr(&val, optval, sizeof(val)))
-		return -EFAULT;
-	if (level == SOL_SOCKET || optname == ROAM_REUSEPORT) {
+	case ROAM_REUSEPORT:
 		/* Binding reads it: take the socket lock as bind() does. */
 		lock_sock(sk);
 		sk->sk_reuseport = !!val;
 		release_sock(sk);
 		return 0;
-	}
-	switch (optname) {
 	case ROAM_FREEBIND:
 		assign_bit(ROAM_F_FREEBIND, &rs->flags, val);
 		return 0;
@@ -1084,54 +1073,130 @@ static int roam_setsockopt(struct socket *sock, int level, int optname,
 	}
 }
 
+static int roam_setsockopt(struct socket *sock, int level, int optname,
+			   sockptr_t optval, unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	int val;
+
+	if (level == SOL_SOCKET && optname != SO_REUSEPORT)
+		return sock_setsockopt(sock, level, optname, optval, optlen);
+	if (level == SOL_TCP)
+		return roam_tcpopt_set(sk, optname, optval, optlen);
+	if (level != SOL_ROAM && level != SOL_SOCKET)
+		return -ENOPROTOOPT;
+	switch (optname) {
+	case ROAM_BINDX_ADD:
+	case ROAM_BINDX_REM:
+		return roam_setsockopt_bindx(sk, optname, optval, optlen);
+	}
+
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	return roam_setsockopt_int(sk, level == SOL_SOCKET ? ROAM_REUSEPORT : optname, val);
+}
+
+/* ROAM_INFO's snapshot, for it and TCP_INFO (tcpopt.c).  Process context. */
+void roam_sock_info(struct sock *sk, struct roam_info *info)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_keys *keys;
+
+	memset(info, 0, sizeof(*info));
+	lock_sock(sk);
+	info->ri_version = ROAM_INFO_VERSION;
+	info->ri_state = roam_sock_state(sk);
+	info->ri_srtt_us = rs->rec.srtt;
+	info->ri_rttvar_us = rs->rec.rttvar;
+	info->ri_rto_us = roam_rec_backoff_us(sk);
+	info->ri_cwnd = rs->rec.cwnd;
+	info->ri_bytes_in_flight = rs->rec.in_flight;
+	info->ri_pmtu = roam_pmtu_size(sk);
+	info->ri_bytes_sent = rs->cnt.bytes_sent;
+	info->ri_bytes_acked = rs->cnt.bytes_acked;
+	info->ri_bytes_received = rs->cnt.bytes_received;
+	info->ri_packets_sent = rs->cnt.packets_sent;
+	info->ri_packets_received = rs->cnt.packets_received;
+	info->ri_packets_lost = rs->cnt.packets_lost;
+	info->ri_retransmits = rs->cnt.bytes_retrans;
+	info->ri_local_cid = rs->local_cid;
+	info->ri_remote_cid = rs->remote_cid;
+	roam_sock_local(rs, &info->ri_local);
+	if (rs->local_cid)
+		info->ri_remote = rs->path.peer;
+	info->ri_ecn_ce = rs->cnt.ecn_ce;
+	info->ri_reordering = rs->rec.reordering;
+	info->ri_spurious = rs->cnt.spurious;
+	info->ri_path_moves = rs->cnt.path_moves;
+	info->ri_path_validations = rs->cnt.path_validations;
+	info->ri_path_failures = rs->cnt.path_failures;
+	info->ri_port_hops = rs->cnt.port_hops;
+	if (test_bit(ROAM_F_ECN, &rs->flags))
+		info->ri_flags |= ROAM_INFO_F_ECN;
+	if (test_bit(ROAM_F_VALIDATING, &rs->flags))
+		info->ri_flags |= ROAM_INFO_F_VALIDATING;
+	keys = rcu_dereference_protected(rs->keys, lockdep_sock_is_held(sk));
+	if (keys && keys->encrypt)
+		info->ri_flags |= ROAM_INFO_F_PSK;
+	release_sock(sk);
+}
+
 /* ROAM_INFO: as TCP_INFO, the caller gets at most what it asked for. */
 static int roam_getsockopt_info(struct sock *sk, char __user *optval,
 				int __user *optlen, int len)
 {
-	struct roam_sock *rs = roam_sk(sk);
-	struct roam_keys *keys;
 	struct roam_info info;
 
-	memset(&info, 0, sizeof(info));
-	lock_sock(sk);
-	info.ri_version = ROAM_INFO_VERSION;
-	info.ri_state = roam_sock_state(sk);
-	info.ri_srtt_us = rs->rec.srtt;
-	info.ri_rttvar_us = rs->rec.rttvar;
-	info.ri_rto_us = roam_rec_backoff_us(sk);
-	info.ri_cwnd = rs->rec.cwnd;
-	info.ri_bytes_in_flight = rs->rec.in_flight;
-	info.ri_pmtu = roam_pmtu_size(sk);
-	info.ri_bytes_sent = rs->cnt.bytes_sent;
-	info.ri_bytes_acked = rs->cnt.bytes_acked;
-	info.ri_bytes_received = rs->cnt.bytes_received;
-	info.ri_packets_sent = rs->cnt.packets_sent;
-	info.ri_packets_received = rs->cnt.packets_received;
-	info.ri_packets_lost = rs->cnt.packets_lost;
-	info.ri_retransmits = rs->cnt.bytes_retrans;
-	info.ri_local_cid = rs->local_cid;
-	info.ri_remote_cid = rs->remote_cid;
-	roam_sock_local(rs, &info.ri_local);
-	if (rs->local_cid)
-		info.ri_remote = rs->path.peer;
-	info.ri_ecn_ce = rs->cnt.ecn_ce;
-	info.ri_reordering = rs->rec.reordering;
-	info.ri_spurious = rs->cnt.spurious;
-	info.ri_path_moves = rs->cnt.path_moves;
-	info.ri_path_validations = rs->cnt.path_validations;
-	info.ri_path_failures = rs->cnt.path_failures;
-	info.ri_port_hops = rs->cnt.port_hops;
-	if (test_bit(ROAM_F_ECN, &rs->flags))
-		info.ri_flags |= ROAM_INFO_F_ECN;
-	if (test_bit(ROAM_F_VALIDATING, &rs->flags))
-		info.ri_flags |= ROAM_INFO_F_VALIDATING;
-	keys = rcu_dereference_protected(rs->keys, lockdep_sock_is_held(sk));
-	if (keys && keys->encrypt)
-		info.ri_flags |= ROAM_INFO_F_PSK;
-	release_sock(sk);
-
+	roam_sock_info(sk, &info);
 	len = min_t(unsigned int, len, sizeof(info));
 	if (put_user(len, optlen) || copy_to_user(optval, &info, len))
+		return -EFAULT;
+	return 0;
+}
+
+/* An int option at SOL_ROAM into *@val: 0 or -ENOPROTOOPT.  Any context. */
+int roam_getsockopt_int(struct sock *sk, int optname, int *val)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	switch (optname) {
+	case ROAM_NODELAY:
+		*val = test_bit(ROAM_F_NODELAY, &rs->flags);
+		return 0;
+	case ROAM_CORK:
+		*val = test_bit(ROAM_F_CORK, &rs->flags);
+		return 0;
+	case ROAM_IDLE_TIMEOUT:
+		*val = roam_idle_timeout_ms(sk);
+		return 0;
+	case ROAM_KEEPALIVE_INTVL:
+		*val = roam_keepalive_ms(sk);
+		return 0;
+	case ROAM_REUSEPORT:
+		*val = sk->sk_reuseport;
+		return 0;
+	case ROAM_FREEBIND:
+		*val = test_bit(ROAM_F_FREEBIND, &rs->flags);
+		return 0;
+	case ROAM_ADVERTISE:
+		*val = roam_addrs_advertising(sk);
+		return 0;
+	case ROAM_PSK:
+		*val = READ_ONCE(rs->psk_id);
+		return 0;
+	}
+	return -ENOPROTOOPT;
+}
+
+/* getsockopt's copy out: @size bytes of @src, if the caller has room. */
+static int roam_getsockopt_put(char __user *optval, int __user *optlen,
+			       int len, const void *src, int size)
+{
+	if (len < size)
+		return -EINVAL;
+	if (put_user(size, optlen) || copy_to_user(optval, src, size))
 		return -EFAULT;
 	return 0;
 }
@@ -1142,63 +1207,30 @@ static int roam_getsockopt(struct socket *sock, int level, int optname,
 	struct sock *sk = sock->sk;
 	struct roam_sock *rs = roam_sk(sk);
 	struct roam_conn_id id;
-	const void *src;
-	int len, val, size;
+	int len, val, err;
 
-	if (level != SOL_ROAM)
+	if (level != SOL_ROAM && level != SOL_TCP)
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	if (level == SOL_TCP)
+		return roam_tcpopt_get(sk, optname, optval, optlen, len);
 
 	if (optname == ROAM_INFO)
 		return roam_getsockopt_info(sk, optval, optlen, len);
-	switch (optname) {
-	case ROAM_NODELAY:
-		val = test_bit(ROAM_F_NODELAY, &rs->flags);
-		break;
-	case ROAM_CORK:
-		val = test_bit(ROAM_F_CORK, &rs->flags);
-		break;
-	case ROAM_IDLE_TIMEOUT:
-		val = roam_idle_timeout_ms(sk);
-		break;
-	case ROAM_KEEPALIVE_INTVL:
-		val = roam_keepalive_ms(sk);
-		break;
-	case ROAM_REUSEPORT:
-		val = sk->sk_reuseport;
-		break;
-	case ROAM_FREEBIND:
-		val = test_bit(ROAM_F_FREEBIND, &rs->flags);
-		break;
-	case ROAM_ADVERTISE:
-		val = roam_addrs_advertising(sk);
-		break;
-	case ROAM_PSK:
-		val = READ_ONCE(rs->psk_id);
-		break;
-	case ROAM_CONN_ID:
+	if (optname == ROAM_CONN_ID) {
 		lock_sock(sk);
 		id.local = rs->local_cid;
 		id.remote = rs->remote_cid;
 		release_sock(sk);
-		src = &id;
-		size = sizeof(id);
-		goto copy;
-	default:
-		return -ENOPROTOOPT;
+		return roam_getsockopt_put(optval, optlen, len, &id, sizeof(id));
 	}
-	src = &val;
-	size = sizeof(val);
-copy:
-	if (len < size)
-		return -EINVAL;
-	len = size;
-	if (put_user(len, optlen) || copy_to_user(optval, src, len))
-		return -EFAULT;
-	return 0;
+	err = roam_getsockopt_int(sk, optname, &val);
+	if (err)
+		return err;
+	return roam_getsockopt_put(optval, optlen, len, &val, sizeof(val));
 }
 
 static const struct proto_ops roam_stream_ops = {

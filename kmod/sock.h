@@ -231,6 +231,8 @@ struct roam_sock {
 	struct page_frag tx_page;	/* burst buffers are cut from it (send.c) */
 	u32 idle_timeout;		/* ms, 0: the netns config */
 	u32 keepalive;			/* ms, 0: the netns config */
+	u16 keepintvl;			/* s, TCP_KEEPINTVL; 0: the keepalive's */
+	u8 keepcnt;			/* TCP_KEEPCNT; 0: the idle timeout decides */
 
 	/* Listener */
 	spinlock_t acceptq_lock;	/* children are queued from softirq */
@@ -320,6 +322,9 @@ void roam_sock_unport(struct sock *sk);
 void roam_sock_unlist(struct sock *sk);
 void roam_sock_local(const struct roam_sock *rs, struct sockaddr_roam *sa);
 struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp);
+void roam_sock_info(struct sock *sk, struct roam_info *info);
+int roam_setsockopt_int(struct sock *sk, int optname, int val);
+int roam_getsockopt_int(struct sock *sk, int optname, int *val);
 
 bool roam_mem_charge(unsigned int pages);
 void roam_mem_uncharge(unsigned int pages);

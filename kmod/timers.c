@@ -31,10 +31,25 @@
 #include "stream.h"
 #include "timers.h"
 
+/*
+ * How long the peer may be silent while something waits on it: the
+ * socket's idle timeout (ROAM_IDLE_TIMEOUT, TCP_USER_TIMEOUT); else, with
+ * SO_KEEPALIVE and TCP_KEEPCNT, TCP's keepalive time and TCP_KEEPCNT
+ * probe intervals; else the netns's.
+ */
 u32 roam_idle_timeout_ms(const struct sock *sk)
 {
-	return READ_ONCE(roam_sk(sk)->idle_timeout) ?:
-	       ROAM_CFG(roam_net(sock_net(sk)), idle_timeout);
+	const struct roam_sock *rs = roam_sk(sk);
+	u32 ms = READ_ONCE(rs->idle_timeout), cnt = READ_ONCE(rs->keepcnt), intvl;
+
+	if (ms)
+		return ms;
+	if (cnt && sock_flag(sk, SOCK_KEEPOPEN)) {
+		intvl = READ_ONCE(rs->keepintvl) * MSEC_PER_SEC ?: roam_keepalive_ms(sk);
+		return min_t(u64, roam_keepalive_ms(sk) + (u64)cnt * intvl,
+			     ROAM_MAX_IDLE_TIMEOUT);
+	}
+	return ROAM_CFG(roam_net(sock_net(sk)), idle_timeout);
 }
 
 u32 roam_keepalive_ms(const struct sock *sk)

@@ -5,7 +5,8 @@
  * the recv flags, the non-blocking flavours, SIOCINQ and SIOCOUTQ,
  * SO_RCVLOWAT, timeouts and EINTR, cork and nodelay, ROAM_INFO, poll
  * flags, a slow reader that blocks its writer, keepalive and idle
- * timeouts, ROAM_MIGRATE, and an edge-triggered echo server with 200
+ * timeouts, the IPPROTO_TCP options in their TCP meaning (TCP_INFO
+ * included), ROAM_MIGRATE, and an edge-triggered echo server with 200
  * clients.
  */
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
+#include <linux/tcp.h>
 #include <time.h>
 
 #include "kselftest_harness.h"
@@ -539,6 +541,142 @@ TEST_F_TIMEOUT(pair, data_to_a_vanished_peer_times_out, 120)
 	EXPECT_TRUE(roam_poll(self->c, POLLIN, 30000) & POLLERR);
 	EXPECT_EQ(-1, write(self->c, buf, 1));
 	EXPECT_EQ(ETIMEDOUT, errno);
+	abort_on_close(self->a);
+}
+
+/* The IPPROTO_TCP options take their TCP meaning (kmod/tcpopt.c). */
+TEST_F(pair, tcp_options_with_tcp_meaning)
+{
+	static char big[50000];
+	struct tcp_info ti;
+	socklen_t len = sizeof(int);
+	int v, r;
+
+	v = 1;
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_TCP, TCP_NODELAY, &v, sizeof(v)));
+	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_NODELAY, &r, &len));
+	EXPECT_EQ(1, r);
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_TCP, TCP_CORK, &v, sizeof(v)));
+	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_TCP, TCP_CORK, &r, &len));
+	EXPECT_EQ(1, r);
+	v = 0;
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_TCP, TCP_CORK, &v, sizeof(v)));
+
+	/* TCP_KEEPIDLE is the keepalive interval, in seconds. */
+	v = 7;
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v)));
+	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_KEEPALIVE_INTVL, &r, &len));
+	EXPECT_EQ(7000, r);
+	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_TCP, TCP_KEEPIDLE, &r, &len));
+	EXPECT_EQ(7, r);
+	for (v = -1; v <= 32768; v += 32769) {
+		EXPECT_EQ(-1, setsockopt(self->c, IPPROTO_TCP, TCP_KEEPIDLE, &v, sizeof(v)));
+		EXPECT_EQ(EINVAL, errno);
+		EXPECT_EQ(-1, setsockopt(self->c, IPPROTO_TCP, TCP_KEEPINTVL, &v, sizeof(v)));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	v = 128;
+	EXPECT_EQ(-1, setsockopt(self->c, IPPROTO_TCP, TCP_KEEPCNT, &v, sizeof(v)));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* TCP_USER_TIMEOUT is the idle timeout, raised to roam's shortest timer. */
+	v = 1;
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, sizeof(v)));
+	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_TCP, TCP_USER_TIMEOUT, &r, &len));
+	EXPECT_EQ(100, r);
+	v = 60000;
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, sizeof(v)));
+	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_IDLE_TIMEOUT, &r, &len));
+	EXPECT_EQ(60000, r);
+	v = -1;
+	EXPECT_EQ(-1, setsockopt(self->c, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, sizeof(v)));
+	EXPECT_EQ(EINVAL, errno);
+	v = 0;
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_TCP, TCP_USER_TIMEOUT, &v, sizeof(v)));
+	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_TCP, TCP_USER_TIMEOUT, &r, &len));
+	EXPECT_EQ(0, r);
+
+	/* Short buffers get what fits, as TCP's do; short values do not. */
+	r = -1;
+	len = 1;
+	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_TCP, TCP_KEEPIDLE, &r, &len));
+	EXPECT_EQ(1U, len);
+	EXPECT_EQ(-1, setsockopt(self->c, IPPROTO_TCP, TCP_NODELAY, &v, 2));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* TCP_MAXSEG reads; what roam has no use for is ENOPROTOOPT. */
+	len = sizeof(int);
+	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_TCP, TCP_MAXSEG, &r, &len));
+	EXPECT_LT(1000, r);
+	EXPECT_GT(65536, r);
+	EXPECT_EQ(-1, setsockopt(self->c, IPPROTO_TCP, TCP_MAXSEG, &r, sizeof(r)));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	EXPECT_EQ(-1, setsockopt(self->c, IPPROTO_TCP, TCP_INFO, &r, sizeof(r)));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	EXPECT_EQ(-1, getsockopt(self->c, IPPROTO_TCP, TCP_CONGESTION, &r, &len));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	EXPECT_EQ(-1, getsockopt(self->c, IPPROTO_UDP, 1, &r, &len));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+
+	/* TCP_INFO after a transfer. */
+	ASSERT_EQ((ssize_t)sizeof(big), write(self->c, big, sizeof(big)));
+	ASSERT_EQ((ssize_t)sizeof(big), read_all(self->a, big, sizeof(big)));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCOUTQ) == 0, 5));
+	len = sizeof(ti);
+	memset(&ti, 0, sizeof(ti));
+	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_TCP, TCP_INFO, &ti, &len));
+	EXPECT_EQ(sizeof(ti), len);
+	EXPECT_EQ(1, ti.tcpi_state);	/* TCP_ESTABLISHED */
+	EXPECT_LE(sizeof(big), ti.tcpi_bytes_acked);
+	EXPECT_LE(sizeof(big), ti.tcpi_bytes_sent);
+	EXPECT_LT(0U, ti.tcpi_segs_out);
+	EXPECT_LT(0U, ti.tcpi_rtt);
+	EXPECT_LT(0U, ti.tcpi_rto);
+	EXPECT_LT(1000U, ti.tcpi_pmtu);
+	EXPECT_LT(1000U, ti.tcpi_snd_mss);
+	EXPECT_LT(0U, ti.tcpi_snd_cwnd);
+	len = sizeof(ti);
+	ASSERT_EQ(0, getsockopt(self->a, IPPROTO_TCP, TCP_INFO, &ti, &len));
+	EXPECT_LE(sizeof(big), ti.tcpi_bytes_received);
+	len = 8;
+	ASSERT_EQ(0, getsockopt(self->a, IPPROTO_TCP, TCP_INFO, &ti, &len));
+	EXPECT_EQ(8U, len);
+	len = sizeof(ti);
+	ASSERT_EQ(0, getsockopt(self->l, IPPROTO_TCP, TCP_INFO, &ti, &len));
+	EXPECT_EQ(10, ti.tcpi_state);	/* TCP_LISTEN */
+}
+
+/*
+ * With SO_KEEPALIVE and TCP_KEEPCNT, and no idle timeout, a silent peer
+ * is dead after TCP_KEEPIDLE + TCP_KEEPCNT * TCP_KEEPINTVL, as in TCP.
+ */
+TEST_F_TIMEOUT(pair, tcp_keepcnt_ends_a_silent_peer, 120)
+{
+	int on = 1, idle = 1, intvl = 1, cnt = 2, r;
+	socklen_t len = sizeof(r);
+	char buf[8];
+	double t;
+
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)));
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl)));
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)));
+	/* Without SO_KEEPALIVE, the netns's idle timeout still rules. */
+	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_IDLE_TIMEOUT, &r, &len));
+	EXPECT_NE(3000, r);
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)));
+	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_IDLE_TIMEOUT, &r, &len));
+	EXPECT_EQ(3000, r);
+	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_TCP, TCP_KEEPCNT, &r, &len));
+	EXPECT_EQ(2, r);
+	/* A live peer answers: nothing happens. */
+	usleep(4000 * 1000);
+	EXPECT_EQ(0, roam_poll(self->c, POLLIN, 0));
+	ASSERT_EQ(0, block_listener_port());
+	t = roam_now();
+	EXPECT_TRUE(roam_poll(self->c, POLLIN, 30000) & POLLERR);
+	EXPECT_EQ(-1, read(self->c, buf, sizeof(buf)));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	EXPECT_LT(2.0, roam_now() - t);
 	abort_on_close(self->a);
 }
 
