@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 #   make              roam.ko for the running kernel (or KDIR=...), roamctl,
-#                     libroam and roamize
+#                     libroam, roamize and roamcat
 #   make demo         boot a VM, load roam, show it working
 #   make check        build for every lane and run the whole suite in VMs
 #   make matrix       the randomized event matrix, long (RUNS=20, LANE=6.12)
@@ -15,7 +15,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 TOP := $(CURDIR)
 
-all: module roamctl libroam roamize
+all: module roamctl libroam roamize roamcat
 
 module:
 	@test -d "$(KDIR)" || { echo "no kernel build tree at $(KDIR): install linux-headers-$$(uname -r), or give KDIR=..., or use 'make check' to build for the VM lanes"; exit 1; }
@@ -29,6 +29,9 @@ libroam:
 
 roamize:
 	$(MAKE) -C tools/roamize
+
+roamcat:
+	$(MAKE) -C tools/roamcat
 
 # roam.ko for one VM lane, in build/<kernel release>/, from a tree of
 # symlinks so that lanes never share object files.
@@ -75,6 +78,7 @@ clean:
 	$(MAKE) -C tools/roamctl clean
 	$(MAKE) -C tools/libroam clean
 	$(MAKE) -C tools/roamize clean
+	$(MAKE) -C tools/roamcat clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module roamctl libroam roamize module-lane selftests check demo matrix outage family fuzz checkpatch clean
+.PHONY: all module roamctl libroam roamize roamcat module-lane selftests check demo matrix outage family fuzz checkpatch clean
