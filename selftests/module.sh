@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # roam.ko loads, registers its family and netlink family, refuses to
 # unload while a socket is open, unloads without leaving anything behind,
-# and fails to load cleanly when its family number is taken.
+# fails to load cleanly when its family number is taken, and loads with
+# insmod after the README's modprobe of its dependencies.
 
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
@@ -112,7 +113,33 @@ test_family_param() {
 	log_test "the family number is a module parameter"
 }
 
+# The README's install path: insmod alone fails while roam's dependencies
+# are not loaded; after the documented modprobe it works, and the module
+# says the version of the tree.
+test_documented_load() {
+	RET=0
+	local deps out m left=""
+	deps=$(modinfo -F depends "$ROAM_KO" | tr , ' ')
+	rmmod roam || RET=$ksft_fail
+	for m in $deps; do
+		rmmod "$m" 2>/dev/null || left="$left $m"
+	done
+	if [ -n "$deps" ] && [ -z "$left" ]; then
+		out=$(insmod "$ROAM_KO" 2>&1)
+		[ $? -ne 0 ] || { echo "    insmod without its dependencies worked"; rmmod roam; }
+		check_match "insmod without them" "Unknown symbol" "$out"
+	else
+		echo "    dependencies built in or held:${left:- none to unload}"
+	fi
+	# shellcheck disable=SC2086 # one word a module
+	[ -z "$deps" ] || modprobe -a $deps || RET=$ksft_fail
+	insmod "$ROAM_KO" || RET=$ksft_fail
+	check_eq "version" "$(cat "$ROAM_TOP/VERSION")" "$(cat /sys/module/roam/version)"
+	log_test "insmod after the README's modprobe of its dependencies"
+}
+
 roam_wait_idle
+test_documented_load
 test_registered
 test_unload_busy
 test_unload_clean
