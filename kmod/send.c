@@ -89,8 +89,9 @@ static void roam_flow_init(struct roam_sock *rs, const struct roam_path *path,
 	fl->oif = READ_ONCE(sk->sk_bound_dev_if) ?: path->peer.sroam_scope_id;
 	fl->mark = READ_ONCE(sk->sk_mark);
 	fl->priority = READ_ONCE(sk->sk_priority);
+	fl->tos = READ_ONCE(rs->dscp);
 	if (test_bit(ROAM_F_ECN, &rs->flags))
-		fl->tos = ROAM_ECN_ECT0;
+		fl->tos |= ROAM_ECN_ECT0;
 }
 
 /*

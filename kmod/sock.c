@@ -208,6 +208,7 @@ struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp)
 	rs->keepalive = READ_ONCE(lrs->keepalive);
 	rs->keepintvl = READ_ONCE(lrs->keepintvl);
 	rs->keepcnt = READ_ONCE(lrs->keepcnt);
+	rs->dscp = READ_ONCE(lrs->dscp);
 	if (test_bit(ROAM_F_NODELAY, &lrs->flags))
 		set_bit(ROAM_F_NODELAY, &rs->flags);
 	set_bit(ROAM_F_SERVER, &rs->flags);
@@ -1081,8 +1082,8 @@ static int roam_setsockopt(struct socket *sock, int level, int optname,
 
 	if (level == SOL_SOCKET && optname != SO_REUSEPORT)
 		return sock_setsockopt(sock, level, optname, optval, optlen);
-	if (level == SOL_TCP)
-		return roam_tcpopt_set(sk, optname, optval, optlen);
+	if (level == SOL_TCP || level == SOL_IP || level == SOL_IPV6)
+		return roam_tcpopt_set(sk, level, optname, optval, optlen);
 	if (level != SOL_ROAM && level != SOL_SOCKET)
 		return -ENOPROTOOPT;
 	switch (optname) {
@@ -1209,14 +1210,14 @@ static int roam_getsockopt(struct socket *sock, int level, int optname,
 	struct roam_conn_id id;
 	int len, val, err;
 
-	if (level != SOL_ROAM && level != SOL_TCP)
+	if (level != SOL_ROAM && level != SOL_TCP && level != SOL_IP && level != SOL_IPV6)
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
-	if (level == SOL_TCP)
-		return roam_tcpopt_get(sk, optname, optval, optlen, len);
+	if (level != SOL_ROAM)
+		return roam_tcpopt_get(sk, level, optname, optval, optlen, len);
 
 	if (optname == ROAM_INFO)
 		return roam_getsockopt_info(sk, optval, optlen, len);

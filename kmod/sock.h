@@ -233,6 +233,7 @@ struct roam_sock {
 	u32 keepalive;			/* ms, 0: the netns config */
 	u16 keepintvl;			/* s, TCP_KEEPINTVL; 0: the keepalive's */
 	u8 keepcnt;			/* TCP_KEEPCNT; 0: the idle timeout decides */
+	u8 dscp;			/* IP_TOS, IPV6_TCLASS, without the ECN bits */
 
 	/* Listener */
 	spinlock_t acceptq_lock;	/* children are queued from softirq */

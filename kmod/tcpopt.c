@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The IPPROTO_TCP options, in their TCP meaning (tcp(7)), so that code
- * written for TCP, and roamize's preload, need no translation:
+ * The options of TCP's levels, in their TCP meaning (tcp(7), ip(7),
+ * ipv6(7)), so that code written for TCP, and roamize's preload, need no
+ * translation.  At IPPROTO_TCP:
  *
  *   TCP_NODELAY, TCP_CORK   ROAM_NODELAY, ROAM_CORK
  *   TCP_KEEPIDLE            ROAM_KEEPALIVE_INTVL, in seconds: with
@@ -18,9 +19,22 @@
  *                           tcp_info, where the fields map
  *   TCP_MAXSEG              read only: the stream bytes a packet carries
  *
+ * At IPPROTO_IP and IPPROTO_IPV6, where a connection may move from one
+ * family to the other:
+ *
+ *   IP_TOS, IPV6_TCLASS     one DSCP for both families, on every packet;
+ *                           the ECN bits stay roam's, as TCP's stay TCP's
+ *   IP_FREEBIND,            ROAM_FREEBIND
+ *   IPV6_FREEBIND
+ *   IPV6_V6ONLY             0: a roam socket takes both families; 1 is
+ *                           EOPNOTSUPP, as no IPv6-only binding exists
+ *
  * Any other gets ENOPROTOOPT, as an unknown option does.
  */
+#include <linux/in.h>
+#include <linux/in6.h>
 #include <linux/tcp.h>
+#include <net/inet_ecn.h>
 #include <net/tcp.h>
 
 #include "pmtu.h"
@@ -37,8 +51,28 @@ static u32 roam_tcpopt_mss(u32 pmtu)
 	return pmtu > hdr ? pmtu - hdr : 0;
 }
 
+/* IPPROTO_IP and IPPROTO_IPV6.  Process context, socket unlocked. */
+static int roam_ipopt_set(struct sock *sk, int level, int optname, int val)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	if ((level == SOL_IP && optname == IP_TOS) ||
+	    (level == SOL_IPV6 && optname == IPV6_TCLASS)) {
+		if (val < -1 || val > 0xff)
+			return -EINVAL;
+		WRITE_ONCE(rs->dscp, val < 0 ? 0 : val & ~INET_ECN_MASK);
+		return 0;
+	}
+	if ((level == SOL_IP && optname == IP_FREEBIND) ||
+	    (level == SOL_IPV6 && optname == IPV6_FREEBIND))
+		return roam_setsockopt_int(sk, ROAM_FREEBIND, val);
+	if (level == SOL_IPV6 && optname == IPV6_V6ONLY)
+		return val ? -EOPNOTSUPP : 0;
+	return -ENOPROTOOPT;
+}
+
 /* Process context, socket unlocked. */
-int roam_tcpopt_set(struct sock *sk, int optname, sockptr_t optval,
+int roam_tcpopt_set(struct sock *sk, int level, int optname, sockptr_t optval,
 		    unsigned int optlen)
 {
 	struct roam_sock *rs = roam_sk(sk);
@@ -48,6 +82,8 @@ int roam_tcpopt_set(struct sock *sk, int optname, sockptr_t optval,
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
 		return -EFAULT;
+	if (level != SOL_TCP)
+		return roam_ipopt_set(sk, level, optname, val);
 	switch (optname) {
 	case TCP_NODELAY:
 		return roam_setsockopt_int(sk, ROAM_NODELAY, val);
@@ -138,15 +174,39 @@ static void roam_tcpopt_info(struct sock *sk, struct tcp_info *ti)
 	ti->tcpi_bytes_retrans = ri.ri_retransmits;
 }
 
+/* IPPROTO_IP and IPPROTO_IPV6 into *@val: 0 or -ENOPROTOOPT. */
+static int roam_ipopt_get(struct sock *sk, int level, int optname, int *val)
+{
+	if ((level == SOL_IP && optname == IP_TOS) ||
+	    (level == SOL_IPV6 && optname == IPV6_TCLASS)) {
+		*val = READ_ONCE(roam_sk(sk)->dscp);
+		return 0;
+	}
+	if ((level == SOL_IP && optname == IP_FREEBIND) ||
+	    (level == SOL_IPV6 && optname == IPV6_FREEBIND))
+		return roam_getsockopt_int(sk, ROAM_FREEBIND, val);
+	if (level == SOL_IPV6 && optname == IPV6_V6ONLY) {
+		*val = 0;
+		return 0;
+	}
+	return -ENOPROTOOPT;
+}
+
 /* Process context, socket unlocked; @len is the caller's, checked >= 0. */
-int roam_tcpopt_get(struct sock *sk, int optname, char __user *optval,
+int roam_tcpopt_get(struct sock *sk, int level, int optname, char __user *optval,
 		    int __user *optlen, int len)
 {
 	struct roam_sock *rs = roam_sk(sk);
-	int val, size = sizeof(val);
+	int val, size = sizeof(val), err;
 	const void *src = &val;
 	struct tcp_info ti;
 
+	if (level != SOL_TCP) {
+		err = roam_ipopt_get(sk, level, optname, &val);
+		if (err)
+			return err;
+		goto copy;
+	}
 	switch (optname) {
 	case TCP_NODELAY:
 		roam_getsockopt_int(sk, ROAM_NODELAY, &val);
@@ -178,6 +238,7 @@ int roam_tcpopt_get(struct sock *sk, int optname, char __user *optval,
 	default:
 		return -ENOPROTOOPT;
 	}
+copy:
 	/* As TCP's: a shorter buffer gets what fits. */
 	len = min(len, size);
 	if (put_user(len, optlen) || copy_to_user(optval, src, len))

@@ -6,9 +6,9 @@
 
 struct sock;
 
-int roam_tcpopt_set(struct sock *sk, int optname, sockptr_t optval,
+int roam_tcpopt_set(struct sock *sk, int level, int optname, sockptr_t optval,
 		    unsigned int optlen);
-int roam_tcpopt_get(struct sock *sk, int optname, char __user *optval,
+int roam_tcpopt_get(struct sock *sk, int level, int optname, char __user *optval,
 		    int __user *optlen, int len);
 
 #endif /* _ROAM_TCPOPT_H */

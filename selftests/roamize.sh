@@ -6,7 +6,8 @@
 # non-blocking connect(), fork() after connect(); over IPv4 and IPv6.
 # Loopback stays TCP, ROAMIZE_PORTS and ROAMIZE_DEST leave the rest to
 # TCP, and ROAMIZE_FALLBACK=1 reaches a TCP-only server, whether its
-# roam refuses the connection or stays silent.  Then real
+# roam refuses the connection or stays silent.  A program's IP_TOS
+# marks roam's packets.  Then real
 # programs: curl against Python's http.server, byte-exact, and iperf3
 # for 10 s across an address change of its client.  Each case checks
 # that the connections were roam's: the server netns's "established"
@@ -121,6 +122,31 @@ test_no_fallback() {
 	log_test "roamize: no roam server and no fallback: connect fails"
 }
 
+# A program's IP_TOS reaches the wire: the DSCP on roam's UDP packets.
+test_tos() {
+	local n
+	RET=0
+	ip netns exec "$S" nft add table inet tos
+	ip netns exec "$S" nft add chain inet tos in '{ type filter hook input priority 0; }'
+	ip netns exec "$S" nft add rule inet tos in ip dscp ef udp dport 7700 counter
+	server "$S" 7700
+	ip netns exec "$C" "$RZ" run python3 -c "
+import socket
+s = socket.create_connection(('10.0.1.1', 7700))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0xb8)
+s.sendall(b'x' * 100000)
+s.shutdown(socket.SHUT_WR)
+while s.recv(65536):
+    pass
+" || RET=$ksft_fail
+	wait "$srv"
+	srv=""
+	n=$(ip netns exec "$S" nft list chain inet tos in | sed -n 's/.* packets \([0-9]*\) .*/\1/p')
+	check_match "packets with DSCP EF" "^[1-9]" "$n"
+	ip netns exec "$S" nft delete table inet tos
+	log_test "roamize: a program's IP_TOS reaches roam's packets"
+}
+
 test_curl() {
 	local s0 want got
 	RET=0
@@ -180,6 +206,7 @@ test_tcp_left "ROAMIZE_FALLBACK=1 reaches a TCP-only server" "$S" 10.0.1.1 \
 	ROAMIZE_FALLBACK=1 ROAMIZE_FALLBACK_MS=1000
 test_fallback_silent
 test_no_fallback
+test_tos
 test_curl
 test_iperf3
 exit "$EXIT_STATUS"

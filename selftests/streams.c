@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>
+#include <netinet/in.h>
 #include <time.h>
 
 #include "kselftest_harness.h"
@@ -644,6 +645,56 @@ TEST_F(pair, tcp_options_with_tcp_meaning)
 	len = sizeof(ti);
 	ASSERT_EQ(0, getsockopt(self->l, IPPROTO_TCP, TCP_INFO, &ti, &len));
 	EXPECT_EQ(10, ti.tcpi_state);	/* TCP_LISTEN */
+}
+
+/* IPPROTO_IP and IPPROTO_IPV6: the options servers set (kmod/tcpopt.c). */
+TEST_F(pair, ip_options_servers_set)
+{
+	socklen_t len = sizeof(int);
+	int v, r;
+
+	/* One DSCP for both families; the ECN bits stay roam's. */
+	v = 0xbb;
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_IP, IP_TOS, &v, sizeof(v)));
+	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_IP, IP_TOS, &r, &len));
+	EXPECT_EQ(0xb8, r);
+	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_IPV6, IPV6_TCLASS, &r, &len));
+	EXPECT_EQ(0xb8, r);
+	v = -1;
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_IPV6, IPV6_TCLASS, &v, sizeof(v)));
+	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_IP, IP_TOS, &r, &len));
+	EXPECT_EQ(0, r);
+	v = 256;
+	EXPECT_EQ(-1, setsockopt(self->c, IPPROTO_IPV6, IPV6_TCLASS, &v, sizeof(v)));
+	EXPECT_EQ(EINVAL, errno);
+	/* Data still flows with a DSCP set. */
+	v = 0x28;
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_IP, IP_TOS, &v, sizeof(v)));
+	ASSERT_EQ(5, write(self->c, "hello", 5));
+	ASSERT_EQ(5, read_all(self->a, (char[8]){ 0 }, 5));
+
+	/* Both families, always. */
+	ASSERT_EQ(0, getsockopt(self->l, IPPROTO_IPV6, IPV6_V6ONLY, &r, &len));
+	EXPECT_EQ(0, r);
+	v = 0;
+	EXPECT_EQ(0, setsockopt(self->l, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v)));
+	v = 1;
+	EXPECT_EQ(-1, setsockopt(self->l, IPPROTO_IPV6, IPV6_V6ONLY, &v, sizeof(v)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+
+	/* IP_FREEBIND is ROAM_FREEBIND. */
+	v = 1;
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_IP, IP_FREEBIND, &v, sizeof(v)));
+	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_FREEBIND, &r, &len));
+	EXPECT_EQ(1, r);
+	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_IPV6, IPV6_FREEBIND, &r, &len));
+	EXPECT_EQ(1, r);
+
+	/* What roam has no use for. */
+	EXPECT_EQ(-1, setsockopt(self->c, IPPROTO_IP, IP_TTL, &v, sizeof(v)));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	EXPECT_EQ(-1, getsockopt(self->c, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &r, &len));
+	EXPECT_EQ(ENOPROTOOPT, errno);
 }
 
 /*
