@@ -21,17 +21,10 @@ trap cleanup EXIT
 
 setup_ns C S || exit "$ksft_skip"
 tmp=$(mktemp -d)
-ip link add veth netns "$C" type veth peer name veth netns "$S"
-ip -n "$C" addr add 10.0.1.2/24 dev veth
-ip -n "$C" addr add fd00::2/64 dev veth nodad
-ip -n "$S" addr add 10.0.1.1/24 dev veth
-ip -n "$S" addr add fd00::1/64 dev veth nodad
-ip -n "$C" link set veth up
-ip -n "$S" link set veth up
+roam_veth_pair "$C" "$S"
 head -c 1048576 /dev/urandom >"$tmp/data"
 want=$(sha256sum <"$tmp/data")
 
-established() { "$ROAMCTL" -n "$1" stats show | awk '$1 == "established" { print $2 }'; }
 
 # pair NAME SERVER-CMD CLIENT-CMD...: the server on port 7600 in S, the
 # client in C against it.
@@ -39,13 +32,13 @@ pair() {
 	local name=$1 server=$2 s0
 	shift 2
 	RET=0
-	s0=$(established "$S")
+	s0=$(roam_stat "$S" established)
 	ip netns exec "$S" $server 7600 >"$tmp/server" 2>&1 &
 	srv=$!
 	slowwait 10 grep -q listening "$tmp/server"
 	ip netns exec "$C" "$@" 7600 <"$tmp/data" >"$tmp/out" 2>"$tmp/err" || RET=$ksft_fail
 	check_eq "the echo" "$want" "$(sha256sum <"$tmp/out")"
-	check_eq "connections over roam" $((s0 + 1)) "$(established "$S")"
+	check_eq "connections over roam" $((s0 + 1)) "$(roam_stat "$S" established)"
 	slowwait 10 grep -q echoed "$tmp/server"
 	stop_job "$srv"
 	srv=""

@@ -29,6 +29,26 @@ roam_wait_idle() {
 		echo "    $(cat /sys/module/roam/refcnt) sockets still open after 300 s"
 }
 
+# roam_veth_pair C S: a veth pair "veth" between namespaces C (10.0.1.2,
+# fd00::2) and S (10.0.1.1, fd00::1), up; C's IPv4 addresses promote
+# their secondaries, so a test can replace the first.
+roam_veth_pair() {
+	ip link add veth netns "$1" type veth peer name veth netns "$2"
+	ip netns exec "$1" sysctl -qw net.ipv4.conf.veth.promote_secondaries=1
+	ip -n "$1" addr add 10.0.1.2/24 dev veth
+	ip -n "$1" addr add fd00::2/64 dev veth nodad
+	ip -n "$2" addr add 10.0.1.1/24 dev veth
+	ip -n "$2" addr add fd00::1/64 dev veth nodad
+	ip -n "$1" link set veth up
+	ip -n "$2" link set veth up
+}
+
+# roam_stat NS NAME: the counter NAME of NS (roamctl stats show).
+roam_stat() { "$ROAMCTL" -n "$1" stats show | awk -v k="$2" '$1 == k { print $2 }'; }
+
+# roam_listening NS PORT: whether a roam socket listens on PORT in NS.
+roam_listening() { "$ROAMCTL" -n "$1" listener show | grep -q "^port $2 "; }
+
 # neigh_pin NS DEV ADDR PEER_NS PEER_DEV: in NS, ADDR on DEV resolves to
 # PEER_DEV's MAC (in PEER_NS) for good, without ARP or neighbour
 # discovery.  For a link whose loss or full queue a test makes: a lost

@@ -13,6 +13,9 @@
  *                                  family; then fork(): the child writes
  *                                  "child\n", the parent after it "parent\n",
  *                                  and the echo must be exactly that
+ *   roamapp exec [-6] HOST PORT    connect, then execve() itself with the
+ *                                  descriptor, which must still show its
+ *                                  addresses in its family, and echo
  *
  * Each prints "ok" and what it saw, or the first thing that was wrong,
  * and exits 0 or 1.
@@ -182,9 +185,51 @@ static int client(const char *host, int port)
 	return 0;
 }
 
+/* After execve(): the inherited descriptor @fd, as a new program sees it. */
+static int exec_image(int fd)
+{
+	char buf[16], b1[80], b2[80];
+	int got = 0;
+	ssize_t n;
+
+	printf("inherited %s -> %s\n", name(fd, 0, b1, sizeof(b1)), name(fd, 1, b2, sizeof(b2)));
+	if (write(fd, "exec\n", 5) != 5 || shutdown(fd, SHUT_WR))
+		fail("write");
+	while (got < (int)sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	buf[got] = '\0';
+	errno = 0;
+	if (strcmp(buf, "exec\n"))
+		fail("the echo");
+	printf("ok\n");
+	return 0;
+}
+
+static int exec_client(const char *self, const char *host, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = addr_of(&ss, host, port);
+	char fdstr[16];
+	int fd;
+
+	fd = socket(family, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len))
+		fail("connect");
+	snprintf(fdstr, sizeof(fdstr), "%d", fd);
+	fflush(stdout);
+	execl(self, self, "inherited", family == AF_INET ? "4" : "6", fdstr, (char *)NULL);
+	fail("execl");
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 2;
+
+	if (argc == 4 && !strcmp(argv[1], "inherited")) {
+		family = argv[2][0] == '6' ? AF_INET6 : AF_INET;
+		return exec_image(atoi(argv[3]));
+	}
 
 	if (argc > 2 && !strcmp(argv[2], "-6")) {
 		family = AF_INET6;
@@ -194,6 +239,8 @@ int main(int argc, char **argv)
 		return server(atoi(argv[i]));
 	if (argc == i + 2 && !strcmp(argv[1], "client"))
 		return client(argv[i], atoi(argv[i + 1]));
-	fprintf(stderr, "usage: roamapp server [-6] PORT | client [-6] HOST PORT\n");
+	if (argc == i + 2 && !strcmp(argv[1], "exec"))
+		return exec_client(argv[0], argv[i], atoi(argv[i + 1]));
+	fprintf(stderr, "usage: roamapp server [-6] PORT | { client | exec } [-6] HOST PORT\n");
 	return 2;
 }

@@ -4,8 +4,9 @@
 # exact both ways, with the half-close passed on in both directions,
 # through `roamcat -l PORT --to` in front of a TCP echo service; the
 # same across an address change of the client; the other way round,
-# a TCP client through `roamcat --listen-tcp --to-roam`; and the exit
-# code and message of a connection refused.  Each case checks that the
+# a TCP client through `roamcat --listen-tcp --to-roam`; ssh through
+# roamcat, to dropbear, across an address change and a NAT rebinding;
+# and the exit code and message of a connection refused.  Each case checks that the
 # connections were roam's: the server netns's "established" counter.
 #
 #   client C (10.0.1.2) --- server S (10.0.1.1): TCP echo on 127.0.0.1:7401
@@ -28,20 +29,13 @@ trap cleanup EXIT
 
 setup_ns C S || exit "$ksft_skip"
 tmp=$(mktemp -d)
-ip link add veth netns "$C" type veth peer name veth netns "$S"
-ip netns exec "$C" sysctl -qw net.ipv4.conf.veth.promote_secondaries=1
-ip -n "$C" addr add 10.0.1.2/24 dev veth
-ip -n "$S" addr add 10.0.1.1/24 dev veth
-ip -n "$C" link set veth up
-ip -n "$S" link set veth up
+roam_veth_pair "$C" "$S"
 tc -n "$C" qdisc add dev veth root netem rate 40mbit limit 10000 &&
 	tc -n "$S" qdisc add dev veth root netem rate 40mbit limit 10000 ||
 	{ echo "SKIP: no netem"; exit "$ksft_skip"; }
 head -c $((MIB << 20)) /dev/urandom >"$tmp/data"
 want=$(sha256sum <"$tmp/data")
 
-established() { "$ROAMCTL" -n "$1" stats show | awk '$1 == "established" { print $2 }'; }
-listening() { "$ROAMCTL" -n "$1" listener show | grep -q "^port $2 "; }
 
 # A TCP echo service on S's loopback, for one connection; roamcat -l in
 # front of it.
@@ -53,27 +47,28 @@ echo_service() {
 }
 ip netns exec "$S" "$CAT" -l 7400 --to 127.0.0.1:7401 2>"$tmp/relay.err" &
 relay=$!
-slowwait 10 listening "$S" 7400
+slowwait 10 roam_listening "$S" 7400
 
 test_stdio() {
 	local s0 rc
 	RET=0
-	s0=$(established "$S")
+	s0=$(roam_stat "$S" established)
 	echo_service
 	ip netns exec "$C" "$CAT" 10.0.1.1 7400 <"$tmp/data" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	check_eq "exit code" 0 "$rc"
 	check_eq "the echo of $MIB MiB" "$want" "$(sha256sum <"$tmp/out")"
 	check_eq "the echo service saw the end" ok "$(tail -n1 "$tmp/echo")"
-	check_eq "connections over roam" $((s0 + 1)) "$(established "$S")"
+	check_eq "connections over roam" $((s0 + 1)) "$(roam_stat "$S" established)"
 	[ "$RET" = 0 ] || cat "$tmp/err" "$tmp/echo" "$tmp/relay.err"
 	log_test "roamcat: stdin and stdout over roam, half-closed both ways"
 }
 
 test_move() {
-	local s0 cli
+	local s0 m0 cli
 	RET=0
-	s0=$(established "$S")
+	s0=$(roam_stat "$S" established)
+	m0=$(roam_stat "$S" path_moves)
 	echo_service
 	ip netns exec "$C" "$CAT" 10.0.1.1 7400 <"$tmp/data" >"$tmp/out" 2>"$tmp/err" &
 	cli=$!
@@ -83,9 +78,9 @@ test_move() {
 	wait "$cli"
 	check_eq "exit code" 0 "$?"
 	check_eq "the echo of $MIB MiB" "$want" "$(sha256sum <"$tmp/out")"
-	check_eq "connections over roam" $((s0 + 1)) "$(established "$S")"
-	check_match "the server saw the client move" "path_moves [1-9]" \
-		"$("$ROAMCTL" -n "$S" stats show | grep path_moves)"
+	check_eq "connections over roam" $((s0 + 1)) "$(roam_stat "$S" established)"
+	[ "$(roam_stat "$S" path_moves)" -gt "$m0" ] ||
+		{ echo "    the server saw no move"; RET=$ksft_fail; }
 	ip -n "$C" addr add 10.0.1.2/24 dev veth
 	ip -n "$C" addr del 10.0.1.3/24 dev veth
 	[ "$RET" = 0 ] || cat "$tmp/err" "$tmp/echo" "$tmp/relay.err"
@@ -95,7 +90,7 @@ test_move() {
 test_listen_tcp() {
 	local s0 tcp
 	RET=0
-	s0=$(established "$S")
+	s0=$(roam_stat "$S" established)
 	echo_service
 	ip netns exec "$C" "$CAT" --listen-tcp 127.0.0.1:7500 --to-roam 10.0.1.1:7400 \
 		2>"$tmp/tcp.err" &
@@ -103,10 +98,87 @@ test_listen_tcp() {
 	slowwait 10 ip netns exec "$C" sh -c "ss -Hltn | grep -q 127.0.0.1:7500"
 	ip netns exec "$C" "$APP" client 127.0.0.1 7500 >"$tmp/client" 2>&1 || RET=$ksft_fail
 	check_eq "a TCP client through both relays" ok "$(tail -n1 "$tmp/client")"
-	check_eq "connections over roam" $((s0 + 1)) "$(established "$S")"
+	check_eq "connections over roam" $((s0 + 1)) "$(roam_stat "$S" established)"
 	stop_job "$tcp"
 	[ "$RET" = 0 ] || cat "$tmp/client" "$tmp/tcp.err" "$tmp/echo"
 	log_test "roamcat: a TCP client through --listen-tcp and --to-roam"
+}
+
+# ssh with `ProxyCommand roamcat %h 7022`, to dropbear behind `roamcat
+# -l 7022 --to 127.0.0.1:2222`, through a router R that masquerades the
+# client: the remote end's `head -c N /dev/urandom | tee >(sha256sum
+# >&2)` arrives whole across an address change of the client and then a
+# NAT rebinding.
+#   C2 (10.7.0.2, then .3) --- R (NAT) --- S2 (10.8.0.2)
+test_ssh() {
+	local s0 m0 m1 cli sum home n=$((MIB << 20))
+	RET=0
+	if ! command -v dropbear >/dev/null || ! command -v ssh >/dev/null; then
+		log_test_skip "roamcat: ssh across an address change and a NAT rebinding" \
+			"no dropbear or ssh"
+		return
+	fi
+	# It adds a key to root's authorized_keys: only where that stays, the VM.
+	if [ -z "${ROAM_LANE:-}" ]; then
+		log_test_skip "roamcat: ssh across an address change and a NAT rebinding" \
+			"not in the VM runner"
+		return
+	fi
+	setup_ns C2 R S2 || { log_test_skip "roamcat: ssh" "no namespaces"; return; }
+	ip link add v netns "$C2" type veth peer name rc netns "$R"
+	ip link add v netns "$S2" type veth peer name rs netns "$R"
+	ip netns exec "$C2" sysctl -qw net.ipv4.conf.v.promote_secondaries=1
+	ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
+	ip -n "$C2" addr add 10.7.0.2/24 dev v
+	ip -n "$R" addr add 10.7.0.1/24 dev rc
+	ip -n "$R" addr add 10.8.0.1/24 dev rs
+	ip -n "$S2" addr add 10.8.0.2/24 dev v
+	for l in "$C2 v" "$R rc" "$R rs" "$S2 v" "$S2 lo"; do ip -n ${l% *} link set ${l#* } up; done
+	ip -n "$C2" route add default via 10.7.0.1
+	ip -n "$S2" route add default via 10.8.0.1
+	tc -n "$R" qdisc add dev rs root netem rate 40mbit limit 10000
+	ip netns exec "$R" nft add table ip nat
+	ip netns exec "$R" nft add chain ip nat post '{ type nat hook postrouting priority srcnat; }'
+	ip netns exec "$R" nft add rule ip nat post oifname rs meta l4proto udp masquerade to :30000-30999
+
+	dropbearkey -t ed25519 -f "$tmp/hostkey" >/dev/null 2>&1
+	ssh-keygen -q -t ed25519 -N "" -f "$tmp/id"
+	# dropbear reads root's own home, whatever HOME says; the VM's root
+	# file system is an overlay, so the key stays in the VM.
+	home=$(awk -F: '$1 == "root" { print $6 }' /etc/passwd)
+	[ -d "$home/.ssh" ] || mkdir -m 700 "$home/.ssh"
+	cat "$tmp/id.pub" >>"$home/.ssh/authorized_keys"
+	ip netns exec "$S2" dropbear -F -E -s -p 127.0.0.1:2222 -r "$tmp/hostkey" -P "$tmp/db.pid" \
+		2>"$tmp/dropbear.err" &
+	local db=$!
+	ip netns exec "$S2" "$CAT" -l 7022 --to 127.0.0.1:2222 2>"$tmp/relay2.err" &
+	local rl=$!
+	slowwait 10 roam_listening "$S2" 7022
+	s0=$(roam_stat "$S2" established)
+	m0=$(roam_stat "$S2" path_moves)
+	ip netns exec "$C2" ssh -i "$tmp/id" -o BatchMode=yes -o StrictHostKeyChecking=no \
+		-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \
+		-o ProxyCommand="$CAT %h 7022" root@10.8.0.2 \
+		"head -c $n /dev/urandom | tee >(sha256sum >&2)" >"$tmp/ssh.out" 2>"$tmp/ssh.err" &
+	cli=$!
+	slowwait 60 sh -c "[ \$(stat -c %s $tmp/ssh.out) -gt $((n / 4)) ]"
+	ip -n "$C2" addr add 10.7.0.3/24 dev v
+	ip -n "$C2" addr del 10.7.0.2/24 dev v
+	slowwait 60 sh -c "[ \$(stat -c %s $tmp/ssh.out) -gt $((n / 2)) ]"
+	ip netns exec "$R" nft flush chain ip nat post
+	ip netns exec "$R" nft add rule ip nat post oifname rs meta l4proto udp masquerade to :40000-40999
+	ip netns exec "$R" conntrack -F -f ipv4 >/dev/null 2>&1
+	wait "$cli" || RET=$ksft_fail
+	sum=$(awk '/ -$/ { print $1 }' "$tmp/ssh.err")
+	check_eq "the remote's sha256 of $MIB MiB" "$sum" "$(sha256sum <"$tmp/ssh.out" | cut -d' ' -f1)"
+	check_eq "bytes" "$n" "$(stat -c %s "$tmp/ssh.out")"
+	check_eq "connections over roam" $((s0 + 1)) "$(roam_stat "$S2" established)"
+	m1=$(roam_stat "$S2" path_moves)
+	[ $((m1 - m0)) -ge 2 ] || { echo "    the server's path moves: $((m1 - m0)), not 2"; RET=$ksft_fail; }
+	stop_job "$rl"
+	stop_job "$db"
+	[ "$RET" = 0 ] || cat "$tmp/ssh.err" "$tmp/dropbear.err" "$tmp/relay2.err"
+	log_test "roamcat: ssh across an address change and a NAT rebinding"
 }
 
 test_refused() {
@@ -124,5 +196,6 @@ test_refused() {
 test_stdio
 test_move
 test_listen_tcp
+test_ssh
 test_refused
 exit "$EXIT_STATUS"

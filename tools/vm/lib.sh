@@ -17,7 +17,7 @@ note() { echo "${0##*/}: $*" >&2; }
 ROAM_HOST_PKGS="make gcc libc6-dev pkg-config libmnl-dev \
 	qemu-system-x86 busybox-static cpio kmod xz-utils \
 	linux-source-6.12 perl python3 python3-cryptography \
-	iproute2 nftables conntrack tcpdump ethtool wireguard-tools iperf3 dkms \
+	iproute2 nftables conntrack tcpdump ethtool wireguard-tools iperf3 dropbear-bin dkms \
 	bc flex bison libelf-dev libssl-dev dwarves"
 # and what only tools/bench needs: mosh, to compare handovers with.
 ROAM_BENCH_PKGS="mosh python3-pyte"
