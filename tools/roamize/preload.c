@@ -614,7 +614,7 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	int family;
 
 	INIT();
-	if (!msg->msg_name || kind_of(fd, &family) != K_ROAM)
+	if (!msg || !msg->msg_name || kind_of(fd, &family) != K_ROAM)
 		return real_sendmsg(fd, msg, flags);
 	m = *msg;
 	m.msg_name = NULL;
