@@ -7,8 +7,9 @@
 # socket; over IPv4 and IPv6.
 # Loopback stays TCP, ROAMIZE_PORTS and ROAMIZE_DEST leave the rest to
 # TCP, and ROAMIZE_FALLBACK=1 reaches a TCP-only server, whether its
-# roam refuses the connection or stays silent.  A program's IP_TOS
-# marks roam's packets.  Then real
+# roam refuses the connection or stays silent.  One program holds a
+# TCP and a roam connection at once.  A program's IP_TOS marks roam's
+# packets.  Then real
 # programs: curl against Python's http.server, byte-exact, and iperf3
 # for 10 s across an address change of its client.  Each case checks
 # that the connections were roam's: the server netns's "established"
@@ -130,6 +131,39 @@ test_no_fallback() {
 	log_test "roamize: no roam server and no fallback: connect fails"
 }
 
+# One program with a TCP connection (loopback) and a roam one at once.
+test_mixed() {
+	local s0 tcp
+	RET=0
+	s0=$(roam_stat "$S" established)
+	ip netns exec "$C" ip link set lo up
+	ip netns exec "$C" "$APP" server 7800 >"$tmp/tcp.server" 2>&1 &
+	tcp=$!
+	slowwait 10 grep -q listening "$tmp/tcp.server"
+	server "$S" 7801
+	ip netns exec "$C" "$RZ" run python3 -c "
+import socket
+a = socket.create_connection(('127.0.0.1', 7800))
+b = socket.create_connection(('10.0.1.1', 7801))
+for s, m in ((a, b'over tcp'), (b, b'over roam')):
+    s.sendall(m)
+    s.shutdown(socket.SHUT_WR)
+for s, m in ((a, b'over tcp'), (b, b'over roam')):
+    got = b''
+    while d := s.recv(100):
+        got += d
+    assert got == m, got
+print('ok')
+" >"$tmp/client" 2>&1 || RET=$ksft_fail
+	wait "$tcp" || RET=$ksft_fail
+	wait "$srv" || RET=$ksft_fail
+	srv=""
+	check_eq "both echoes" ok "$(tail -n1 "$tmp/client")"
+	check_eq "connections over roam" $((s0 + 1)) "$(roam_stat "$S" established)"
+	[ "$RET" = 0 ] || cat "$tmp/client" "$tmp/server" "$tmp/tcp.server"
+	log_test "roamize: one program, a TCP connection and a roam one"
+}
+
 # A program's IP_TOS reaches the wire: the DSCP on roam's UDP packets.
 test_tos() {
 	local n
@@ -217,6 +251,7 @@ test_tcp_left "ROAMIZE_FALLBACK=1 reaches a TCP-only server" "$S" 10.0.1.1 \
 	ROAMIZE_FALLBACK=1 ROAMIZE_FALLBACK_MS=1000
 test_fallback_silent
 test_no_fallback
+test_mixed
 test_tos
 test_curl
 test_iperf3
