@@ -8,8 +8,9 @@
 # Loopback stays TCP, ROAMIZE_PORTS and ROAMIZE_DEST leave the rest to
 # TCP, and ROAMIZE_FALLBACK=1 reaches a TCP-only server, whether its
 # roam refuses the connection or stays silent.  One program holds a
-# TCP and a roam connection at once.  A program's IP_TOS marks roam's
-# packets.  Then real
+# TCP and a roam connection at once.  A server on [::] with IPV6_V6ONLY
+# and on 0.0.0.0 starts, and serves roam and TCP.  A program's IP_TOS
+# marks roam's packets.  Then real
 # programs: curl against Python's http.server, byte-exact, and iperf3
 # for 10 s across an address change of its client.  Each case checks
 # that the connections were roam's: the server netns's "established"
@@ -164,6 +165,46 @@ print('ok')
 	log_test "roamize: one program, a TCP connection and a roam one"
 }
 
+# A server that binds [::] with IPV6_V6ONLY and 0.0.0.0 on one port, as
+# sshd and nginx do: it starts; roam's clients reach the first, over
+# both families, and TCP's clients the second.
+test_v6only_pair() {
+	local s0
+	RET=0
+	s0=$(roam_stat "$S" established)
+	ip netns exec "$S" "$RZ" run python3 -c "
+import socket
+s6 = socket.socket(socket.AF_INET6)
+s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s6.bind(('::', 7900))
+s6.listen()
+s4 = socket.socket(socket.AF_INET)
+s4.bind(('0.0.0.0', 7900))
+s4.listen()
+print('listening', flush=True)
+for s in (s6, s6, s4):
+    c, peer = s.accept()
+    c.sendall(('%s %s' % (s.family.name, peer[0])).encode())
+    c.close()
+" >"$tmp/server" 2>&1 &
+	srv=$!
+	slowwait 10 grep -q listening "$tmp/server"
+	check_eq "roam, IPv4" "AF_INET6 ::ffff:10.0.1.2" \
+		"$(ip netns exec "$C" "$RZ" run python3 -c "
+import socket; print(socket.create_connection(('10.0.1.1', 7900)).recv(100).decode())")"
+	check_eq "roam, IPv6" "AF_INET6 fd00::2" \
+		"$(ip netns exec "$C" "$RZ" run python3 -c "
+import socket; print(socket.create_connection(('fd00::1', 7900)).recv(100).decode())")"
+	check_eq "TCP, IPv4" "AF_INET 10.0.1.2" \
+		"$(ip netns exec "$C" python3 -c "
+import socket; print(socket.create_connection(('10.0.1.1', 7900)).recv(100).decode())")"
+	wait "$srv" || RET=$ksft_fail
+	srv=""
+	check_eq "connections over roam" $((s0 + 2)) "$(roam_stat "$S" established)"
+	[ "$RET" = 0 ] || cat "$tmp/server"
+	log_test "roamize: a server on [::] with IPV6_V6ONLY and on 0.0.0.0"
+}
+
 # A program's IP_TOS reaches the wire: the DSCP on roam's UDP packets.
 test_tos() {
 	local n
@@ -252,6 +293,7 @@ test_tcp_left "ROAMIZE_FALLBACK=1 reaches a TCP-only server" "$S" 10.0.1.1 \
 test_fallback_silent
 test_no_fallback
 test_mixed
+test_v6only_pair
 test_tos
 test_curl
 test_iperf3

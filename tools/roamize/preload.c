@@ -22,6 +22,11 @@
  * and a socket is then recognised by SO_DOMAIN when an address call
  * needs it, shown as AF_INET if its address is IPv4 and AF_INET6 if not.
  *
+ * A server that binds [::] with IPV6_V6ONLY and then 0.0.0.0 on the same
+ * port (sshd, nginx) gets roam's wildcard, which takes both families,
+ * for the first; roam refuses the second (EADDRINUSE), which then stays
+ * TCP, so that the server starts and TCP's clients still reach it.
+ *
  * ROAMIZE_FALLBACK=1: a connect() over roam that fails, or does not
  * finish within ROAMIZE_FALLBACK_MS (default 3000), is made again over
  * TCP.  connect() then waits that long at most, even on a non-blocking
@@ -417,9 +422,22 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	}
 	if (k == K_CAND && !convert(fd, &sa, false))
 		return real_bind(fd, addr, len);
-	say("fd %d: bind %s over roam", fd, roam_addr_format(&sa, (char[ROAM_ADDRSTRLEN]){ 0 },
-							    ROAM_ADDRSTRLEN));
-	return real_bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	rc = real_bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (rc && errno == EADDRINUSE && k == K_CAND && family == AF_INET &&
+	    IN6_IS_ADDR_UNSPECIFIED(&sa.sroam_addr) && !replace(fd, false, family)) {
+		/*
+		 * A server that binds [::] with IPV6_V6ONLY and 0.0.0.0 on one
+		 * port: roam's wildcard already takes both families, so the
+		 * IPv4 one stays TCP, for TCP's clients.
+		 */
+		set_kind(fd, K_TCP, family);
+		say("fd %d: bind 0.0.0.0 over TCP: roam's wildcard has the port", fd);
+		return real_bind(fd, addr, len);
+	}
+	say("fd %d: bind %s over roam: %s", fd,
+	    roam_addr_format(&sa, (char[ROAM_ADDRSTRLEN]){ 0 }, ROAM_ADDRSTRLEN),
+	    rc ? strerror(errno) : "ok");
+	return rc;
 }
 
 int listen(int fd, int backlog)
