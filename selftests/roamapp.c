@@ -87,6 +87,23 @@ static const char *name(int fd, int peer, char *buf, size_t len)
 	return buf;
 }
 
+/* Half-closes @fd, reads the echo to its end: it must be @want. */
+static void expect_echo(int fd, const char *want)
+{
+	char buf[64];
+	int got = 0;
+	ssize_t n;
+
+	if (shutdown(fd, SHUT_WR))
+		fail("shutdown");
+	while (got < (int)sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	buf[got] = '\0';
+	errno = 0;
+	if (strcmp(buf, want))
+		fail("the echo");
+}
+
 static int server(int port)
 {
 	struct sockaddr_storage ss, peer;
@@ -144,10 +161,9 @@ static int client(const char *host, int port)
 	struct sockaddr_storage ss;
 	socklen_t len = addr_of(&ss, host, port), elen = sizeof(int);
 	struct pollfd p = { .events = POLLOUT };
-	char buf[64], b1[80], b2[80];
-	int fd, err = 0, got = 0, st;
+	char b1[80], b2[80];
+	int fd, err = 0, st;
 	pid_t pid;
-	ssize_t n;
 
 	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -172,14 +188,9 @@ static int client(const char *host, int port)
 		_exit(write(fd, "child\n", 6) == 6 ? 0 : 1);
 	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
 		fail("the child's write");
-	if (write(fd, "parent\n", 7) != 7 || shutdown(fd, SHUT_WR))
+	if (write(fd, "parent\n", 7) != 7)
 		fail("write");
-	while (got < (int)sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += n;
-	buf[got] = '\0';
-	errno = 0;
-	if (strcmp(buf, "child\nparent\n"))
-		fail("the echo");
+	expect_echo(fd, "child\nparent\n");
 	close(fd);
 	printf("ok\n");
 	return 0;
@@ -188,19 +199,12 @@ static int client(const char *host, int port)
 /* After execve(): the inherited descriptor @fd, as a new program sees it. */
 static int exec_image(int fd)
 {
-	char buf[16], b1[80], b2[80];
-	int got = 0;
-	ssize_t n;
+	char b1[80], b2[80];
 
 	printf("inherited %s -> %s\n", name(fd, 0, b1, sizeof(b1)), name(fd, 1, b2, sizeof(b2)));
-	if (write(fd, "exec\n", 5) != 5 || shutdown(fd, SHUT_WR))
+	if (write(fd, "exec\n", 5) != 5)
 		fail("write");
-	while (got < (int)sizeof(buf) - 1 && (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += n;
-	buf[got] = '\0';
-	errno = 0;
-	if (strcmp(buf, "exec\n"))
-		fail("the echo");
+	expect_echo(fd, "exec\n");
 	printf("ok\n");
 	return 0;
 }
