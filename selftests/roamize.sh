@@ -122,6 +122,29 @@ test_fallback_silent() {
 	ip netns exec "$S" nft delete table inet rz
 }
 
+# A fallback to TCP keeps what the program set on its socket before
+# connect(): its options and its address.
+test_fallback_options() {
+	RET=0
+	RZ_SERVER="" server "$S" 7250
+	check_eq "TCP_NODELAY, SO_KEEPALIVE and the address after the fallback" \
+		"1 1 10.0.1.2" "$(ip netns exec "$C" env ROAMIZE_FALLBACK=1 "$RZ" run python3 -c "
+import socket
+s = socket.socket()
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+s.bind(('10.0.1.2', 0))
+s.connect(('10.0.1.1', 7250))
+print(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) and 1,
+      s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) and 1, s.getsockname()[0])
+s.shutdown(socket.SHUT_WR)
+s.recv(10)
+" 2>&1)"
+	wait "$srv" || RET=$ksft_fail
+	srv=""
+	log_test "roamize: a fallback to TCP keeps the socket's options and address"
+}
+
 test_no_fallback() {
 	RET=0
 	RZ_SERVER="" server "$S" 7300
@@ -291,6 +314,7 @@ test_tcp_left "ROAMIZE_DEST leaves other networks to TCP" "$S" 10.0.1.1 ROAMIZE_
 test_tcp_left "ROAMIZE_FALLBACK=1 reaches a TCP-only server" "$S" 10.0.1.1 \
 	ROAMIZE_FALLBACK=1 ROAMIZE_FALLBACK_MS=1000
 test_fallback_silent
+test_fallback_options
 test_no_fallback
 test_mixed
 test_v6only_pair

@@ -237,12 +237,16 @@ static void set_kind(int fd, enum kind kind, int family)
 	if (!st)
 		return;
 	pthread_mutex_lock(&fds_lock);
-	if (kind != K_CAND)
+	/*
+	 * A candidate that became roam's keeps its options and binding: a
+	 * fallback to TCP replays them.  Any other change forgets them.
+	 */
+	if (kind != K_CAND && !(kind == K_ROAM && st->kind == K_CAND)) {
 		forget_opts(st);
+		st->bound = false;
+	}
 	st->kind = kind;
 	st->family = family;
-	if (kind != K_CAND)
-		st->bound = false;
 	pthread_mutex_unlock(&fds_lock);
 }
 
