@@ -251,6 +251,13 @@ static bool roam_output_due(struct sock *sk, enum roam_out why, bool window,
 	return window && ((f & BIT(ROAM_F_MAX_DATA)) || roam_stream_unsent(sk, 1));
 }
 
+/* The stream bytes a full packet of @mtu (UDP payload) carries. */
+unsigned int roam_output_mss(unsigned int mtu)
+{
+	return mtu > ROAM_SHORT_OVERHEAD + ROAM_STREAM_HDR_LEN ?
+	       mtu - ROAM_SHORT_OVERHEAD - ROAM_STREAM_HDR_LEN : 0;
+}
+
 /*
  * Packets of @mtu the next burst can fill: as many as the stream has
  * bytes for and the window allows, at least one for control frames.
@@ -260,7 +267,7 @@ static bool roam_output_due(struct sock *sk, enum roam_out why, bool window,
 static unsigned int roam_output_segs(struct sock *sk, unsigned int mtu,
 				     bool window)
 {
-	unsigned int payload = mtu - ROAM_SHORT_OVERHEAD - ROAM_STREAM_HDR_LEN;
+	unsigned int payload = roam_output_mss(mtu);
 	unsigned int max = min3(ROAM_GSO_MAX_SEGS, (U16_MAX - 64U) / mtu,
 				(unsigned int)ROAM_SKB_LEN_MAX / mtu);
 	u32 bytes;

@@ -19,6 +19,7 @@ enum roam_out {
 };
 
 void roam_output(struct sock *sk, enum roam_out why);
+unsigned int roam_output_mss(unsigned int mtu);
 void roam_output_close(struct sock *sk, u8 kind, u16 error);
 void roam_output_response(struct sock *sk, const struct roam_path *path, const u8 *data);
 void roam_output_challenge(struct sock *sk, const struct roam_path *path, const u8 *data);

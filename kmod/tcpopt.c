@@ -37,19 +37,12 @@
 #include <net/inet_ecn.h>
 #include <net/tcp.h>
 
+#include "output.h"
 #include "pmtu.h"
 #include "protocol.h"
 #include "sock.h"
 #include "tcpopt.h"
 #include "timers.h"
-
-/* The stream bytes a full packet carries: TCP_MAXSEG's and tcp_info's MSS. */
-static u32 roam_tcpopt_mss(u32 pmtu)
-{
-	u32 hdr = ROAM_SHORT_OVERHEAD + sizeof(struct udphdr) + sizeof(struct ipv6hdr);
-
-	return pmtu > hdr ? pmtu - hdr : 0;
-}
 
 /* IPPROTO_IP and IPPROTO_IPV6.  Process context, socket unlocked. */
 static int roam_ipopt_set(struct sock *sk, int level, int optname, int val)
@@ -148,7 +141,7 @@ static void roam_tcpopt_info(struct sock *sk, struct tcp_info *ti)
 	u32 mss;
 
 	roam_sock_info(sk, &ri);
-	mss = roam_tcpopt_mss(ri.ri_pmtu) ?: 1;
+	mss = roam_output_mss(ri.ri_pmtu) ?: 1;
 	memset(ti, 0, sizeof(*ti));
 	ti->tcpi_state = roam_tcpopt_state(ri.ri_state);
 	if (ri.ri_flags & ROAM_INFO_F_ECN)
@@ -228,7 +221,7 @@ int roam_tcpopt_get(struct sock *sk, int level, int optname, char __user *optval
 		val = READ_ONCE(rs->idle_timeout);
 		break;
 	case TCP_MAXSEG:
-		val = roam_tcpopt_mss(roam_pmtu_size(sk));
+		val = roam_output_mss(roam_pmtu_size(sk));
 		break;
 	case TCP_INFO:
 		roam_tcpopt_info(sk, &ti);
