@@ -307,7 +307,7 @@ void roam_addrs_reachable(struct sock *sk)
 /* When sk_timer's next try is due (jiffies), or 0: none (above). */
 unsigned long roam_addrs_retry_due(const struct sock *sk)
 {
-	if (roam_peer_silent(sk, roam_idle_timeout_ms(sk)))
+	if (roam_idle_expired(sk))
 		return 0;
 	return roam_sk(sk)->addrs_retry;
 }

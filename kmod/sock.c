@@ -110,6 +110,7 @@ static void roam_conn_init(struct sock *sk)
 	rs->rx_largest = 0;
 	rs->fail = 0;
 	rs->last_rx = jiffies;
+	rs->eliciting_tx = 0;
 	rs->last_tx = jiffies;
 	clear_bit(ROAM_F_FIN_QUEUED, &rs->flags);
 	clear_bit(ROAM_F_FIN_SENT, &rs->flags);
@@ -224,7 +225,7 @@ void roam_sock_established(struct sock *sk)
 	rs->hs = NULL;
 	roam_sock_set_state(sk, TCP_ESTABLISHED);
 	roam_event_conn(sk, ROAM_EV_ESTABLISHED, NULL, &rs->path.peer, 0);
-	rs->last_rx = jiffies;
+	roam_timers_packet_received(sk);
 	/* Announce the real window at once; the peer assumed the initial one. */
 	rs->stream.rcv_max = max_t(u64, ROAM_INITIAL_MAX_DATA, win);
 	set_bit(ROAM_F_MAX_DATA, &rs->flags);

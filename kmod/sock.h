@@ -261,6 +261,7 @@ struct roam_sock {
 	u64 tx_pn;			/* next packet number */
 	u64 rx_largest;			/* largest authenticated packet number */
 	unsigned long last_rx;		/* jiffies: last authenticated packet */
+	unsigned long eliciting_tx;	/* jiffies: first ack-eliciting one sent since, or 0 */
 	unsigned long last_tx;		/* jiffies: last packet sent, or tried with no route */
 	unsigned long drain_end;	/* jiffies: TIME_WAIT ends */
 	unsigned long progress;		/* jiffies: bytes or our FIN last acked */

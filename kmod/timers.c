@@ -32,6 +32,22 @@
 #include "timers.h"
 
 /*
+ * With SO_KEEPALIVE and TCP_KEEPCNT, and no idle timeout set on the
+ * socket: the TCP_KEEPCNT probe intervals after the first keepalive that
+ * a silent peer is given.  Otherwise 0.
+ */
+static u32 roam_keepcnt_ms(const struct sock *sk)
+{
+	const struct roam_sock *rs = roam_sk(sk);
+	u32 cnt = READ_ONCE(rs->keepcnt), intvl;
+
+	if (READ_ONCE(rs->idle_timeout) || !cnt || !sock_flag(sk, SOCK_KEEPOPEN))
+		return 0;
+	intvl = READ_ONCE(rs->keepintvl) * MSEC_PER_SEC ?: roam_keepalive_ms(sk);
+	return min_t(u64, (u64)cnt * intvl, ROAM_MAX_IDLE_TIMEOUT);
+}
+
+/*
  * How long the peer may be silent while something waits on it: the
  * socket's idle timeout (ROAM_IDLE_TIMEOUT, TCP_USER_TIMEOUT); else, with
  * SO_KEEPALIVE and TCP_KEEPCNT, TCP's keepalive time and TCP_KEEPCNT
@@ -39,17 +55,40 @@
  */
 u32 roam_idle_timeout_ms(const struct sock *sk)
 {
-	const struct roam_sock *rs = roam_sk(sk);
-	u32 ms = READ_ONCE(rs->idle_timeout), cnt = READ_ONCE(rs->keepcnt), intvl;
+	u32 ms = READ_ONCE(roam_sk(sk)->idle_timeout), probes;
 
 	if (ms)
 		return ms;
-	if (cnt && sock_flag(sk, SOCK_KEEPOPEN)) {
-		intvl = READ_ONCE(rs->keepintvl) * MSEC_PER_SEC ?: roam_keepalive_ms(sk);
-		return min_t(u64, roam_keepalive_ms(sk) + (u64)cnt * intvl,
-			     ROAM_MAX_IDLE_TIMEOUT);
-	}
+	probes = roam_keepcnt_ms(sk);
+	if (probes)
+		return min_t(u64, (u64)roam_keepalive_ms(sk) + probes, ROAM_MAX_IDLE_TIMEOUT);
 	return ROAM_CFG(roam_net(sock_net(sk)), idle_timeout);
+}
+
+/*
+ * When a silent peer is dead (jiffies): the idle timeout after the last
+ * packet from it, and never sooner than that after the first ack-eliciting
+ * packet sent since (RFC 9000 10.1), so that a connection quiet for longer
+ * than its timeout gives its peer the chance to answer what it sends next.
+ * With TCP_KEEPCNT, the probe intervals count from that packet, the first
+ * keepalive, as TCP's probes do.
+ */
+static unsigned long roam_idle_deadline(const struct sock *sk)
+{
+	const struct roam_sock *rs = roam_sk(sk);
+	u32 ms = roam_idle_timeout_ms(sk), after = roam_keepcnt_ms(sk) ?: ms;
+	unsigned long at = rs->last_rx + msecs_to_jiffies(ms);
+	unsigned long from = rs->eliciting_tx;
+
+	if (from && time_after(from + msecs_to_jiffies(after), at))
+		at = from + msecs_to_jiffies(after);
+	return at;
+}
+
+/* Whether the idle timeout has passed (above).  Socket lock or BH. */
+bool roam_idle_expired(const struct sock *sk)
+{
+	return !time_before(jiffies, roam_idle_deadline(sk));
 }
 
 u32 roam_keepalive_ms(const struct sock *sk)
@@ -146,7 +185,7 @@ static unsigned long roam_keepalive_next(struct sock *sk)
 	if (!roam_sock_connected(sk))
 		return 0;
 	if (roam_waiting(sk))
-		ROAM_SOONER(rs->last_rx + msecs_to_jiffies(roam_idle_timeout_ms(sk)));
+		ROAM_SOONER(roam_idle_deadline(sk));
 	if (sock_flag(sk, SOCK_KEEPOPEN))
 		ROAM_SOONER(rs->last_tx + msecs_to_jiffies(roam_keepalive_ms(sk)));
 	if (sock_flag(sk, SOCK_DEAD))
@@ -180,6 +219,8 @@ void roam_timers_packet_sent(struct sock *sk, bool eliciting)
 	rs->last_tx = jiffies;
 	if (!eliciting)
 		return;
+	if (!rs->eliciting_tx)
+		rs->eliciting_tx = jiffies ?: 1;
 	/* An answer is awaited from now, if none was already. */
 	if (!rs->hop.waiting)
 		rs->hop.waiting = jiffies ?: 1;
@@ -220,7 +261,10 @@ void roam_timers_round_trip(struct sock *sk)
 
 void roam_timers_packet_received(struct sock *sk)
 {
-	roam_sk(sk)->last_rx = jiffies;
+	struct roam_sock *rs = roam_sk(sk);
+
+	rs->last_rx = jiffies;
+	rs->eliciting_tx = 0;
 }
 
 void roam_timers_state_changed(struct sock *sk)
@@ -246,7 +290,7 @@ static void roam_keepalive_work(struct sock *sk)
 			roam_keepalive_arm(sk);
 		return;
 	}
-	if (roam_waiting(sk) && roam_peer_silent(sk, roam_idle_timeout_ms(sk))) {
+	if (roam_waiting(sk) && roam_idle_expired(sk)) {
 		roam_sock_done(sk, ETIMEDOUT);
 		return;
 	}

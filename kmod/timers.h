@@ -27,6 +27,7 @@ void roam_keepalive_set(struct sock *sk, int on);
 
 u32 roam_idle_timeout_ms(const struct sock *sk);
 u32 roam_keepalive_ms(const struct sock *sk);
+bool roam_idle_expired(const struct sock *sk);
 bool roam_peer_silent(const struct sock *sk, u32 ms);
 
 #endif /* _ROAM_TIMERS_H */

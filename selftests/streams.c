@@ -545,6 +545,28 @@ TEST_F_TIMEOUT(pair, data_to_a_vanished_peer_times_out, 120)
 	abort_on_close(self->a);
 }
 
+/*
+ * A connection quiet for longer than its idle timeout (nothing in flight,
+ * no keepalive) then writes: the timeout counts from that write, not from
+ * the last packet heard, so the live peer gets its chance to answer (RFC
+ * 9000 10.1; TCP_USER_TIMEOUT counts from the unacknowledged data too).
+ */
+TEST_F(pair, idle_timeout_counts_from_the_first_write)
+{
+	int idle = 1000;
+	char buf[8];
+
+	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_IDLE_TIMEOUT, &idle, sizeof(idle)));
+	usleep(2500 * 1000);
+	ASSERT_EQ(5, write(self->c, "hello", 5));
+	EXPECT_EQ(5, read_all(self->a, buf, 5));
+	usleep(500 * 1000);
+	EXPECT_EQ(0, roam_poll(self->c, POLLIN, 0) & POLLERR);
+	ASSERT_EQ(1, write(self->c, "!", 1));
+	ASSERT_TRUE(roam_poll(self->a, POLLIN, 5000) & POLLIN);
+	EXPECT_EQ(1, read(self->a, buf, sizeof(buf)));
+}
+
 /* The IPPROTO_TCP options take their TCP meaning (kmod/tcpopt.c). */
 TEST_F(pair, tcp_options_with_tcp_meaning)
 {
