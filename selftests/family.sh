@@ -20,7 +20,10 @@ roam_require_module
 X="$ROAM_LIB_DIR/roamxfer"
 NC="$ROAM_LIB_DIR/roamnc"
 FLOOD="$ROAM_LIB_DIR/roamflood"
-SIZE=5242880	# each way; 2 Mbit/s makes it last 20 s, past both moves
+# Each way, at least: the senders keep sending until the test opens the
+# gate (roamxfer -g), after its moves, so that the transfer outlasts them
+# however long a loaded lane takes.
+SIZE=1048576
 
 trap roam_cleanup EXIT
 setup_ns C R S T || exit "$ksft_skip"
@@ -151,6 +154,17 @@ field() {
 	awk -v n="$2" '$1 == "sent" { for (i = 1; i < NF; i++) if ($i == n) print $(i + 1) }' "$1"
 }
 
+# serve: a server for one connection on $PORT ($srv), its sends gated.
+serve() {
+	rm -f "$tmp/gate"
+	: >"$tmp/server"	# the waits below read no earlier run's lines
+	ip netns exec "$S" "$X" -l -p "$PORT" -n 1 -g "$tmp/gate" >"$tmp/server" 2>&1 &
+	srv=$!
+	pids+=("$srv")
+	slowwait 10 grep -q listening "$tmp/server"
+	: >"$tmp/client.err"
+}
+
 # run NAME FIRST NAT: a transfer through IPv4-only, IPv6-only and back
 # (FIRST=4), or the other way round (FIRST=6), with R masquerading the
 # client's IPv4 when NAT=nat.
@@ -177,14 +191,9 @@ run() {
 		ipv6 on
 		server=fd03::2
 	fi
-	: >"$tmp/server"	# the waits below read no earlier run's lines
-	ip netns exec "$S" "$X" -l -p "$PORT" -n 1 >"$tmp/server" 2>&1 &
-	srv=$!
-	pids+=("$srv")
-	slowwait 10 grep -q listening "$tmp/server"
-	: >"$tmp/client.err"
-	ip netns exec "$C" timeout 120 "$X" -c "$server" -p "$PORT" -u "$SIZE" -d "$SIZE" \
-		>"$tmp/client" 2>"$tmp/client.err" &
+	serve
+	ip netns exec "$C" timeout 180 "$X" -c "$server" -p "$PORT" -u "$SIZE" -d "$SIZE" \
+		-g "$tmp/gate" >"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
 	until_ok 10 connected
 	addrs=$(conn "$C" "','.join(c.get('peer_addrs', []))")
@@ -200,7 +209,8 @@ run() {
 		ipv4 on; ipv6 off; moved "$v4"
 		ipv6 on; ipv4 off; moved fd01::2
 	fi
-	xfer_wait "$SIZE" "$SIZE"
+	touch "$tmp/gate"
+	xfer_wait "$SIZE+" "$SIZE+"
 	echo "    $name: the client's moves $(field "$tmp/client" moves), the server's $(field "$tmp/server" moves)"
 	check_eq "$name: packets from the client's link-local address to the server's" \
 		0 "$(($(fromll) - ll))"
@@ -220,15 +230,9 @@ test_forged() {
 	RET=0
 	PORT=$((PORT + 1))
 	ipv4 on
-	: >"$tmp/server"	# the waits below read no earlier run's lines
-	ip netns exec "$S" "$X" -l -p "$PORT" -n 1 >"$tmp/server" 2>&1 &
-	srv=$!
-	pids+=("$srv")
-	slowwait 10 grep -q listening "$tmp/server"
-	: >"$tmp/client.err"
-	# Twice SIZE down: the transfer outlasts the forgeries, then the move.
-	ip netns exec "$C" timeout 120 "$X" -c 10.0.3.2 -p "$PORT" -u "$SIZE" -d "$((2 * SIZE))" \
-		>"$tmp/client" 2>"$tmp/client.err" &
+	serve
+	ip netns exec "$C" timeout 180 "$X" -c 10.0.3.2 -p "$PORT" -u "$SIZE" -d "$SIZE" \
+		-g "$tmp/gate" >"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
 	until_ok 10 connected
 	cport=$(conn "$C" "c['local']['port']")
@@ -256,7 +260,8 @@ test_forged() {
 	check_eq "the client's list after the forgeries" "10.0.3.2,fd03::2" \
 		"$(conn "$C" "','.join(sorted(c.get('peer_addrs', [])))")"
 	ipv6 on; ipv4 off; moved fd01::2
-	xfer_wait "$SIZE" "$((2 * SIZE))"
+	touch "$tmp/gate"
+	xfer_wait "$SIZE+" "$SIZE+"
 	n=$(ip netns exec "$R" nft list table inet tocount | awk '/counter packets/ { s += $(NF-2) } END { print s + 0 }')
 	check_eq "packets from the client to T" 0 "$n"
 	stop_job "$srv"
@@ -292,18 +297,14 @@ held() {
 # try all the same (once, a server that challenged its first try too
 # late never heard of it again).
 test_unanswered() {
-	local up=$1 name=$2 n
+	local up=$1 name=$2 n gate=() want=0
 	RET=0
 	PORT=$((PORT + 1))
 	ipv4 on
-	: >"$tmp/server"
-	ip netns exec "$S" "$X" -l -p "$PORT" -n 1 >"$tmp/server" 2>&1 &
-	srv=$!
-	pids+=("$srv")
-	slowwait 10 grep -q listening "$tmp/server"
-	: >"$tmp/client.err"
-	ip netns exec "$C" timeout 120 "$X" -c 10.0.3.2 -p "$PORT" -u "$up" -d "$SIZE" \
-		>"$tmp/client" 2>"$tmp/client.err" &
+	serve
+	[ "$up" = 0 ] || { gate=(-g "$tmp/gate"); want="$up+"; }
+	ip netns exec "$C" timeout 180 "$X" -c 10.0.3.2 -p "$PORT" -u "$up" -d "$SIZE" \
+		"${gate[@]}" >"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
 	until_ok 10 connected
 	unanswered
@@ -316,7 +317,8 @@ test_unanswered() {
 	[ "${n:-0}" -ge 2 ] && [ "${n:-0}" -le 13 ] || RET=$ksft_fail
 	ip netns exec "$R" nft delete table inet hold
 	moved fd01::2
-	xfer_wait "$up" "$SIZE"
+	touch "$tmp/gate"
+	xfer_wait "$want" "$SIZE+"
 	stop_job "$srv"
 	ip -n "$C" addr flush dev vr scope global
 	log_test "no way to the server's address: its other one is tried once a probe timeout$name"
