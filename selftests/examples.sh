@@ -35,11 +35,11 @@ pair() {
 	s0=$(roam_stat "$S" established)
 	ip netns exec "$S" $server 7600 >"$tmp/server" 2>&1 &
 	srv=$!
-	slowwait 10 grep -q listening "$tmp/server"
+	slowwait 60 grep -q listening "$tmp/server"
 	ip netns exec "$C" "$@" 7600 <"$tmp/data" >"$tmp/out" 2>"$tmp/err" || RET=$ksft_fail
 	check_eq "the echo" "$want" "$(sha256sum <"$tmp/out")"
 	check_eq "connections over roam" $((s0 + 1)) "$(roam_stat "$S" established)"
-	slowwait 10 grep -q echoed "$tmp/server"
+	slowwait 60 grep -q echoed "$tmp/server"
 	stop_job "$srv"
 	srv=""
 	[ "$RET" = 0 ] || cat "$tmp/err" "$tmp/server"

@@ -43,11 +43,11 @@ echo_service() {
 	stop_job "$echo"
 	ip netns exec "$S" "$APP" server 7401 >"$tmp/echo" 2>&1 &
 	echo=$!
-	slowwait 10 grep -q listening "$tmp/echo"
+	slowwait 60 grep -q listening "$tmp/echo"
 }
 ip netns exec "$S" "$CAT" -l 7400 --to 127.0.0.1:7401 2>"$tmp/relay.err" &
 relay=$!
-slowwait 10 roam_listening "$S" 7400
+slowwait 60 roam_listening "$S" 7400
 
 test_stdio() {
 	local s0 rc
@@ -94,7 +94,7 @@ test_listen_tcp() {
 	ip netns exec "$C" "$CAT" --listen-tcp 127.0.0.1:7500 --to-roam 10.0.1.1:7400 \
 		2>"$tmp/tcp.err" &
 	tcp=$!
-	slowwait 10 ip netns exec "$C" sh -c "ss -Hltn | grep -q 127.0.0.1:7500"
+	slowwait 60 ip netns exec "$C" sh -c "ss -Hltn | grep -q 127.0.0.1:7500"
 	ip netns exec "$C" "$APP" client 127.0.0.1 7500 >"$tmp/client" 2>&1 || RET=$ksft_fail
 	check_eq "a TCP client through both relays" ok "$(tail -n1 "$tmp/client")"
 	check_eq "connections over roam" $((s0 + 1)) "$(roam_stat "$S" established)"
@@ -152,7 +152,7 @@ test_ssh() {
 	local db=$!
 	ip netns exec "$S2" "$CAT" -l 7022 --to 127.0.0.1:2222 2>"$tmp/relay2.err" &
 	local rl=$!
-	slowwait 10 roam_listening "$S2" 7022
+	slowwait 60 roam_listening "$S2" 7022
 	s0=$(roam_stat "$S2" established)
 	m0=$(roam_stat "$S2" path_moves)
 	ip netns exec "$C2" ssh -i "$tmp/id" -o BatchMode=yes -o StrictHostKeyChecking=no \

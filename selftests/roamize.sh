@@ -51,7 +51,7 @@ server() {
 		ip netns exec "$ns" "$APP" server "$@" >"$tmp/server" 2>&1 &
 	fi
 	srv=$!
-	slowwait 10 grep -q listening "$tmp/server"
+	slowwait 60 grep -q listening "$tmp/server"
 }
 
 # client NS ARGS...: roamapp client ARGS in NS under roamize; its output
@@ -163,7 +163,7 @@ test_mixed() {
 	ip netns exec "$C" ip link set lo up
 	ip netns exec "$C" "$APP" server 7800 >"$tmp/tcp.server" 2>&1 &
 	tcp=$!
-	slowwait 10 grep -q listening "$tmp/tcp.server"
+	slowwait 60 grep -q listening "$tmp/tcp.server"
 	server "$S" 7801
 	ip netns exec "$C" "$RZ" run python3 -c "
 import socket
@@ -211,7 +211,7 @@ for s in (s6, s6, s4):
     c.close()
 " >"$tmp/server" 2>&1 &
 	srv=$!
-	slowwait 10 grep -q listening "$tmp/server"
+	slowwait 60 grep -q listening "$tmp/server"
 	check_eq "roam, IPv4" "AF_INET6 ::ffff:10.0.1.2" \
 		"$(ip netns exec "$C" "$RZ" run python3 -c "
 import socket; print(socket.create_connection(('10.0.1.1', 7900)).recv(100).decode())")"
@@ -262,7 +262,7 @@ test_curl() {
 	ip netns exec "$S" "$RZ" run python3 -m http.server 8080 --bind 10.0.1.1 \
 		--directory "$tmp/www" >"$tmp/http" 2>&1 &
 	srv=$!
-	slowwait 10 roam_listening "$S" 8080
+	slowwait 60 roam_listening "$S" 8080
 	ip netns exec "$C" "$RZ" run curl -sS --max-time 60 -o "$tmp/got" \
 		http://10.0.1.1:8080/blob || RET=$ksft_fail
 	want=$(sha256sum <"$tmp/www/blob")
@@ -286,7 +286,7 @@ test_iperf3() {
 	m0=$(roam_stat "$S" path_moves)
 	ip netns exec "$S" "$RZ" run iperf3 -s -1 -p 5201 >"$tmp/iperf.s" 2>&1 &
 	srv=$!
-	slowwait 10 roam_listening "$S" 5201
+	slowwait 60 roam_listening "$S" 5201
 	ip netns exec "$C" "$RZ" run iperf3 -c 10.0.1.1 -p 5201 -t 10 -J >"$tmp/iperf.c" 2>&1 &
 	local cli=$!
 	sleep 3
