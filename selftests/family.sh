@@ -192,7 +192,7 @@ run() {
 		server=fd03::2
 	fi
 	serve
-	ip netns exec "$C" timeout 180 "$X" -c "$server" -p "$PORT" -u "$SIZE" -d "$SIZE" \
+	ip netns exec "$C" timeout 300 "$X" -c "$server" -p "$PORT" -u "$SIZE" -d "$SIZE" \
 		-g "$tmp/gate" >"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
 	until_ok 10 connected
@@ -231,7 +231,7 @@ test_forged() {
 	PORT=$((PORT + 1))
 	ipv4 on
 	serve
-	ip netns exec "$C" timeout 180 "$X" -c 10.0.3.2 -p "$PORT" -u "$SIZE" -d "$SIZE" \
+	ip netns exec "$C" timeout 300 "$X" -c 10.0.3.2 -p "$PORT" -u "$SIZE" -d "$SIZE" \
 		-g "$tmp/gate" >"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
 	until_ok 10 connected
@@ -303,7 +303,7 @@ test_unanswered() {
 	ipv4 on
 	serve
 	[ "$up" = 0 ] || { gate=(-g "$tmp/gate"); want="$up+"; }
-	ip netns exec "$C" timeout 180 "$X" -c 10.0.3.2 -p "$PORT" -u "$up" -d "$SIZE" \
+	ip netns exec "$C" timeout 300 "$X" -c 10.0.3.2 -p "$PORT" -u "$up" -d "$SIZE" \
 		"${gate[@]}" >"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
 	until_ok 10 connected

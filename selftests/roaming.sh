@@ -24,7 +24,9 @@ source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
 X="$ROAM_LIB_DIR/roamxfer"
 NC="$ROAM_LIB_DIR/roamnc"
-SIZE=8388608		# each way; the 10 Mbit/s link makes it last 7 s at least
+# Each way, at least: every case's senders keep sending until it opens
+# the gate (start, below), after its event, however long that took.
+SIZE=2097152
 
 srv="" cli=""
 cleanup() {
@@ -265,11 +267,10 @@ test_idle_client() {
 	log_test "idle client's address replaced: it says so at once (notifier)"
 }
 
-# Some tests move more: they last long enough for what they change to
-# take effect (under emulation, nft may first load modules), and what is
-# in netem's queue when the path changes passes anyway, so that the
-# server's validation waits behind it.
-LONG_SIZE=16777216
+# Some tests move more after the gate opens: what is in netem's queue
+# when the path changes passes anyway, so that the server's validation
+# waits behind it.
+LONG_SIZE=4194304
 
 # R gives half the client's packets, drawn at random, a second source
 # port, and maps answers to that port back, statelessly: two working
@@ -435,8 +436,8 @@ test_second_link() {
 
 # T sends 2000 short packets that carry the server's CID and no valid
 # tag, from random addresses, while the transfer runs.  The transfer is
-# a long one: on a debug kernel, starting it and flooding take as long
-# as 8 MiB at 10 Mbit/s.  Every forged packet that reaches the server is
+# gated: on a debug kernel, starting it and flooding take as long as
+# 8 MiB at 10 Mbit/s.  Every forged packet that reaches the server is
 # refused on its tag, or dropped unopened if the connection's open queue
 # is full (rx_drops also counts the client's packets that a full queue or
 # backlog dropped).
@@ -563,7 +564,7 @@ netem_drained() {
 # sends is counted where it reaches R) but keeps the connection; once
 # the link is back, the client's next probe resumes the transfer.
 test_outage() {
-	local mid late t0 drained quiet
+	local mid late t0 drained quiet gated=1
 	RET=0
 	"$ROAMCTL" -n "$S" config set assoc_timeout 2s
 	ip netns exec "$R" nft -f - <<-EOF
@@ -589,6 +590,7 @@ test_outage() {
 	sleep "$quiet"
 	late=$(ip netns exec "$R" nft list chain ip roamout pre | sed -n 's/.*packets \([0-9]*\).*/\1/p')
 	netem_both
+	open_gate
 	finish "30 s outage"
 	echo "    netem's queues drained ${drained}s into the outage;" \
 	     "server packets in its last $quiet s: $(( late - mid ))"
