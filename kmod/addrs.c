@@ -266,8 +266,8 @@ static bool roam_addrs_try(struct sock *sk)
  * (timers.c), whether or not anything is in flight.  A client that only
  * downloads sends nothing else, and a server that gave up on its first
  * try, answered too late, would never hear from it again.  But sk_timer
- * stops trying once the server has been silent for the idle timeout
- * (roam_addrs_retry_due()): a server with anything to send has given up
+ * stops trying once the idle timeout has passed (roam_idle_expired(),
+ * roam_addrs_retry_due()): a server with anything to send has given up
  * by then, and an idle connection would send a PING (or look a route up)
  * twice a second for as long as it lasted.  Then only what sends (a
  * write, a keepalive) or a notifier tries again, still once a probe_max
