@@ -266,7 +266,7 @@ side() {
 	t=$SECONDS
 	remote=$(server_remote "$port")
 	while ! client_addr "$remote" && [ $((SECONDS - t)) -lt 10 ]; do
-		sleep 0.2
+		roam_nap 0.2
 		remote=$(server_remote "$port")
 	done
 	t=$((SECONDS - t))

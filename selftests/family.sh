@@ -118,33 +118,44 @@ ipv6() {
 # its connection.
 PORT=7700
 
-# conn NS PYTHON-EXPR-OF-c: for NS's connection on port $PORT (the
-# server's local port, the client's remote one).
+# conn NS NAME: for NS's connection on port $PORT (the server's local
+# port, the client's remote one), from roamctl's text: the address of
+# "local" or "remote", without its port; "lport", the local port; "cid",
+# the local ID; else the word after NAME ("peer_addrs": A,B).  awk, not
+# python3: the waits below ask ten times a second, and on the debug lane
+# python3 takes a second of CPU to start.
 conn() {
-	"$ROAMCTL" -n "$1" -j conn show | python3 -c "import json, sys
-for c in json.load(sys.stdin):
-    if $PORT in (c['local']['port'], c['remote']['port']):
-        print($2)"
+	"$ROAMCTL" -n "$1" conn show | awk -v port="$PORT" -v name="$2" '
+		function port_of(s) { sub(/.*:/, "", s); return s }
+		function addr_of(s) {
+			sub(/:[0-9]+$/, "", s); gsub(/[][]/, "", s); sub(/%.*/, "", s)
+			return s
+		}
+		{
+			l = r = ""
+			for (i = 1; i < NF; i++) {
+				if ($i == "local") l = $(i + 1)
+				if ($i == "remote") r = $(i + 1)
+			}
+			if (port_of(l) != port && port_of(r) != port)
+				next
+			if (name == "cid") print $2
+			else if (name == "lport") print port_of(l)
+			else if (name == "local") print addr_of(l)
+			else if (name == "remote") print addr_of(r)
+			else for (i = 1; i < NF; i++) if ($i == name) print $(i + 1)
+		}'
 }
-server_remote() { conn "$S" "c['remote']['address']"; }
+server_remote() { conn "$S" remote; }
 
-# until SECS CMD...: CMD succeeds within SECS seconds.
-until_ok() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.1
-	done
-}
 remote_is() { [ "$(server_remote)" = "$1" ]; }
-advertised() { [ -n "$(conn "$C" "','.join(c.get('peer_addrs', []))")" ]; }
+advertised() { [ -n "$(conn "$C" peer_addrs)" ]; }
 connected() { [ -n "$(server_remote)" ]; }
 
 # moved ADDR: the server sends to ADDR within 30 s.  (On the debug lane,
 # a client that tries an address once a probe timeout took just over 10.)
 moved() {
-	until_ok 30 remote_is "$1" && return
+	slowwait 30 remote_is "$1" && return
 	echo "    the server sends to $(server_remote), not $1"
 	RET=$ksft_fail
 }
@@ -195,8 +206,8 @@ run() {
 	ip netns exec "$C" timeout 300 "$X" -c "$server" -p "$PORT" -u "$SIZE" -d "$SIZE" \
 		-g "$tmp/gate" >"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
-	until_ok 10 connected
-	addrs=$(conn "$C" "','.join(c.get('peer_addrs', []))")
+	slowwait 10 connected
+	addrs=$(conn "$C" peer_addrs)
 	echo "    $name: the server advertised $addrs"
 	case ",$addrs," in
 	*,10.0.3.2,*fd03::2,*|*,fd03::2,*10.0.3.2,*) ;;
@@ -234,9 +245,9 @@ test_forged() {
 	ip netns exec "$C" timeout 300 "$X" -c 10.0.3.2 -p "$PORT" -u "$SIZE" -d "$SIZE" \
 		-g "$tmp/gate" >"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
-	until_ok 10 connected
-	cport=$(conn "$C" "c['local']['port']")
-	cid=$(conn "$C" "c['local_id']")
+	slowwait 10 connected
+	cport=$(conn "$C" lport)
+	cid=$(conn "$C" cid)
 	# R's queue towards the client is full of the transfer, and drops
 	# some of what T sends into it: T sends in rounds of ten, from each
 	# of its addresses in turn, until the client has refused 50.
@@ -248,7 +259,7 @@ test_forged() {
 			-c "$cid" -f "10.0.3.2:$PORT" -a "$a" ||
 			{ echo "    roamflood failed"; RET=$ksft_fail; break; }
 		n=$((n + 1))
-		sleep 0.1
+		roam_nap 0.1
 		after=$("$ROAMCTL" -n "$C" stats show | awk '$1 == "auth_failures" { print $2 }')
 	done
 	echo "    forged advertisements to port $cport, connection $cid: $((n * 10)) sent," \
@@ -258,7 +269,7 @@ test_forged() {
 		echo "    R's queue to the client: $(tc -n "$R" -s qdisc show dev rc | tr '\n' ' ')"
 	}
 	check_eq "the client's list after the forgeries" "10.0.3.2,fd03::2" \
-		"$(conn "$C" "','.join(sorted(c.get('peer_addrs', [])))")"
+		"$(conn "$C" peer_addrs | tr , '\n' | sort | paste -sd,)"
 	ipv6 on; ipv4 off; moved fd01::2
 	touch "$tmp/gate"
 	xfer_wait "$SIZE+" "$SIZE+"
@@ -306,7 +317,7 @@ test_unanswered() {
 	ip netns exec "$C" timeout 300 "$X" -c 10.0.3.2 -p "$PORT" -u "$up" -d "$SIZE" \
 		"${gate[@]}" >"$tmp/client" 2>"$tmp/client.err" &
 	cli=$!
-	until_ok 10 connected
+	slowwait 10 connected
 	unanswered
 	sleep 5
 	n=$(held)
@@ -343,7 +354,7 @@ test_silent() {
 	ip netns exec "$C" "$NC" -H 10.0.3.2 "$PORT" >"$tmp/client" 2>&1 &
 	cli=$!
 	pids+=("$cli")
-	until_ok 10 connected && until_ok 10 advertised ||
+	slowwait 10 connected && slowwait 10 advertised ||
 		echo "    not connected, or nothing advertised: $(cat "$tmp/client")"
 	"$ROAMCTL" -n "$C" config set idle_timeout 3000
 	unanswered

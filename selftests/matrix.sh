@@ -184,7 +184,7 @@ run() {
 
 	ip netns exec "$S" timeout $((total + 500)) "$PACE" -l -p 9700 >"$tmp/$n.server" 2>&1 &
 	spid=$!
-	until grep -q listening "$tmp/$n.server" 2>/dev/null; do sleep 0.1; done
+	until grep -q listening "$tmp/$n.server" 2>/dev/null; do roam_nap 0.1; done
 	# The client streams until 10 s after the last event, however late
 	# the events ran: on a slow lane, changing addresses and links can
 	# take seconds each, and an event after the stream's end would move

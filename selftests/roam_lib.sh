@@ -12,6 +12,32 @@ ROAMCTL="$ROAM_TOP/tools/roamctl/roamctl"
 
 roam_family() { cat /sys/module/roam/parameters/family; }
 
+# roam_nap SECS: sleep without a process: a read that times out on a pipe
+# nobody writes to.  On the debug lane a process costs a fifth of a
+# second of CPU, which a poll every tenth of a second takes from roam.
+exec {ROAM_NAP_FD}<> <(:)
+roam_nap() { read -rt "$1" -u "$ROAM_NAP_FD" _ || :; }
+
+# slowwait SECS CMD...: lib.sh's, without its two processes per try (date
+# and sleep): CMD is tried every tenth of a second until it succeeds (0,
+# its output printed) or SECS have passed (1).
+slowwait() {
+	local end=$(( ${EPOCHREALTIME/./} / 1000 + $1 * 1000 )) out
+
+	shift
+	while :; do
+		if out=$("$@"); then
+			echo -n "$out"
+			return 0
+		fi
+		if (( ${EPOCHREALTIME/./} / 1000 > end )); then
+			echo -n "$out"
+			return 1
+		fi
+		roam_nap 0.1
+	done
+}
+
 # roam_scaled N: N, or a tenth of it on the debug lane (see roam_util.h).
 roam_scaled() {
 	if [ "${ROAM_LANE:-}" = debug ]; then
