@@ -23,7 +23,10 @@
  * while FILE does not exist yet sends more, a chunk at a time, until it
  * does: a test makes its event, waits for what it should cause, and then
  * creates FILE, so bytes flow through the event however long its
- * commands took.  With -i, an AF_ROAM client also says on stderr, once connected:
+ * commands took.  Meanwhile it keeps no more than its -u or -d bytes
+ * unacknowledged (SIOCOUTQ), so that what is left when FILE appears
+ * takes about as long as those bytes alone.  With -i, an AF_ROAM client
+ * also says on stderr, once connected:
  *
  *   connected port LOCAL_PORT cid LOCAL_CID remote REMOTE_CID
  *
@@ -40,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -47,6 +51,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/sockios.h>
 #include <openssl/evp.h>
 
 #include "roam_util.h"
@@ -57,6 +62,7 @@ enum mode { M_WRITE, M_SENDFILE, M_SPLICE };
 
 struct side {
 	uint64_t want;		/* bytes to send */
+	uint64_t ahead;		/* -g: at most unacknowledged while shut */
 	uint64_t done;		/* bytes sent */
 	uint64_t got;		/* bytes received */
 	uint64_t seed;
@@ -130,6 +136,7 @@ static void side_init(struct side *s, uint64_t want, uint64_t seed)
 {
 	memset(s, 0, sizeof(*s));
 	s->want = want;
+	s->ahead = want > CHUNK ? want : CHUNK;
 	s->seed = seed;
 	s->sent_md = EVP_MD_CTX_new();
 	s->recv_md = EVP_MD_CTX_new();
@@ -213,24 +220,45 @@ static int do_recv(int fd, struct side *s)
 	return 0;
 }
 
+/*
+ * -g: with all of s->want sent and the gate shut, a chunk more, unless
+ * s->ahead bytes wait unacknowledged already (then 1: look again soon).
+ * A send buffer grown to megabytes, filled while the gate was shut, took
+ * 22 s to cross the debug lane's 2 Mbit/s link once it opened.
+ */
+static int gate_held(int fd, struct side *s)
+{
+	int queued = 0;
+
+	if (!gate || s->done < s->want || !access(gate, F_OK))
+		return 0;
+	if (!ioctl(fd, SIOCOUTQ, &queued) && (uint64_t)queued >= s->ahead)
+		return 1;
+	s->want += CHUNK;
+	return 0;
+}
+
 /* Sends s->want bytes and reads to EOF, both at once. */
 static int pump(int fd, struct side *s)
 {
 	struct pollfd p = { .fd = fd };
+	int held, r;
 
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	for (;;) {
-		if (s->done == s->want && gate && access(gate, F_OK))
-			s->want += CHUNK;	/* the gate is shut: more */
-		if (s->eof && s->done == s->want)
+		held = gate_held(fd, s);
+		if (s->eof && s->done == s->want && !held)
 			break;
-		if (s->done == s->want && !s->shut) {
+		if (s->done == s->want && !s->shut && !held) {
 			if (shutdown(fd, SHUT_WR))
 				return -1;
 			s->shut = 1;
 		}
 		p.events = (s->eof ? 0 : POLLIN) | (s->done < s->want ? POLLOUT : 0);
-		if (poll(&p, 1, 60000) != 1)
+		r = poll(&p, 1, held ? 100 : 60000);
+		if (!r && held)
+			continue;
+		if (r != 1)
 			return errno = ETIMEDOUT, -1;
 		if ((p.revents & POLLIN || p.revents & (POLLHUP | POLLERR)) &&
 		    !s->eof && do_recv(fd, s))
