@@ -37,9 +37,10 @@ static int so_error(int fd)
 
 /* A namespace with lo, and a dummy link whose far side never answers. */
 #define NETNS_SETUP \
-	"ip -6 addr add 2001:db8::1/128 dev lo && " \
-	"ip link add dummy0 type dummy && ip link set dummy0 up && " \
-	"ip addr add 10.9.0.1/24 dev dummy0"
+	"addr add 2001:db8::1/128 dev lo\n" \
+	"link add dummy0 type dummy\n" \
+	"link set dummy0 up\n" \
+	"addr add 10.9.0.1/24 dev dummy0\n"
 
 FIXTURE(ns) {
 	int unused;

@@ -14,7 +14,8 @@
 
 /* Every test has a namespace of its own with lo up: all of 127/8 is local. */
 #define NETNS_SETUP \
-	"ip -6 addr add 2001:db8::1/128 dev lo && ip -6 addr add 2001:db8::2/128 dev lo"
+	"addr add 2001:db8::1/128 dev lo\n" \
+	"addr add 2001:db8::2/128 dev lo\n"
 
 static int accept_ready(int lfd, int timeout_ms)
 {

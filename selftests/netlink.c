@@ -280,7 +280,7 @@ TEST_F_TIMEOUT(nl, dumps_while_sockets_close, 1200)
 	fds = calloc(2 * n, sizeof(*fds));
 	ASSERT_NE(NULL, fds);
 	roam_raise_nofile();
-	ASSERT_EQ(0, system("ip link set lo up"));
+	ASSERT_EQ(0, roam_lo_up());
 	ASSERT_EQ(0, system("head -c 32 /dev/urandom >/tmp/roam-nl-key"));
 	ASSERT_EQ(0, roamctl("key add 3 secret /tmp/roam-nl-key"));
 	/* Addresses come and go on lo: each change walks every socket. */
