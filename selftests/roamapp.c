@@ -104,6 +104,30 @@ static void expect_echo(int fd, const char *want)
 		fail("the echo");
 }
 
+/*
+ * Writes all @n bytes of @buf to the non-blocking @fd, waiting for room
+ * as needed: a reader slower than the writer (roamcat on the debug lane)
+ * fills the send buffer, and write() then takes part of them, or none.
+ */
+static void write_all(int fd, const char *buf, ssize_t n)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, buf, n);
+		if (w < 0 && errno == EAGAIN) {
+			if (poll(&p, 1, 30000) != 1)
+				fail("poll for room to write");
+			continue;
+		}
+		if (w <= 0)
+			fail("write");
+		buf += w;
+		n -= w;
+	}
+}
+
 static int server(int port)
 {
 	struct sockaddr_storage ss, peer;
@@ -145,8 +169,7 @@ static int server(int port)
 			continue;
 		if (n <= 0)
 			break;
-		if (write(c, buf, n) != n)
-			fail("write");
+		write_all(c, buf, n);
 	}
 	if (n < 0)
 		fail("read");
