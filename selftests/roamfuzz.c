@@ -4,14 +4,18 @@
  * fuzz.sh on the debug lane (KASAN, lockdep, kmemleak).
  *
  *   roamfuzz syscalls SEED SECS THREADS
- *	THREADS threads make random calls on a shared table of AF_ROAM
- *	sockets for SECS seconds: socket, bind, ROAM_BINDX_ADD and _REM,
- *	listen, connect, accept4, send, recv, sendfile, splice, shutdown,
- *	close, setsockopt, getsockopt, ioctl, poll, getsockname,
- *	getpeername and ROAM_MIGRATE, with invalid arguments among them.
- *	Every socket is non-blocking, so that no call waits; one socket may
- *	be closed by one thread while another uses it.  Listeners on the
- *	loopback addresses give connect() something to reach.
+ *	THREADS threads run random sequences of calls for SECS seconds.  A
+ *	sequence opens an AF_ROAM socket of its own and makes 1 to 8
+ *	random calls, three in four of them on that socket and the rest on
+ *	a table of sockets the threads share; then it closes its socket,
+ *	or leaves it in the table for the others.  The calls: socket,
+ *	bind, ROAM_BINDX_ADD and _REM, listen, connect, accept4, send,
+ *	recv, sendfile, splice, shutdown, close, setsockopt, getsockopt,
+ *	ioctl, poll, getsockname, getpeername and ROAM_MIGRATE, with
+ *	invalid arguments among them.  Every socket is non-blocking, so
+ *	that no call waits; one socket may be closed by one thread while
+ *	another uses it.  Listeners on the loopback addresses give
+ *	connect() something to reach.
  *   roamfuzz netlink SEED SECS [THREADS]
  *	random generic netlink requests to the roam family for SECS
  *	seconds: any command, flags and version, attributes of any type,
@@ -21,7 +25,8 @@
  *
  * Thread i draws from SEED + i (xorshift64*).  Each mode prints one line:
  *
- *   MODE SEED: N calls in S s, R/s
+ *   syscalls SEED: Q sequences, N calls in S s, R/s
+ *   netlink SEED: N calls in S s, R/s
  *
  * and exits 0 once every thread has returned; the checks are the
  * kernel's (the VM runner reads its log) and the caller's.
@@ -63,6 +68,7 @@ struct worker {
 	pthread_t tid;
 	uint64_t rng;
 	unsigned long calls;
+	unsigned long seqs;
 };
 
 /* A value near the edges of an int, or any. */
@@ -173,11 +179,14 @@ static void sockopt(uint64_t *s, int fd, int set)
 	}
 }
 
-/* One random call; returns nothing, since any result is allowed. */
-static void one_call(uint64_t *s, char *buf)
+/*
+ * One random call, on @own three times in four if it is open, else on a
+ * slot's socket; returns nothing, since any result is allowed.
+ */
+static void one_call(uint64_t *s, char *buf, int own)
 {
 	struct sockaddr_roam sa;
-	int fd = pick(s), p[2], n;
+	int fd = own >= 0 && rng_below(s, 4) ? own : pick(s), p[2], n;
 	socklen_t len;
 	struct pollfd pfd[4];
 	loff_t off;
@@ -264,9 +273,14 @@ static void one_call(uint64_t *s, char *buf)
 		sockopt(s, fd, rng_below(s, 2));
 		break;
 	case 18: {
+		/*
+		 * TCGETS is one that no socket knows.  Not SIOCDEVPRIVATE:
+		 * the kernel would look for a device of a random name and run
+		 * modprobe for it, twice, in every call.
+		 */
 		static const unsigned long cmds[] = {
 			FIONREAD, SIOCOUTQ, SIOCOUTQNSD, SIOCATMARK, FIONBIO,
-			SIOCGSTAMP_OLD, 0x89f0,
+			SIOCGSTAMP_OLD, TCGETS,
 		};
 		int arg = 1;
 
@@ -309,8 +323,19 @@ static void *syscall_worker(void *arg)
 		return NULL;
 	rng_fill(&w->rng, buf, BUF);
 	while (roam_now() < deadline) {
-		one_call(&w->rng, buf);
-		w->calls++;
+		uint64_t *s = &w->rng;
+		int own = socket(ksft_roam_family(), SOCK_STREAM | SOCK_NONBLOCK, 0);
+		int n = 1 + rng_below(s, 8);
+
+		while (n-- && roam_now() < deadline) {
+			one_call(s, buf, own);
+			w->calls++;
+		}
+		if (rng_below(s, 2))
+			put(s, own);
+		else if (own >= 0)
+			close(own);
+		w->seqs++;
 	}
 	free(buf);
 	return NULL;
@@ -474,7 +499,7 @@ static void listeners(void)
 int main(int argc, char **argv)
 {
 	int threads, i, netlink;
-	unsigned long calls = 0;
+	unsigned long calls = 0, seqs = 0;
 	struct worker *w;
 	uint64_t seed;
 	double t0;
@@ -511,14 +536,18 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < threads; i++) {
 		pthread_join(w[i].tid, NULL);
-		if (!netlink)
+		if (!netlink) {
 			calls += w[i].calls;
+			seqs += w[i].seqs;
+		}
 	}
 	for (i = 0; i < SLOTS; i++)
 		if (slots[i] >= 0)
 			close(slots[i]);
-	printf("%s %llu: %lu calls in %.1f s, %.0f/s\n", argv[1],
-	       (unsigned long long)seed, calls, roam_now() - t0,
+	printf("%s %llu: ", argv[1], (unsigned long long)seed);
+	if (!netlink)
+		printf("%lu sequences, ", seqs);
+	printf("%lu calls in %.1f s, %.0f/s\n", calls, roam_now() - t0,
 	       calls / (roam_now() - t0));
 	free(w);
 	return netlink && !genl_family;
