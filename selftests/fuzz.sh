@@ -11,8 +11,9 @@
 # frames, CLOSE with any code, frames after it, unknown types), until
 # the module ends the connection or the inputs run out.  Connection i
 # draws its inputs from seed S + i; the run prints S first.  Then
-# roamfuzz makes random system calls from four threads on shared
-# sockets, and random netlink requests while sockets come and go, as
+# roamfuzz runs random sequences of system calls from four threads, on
+# sockets of their own and shared ones, and random netlink requests
+# while sockets come and go, as
 # root, as nobody and in nobody's own user and network namespace.  Then
 # roam must still work: every handshake succeeded, an honest transfer is
 # byte-exact both ways, and every socket closes.  The VM runner checks
@@ -25,6 +26,8 @@
 #                        (default 10, 30 on the debug lane; `make fuzz`
 #                        runs longer); and the system calls for SECS,
 #                        netlink for SECS/2
+#   ROAM_FUZZ_CALL_SECS=SECS  the system calls for SECS, netlink for
+#                        SECS/2, whatever ROAM_FUZZ_SECS says
 
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
@@ -36,6 +39,7 @@ FZ="$ROAM_LIB_DIR/roamfuzz"
 SEED=${ROAM_FUZZ_SEED:-$((RANDOM * 32768 + RANDOM))}
 CONNS=${ROAM_FUZZ_CONNS:-0}
 SECS=${ROAM_FUZZ_SECS:-$([ "${ROAM_LANE:-}" = debug ] && echo 30 || echo 10)}
+CALL_SECS=${ROAM_FUZZ_CALL_SECS:-$SECS}
 
 trap roam_cleanup EXIT
 setup_ns C S F || exit "$ksft_skip"
@@ -110,22 +114,22 @@ test_fuzz() {
 	log_test "fuzzed frames and packets: every handshake works"
 }
 
-# System calls from four threads on shared sockets, in a namespace of
-# their own.
+# Sequences of system calls from four threads, on sockets of their own
+# and shared ones, in a namespace of their own.
 test_syscalls() {
 	local out
 	RET=0
-	out=$(ip netns exec "$F" timeout $((SECS + 120)) "$FZ" syscalls "$SEED" "$SECS" 4 2>&1)
+	out=$(ip netns exec "$F" timeout $((CALL_SECS + 120)) "$FZ" syscalls "$SEED" "$CALL_SECS" 4 2>&1)
 	check_eq "roamfuzz's exit" 0 "$?"
 	echo "    $out"
-	log_test "random system calls from four threads on shared sockets"
+	log_test "random sequences of system calls from four threads"
 }
 
 # Netlink requests while sockets come and go: as root, as nobody (no
 # CAP_NET_ADMIN), and as nobody's root in a user and network namespace
 # of its own.
 test_netlink() {
-	local out secs=$((SECS / 2 > 0 ? SECS / 2 : 1))
+	local out secs=$((CALL_SECS / 2 > 0 ? CALL_SECS / 2 : 1))
 	RET=0
 	out=$(ip netns exec "$F" timeout $((secs + 120)) "$FZ" netlink "$SEED" "$secs" 2>&1)
 	check_eq "roamfuzz's exit as root" 0 "$?"
