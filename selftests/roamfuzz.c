@@ -51,6 +51,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
+#include "nl.h"
 #include "rng.h"
 #include "roam_util.h"
 
@@ -63,6 +64,7 @@ static int slots[SLOTS];
 static int memfd = -1;
 static double deadline;
 static uint16_t genl_family;
+const char *opt_netns;		/* roamctl's -n, for nl.c: unused here */
 
 struct worker {
 	pthread_t tid;
@@ -342,7 +344,7 @@ static void *syscall_worker(void *arg)
 }
 
 /* Sends a netlink message and reads what comes back until it is done. */
-static void nl_talk(int fd, void *msg, size_t len, uint32_t seq)
+static void fuzz_talk(int fd, void *msg, size_t len, uint32_t seq)
 {
 	char rbuf[16384];
 	struct nlmsghdr *h;
@@ -366,44 +368,6 @@ static void nl_talk(int fd, void *msg, size_t len, uint32_t seq)
 			more = h->nlmsg_flags & NLM_F_MULTI;
 		}
 	} while (more);
-}
-
-/* The roam family's id, from the generic netlink controller, or 0. */
-static uint16_t nl_family(int fd)
-{
-	struct {
-		struct nlmsghdr h;
-		struct genlmsghdr g;
-		struct nlattr a;
-		char name[8];
-	} req = {
-		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = GENL_ID_CTRL,
-		       .nlmsg_flags = NLM_F_REQUEST, .nlmsg_seq = 1 },
-		.g = { .cmd = CTRL_CMD_GETFAMILY, .version = 1 },
-		.a = { .nla_len = NLA_HDRLEN + sizeof(ROAM_GENL_NAME),
-		       .nla_type = CTRL_ATTR_FAMILY_NAME },
-		.name = ROAM_GENL_NAME,
-	};
-	char rbuf[8192];
-	struct nlattr *a;
-	ssize_t n;
-	int left;
-
-	if (send(fd, &req, sizeof(req), 0) < 0)
-		return 0;
-	n = recv(fd, rbuf, sizeof(rbuf), 0);
-	if (n < (ssize_t)(NLMSG_HDRLEN + GENL_HDRLEN) ||
-	    ((struct nlmsghdr *)rbuf)->nlmsg_type == NLMSG_ERROR)
-		return 0;
-	a = (struct nlattr *)(rbuf + NLMSG_HDRLEN + GENL_HDRLEN);
-	left = n - NLMSG_HDRLEN - GENL_HDRLEN;
-	while (left >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= left) {
-		if (a->nla_type == CTRL_ATTR_FAMILY_ID)
-			return *(uint16_t *)(a + 1);
-		left -= NLA_ALIGN(a->nla_len);
-		a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
-	}
-	return 0;
 }
 
 /*
@@ -450,17 +414,14 @@ static void netlink_fuzz(uint64_t *s, unsigned long *calls)
 	struct nlmsghdr *h = (struct nlmsghdr *)msg;
 	struct genlmsghdr *g = (struct genlmsghdr *)(msg + NLMSG_HDRLEN);
 	uint32_t seq = 2;
+	struct nl nl;
 	int fd;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
+	/* roamctl's client finds the family; the requests are raw. */
+	if (nl_open(&nl))
 		return;
-	genl_family = nl_family(fd);
-	if (!genl_family) {
-		fprintf(stderr, "roamfuzz: no roam genetlink family\n");
-		close(fd);
-		return;
-	}
+	fd = mnl_socket_get_fd(nl.sock);
+	genl_family = nl.family;
 	while (roam_now() < deadline) {
 		size_t len;
 
@@ -475,10 +436,10 @@ static void netlink_fuzz(uint64_t *s, unsigned long *calls)
 		h->nlmsg_seq = ++seq;
 		g->cmd = rng_below(s, 8) ? rng_below(s, ROAM_CMD_MAX + 3) : rng_next(s);
 		g->version = rng_below(s, 8) ? ROAM_GENL_VERSION : rng_next(s);
-		nl_talk(fd, msg, len, seq);
+		fuzz_talk(fd, msg, len, seq);
 		(*calls)++;
 	}
-	close(fd);
+	nl_close(&nl);
 }
 
 /* Listeners on the loopback addresses, for connect() to reach. */
