@@ -19,6 +19,18 @@ static inline bool roam_addr_any(const struct in6_addr *a)
 	return ipv6_addr_any(a);
 }
 
+/* ::ffff:0.0.0.0, the IPv4 wildcard, as an IPv6 socket of Linux sees it. */
+static inline bool roam_addr_any4(const struct in6_addr *a)
+{
+	return ipv6_addr_v4mapped(a) && !a->s6_addr32[3];
+}
+
+/* Either wildcard. */
+static inline bool roam_addr_wild(const struct in6_addr *a)
+{
+	return roam_addr_any(a) || roam_addr_any4(a);
+}
+
 static inline bool roam_addr_v4(const struct in6_addr *a)
 {
 	return ipv6_addr_v4mapped(a);

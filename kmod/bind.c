@@ -3,9 +3,12 @@
  * Binding and listener demultiplexing (docs/PROTOCOL.md section 4).
  *
  * Every address a socket is bound to is an entry of rn->binds, keyed by
- * (address, port); the wildcard is in6addr_any.  Conflicts are decided
- * here, under rn->bind_mutex.  A new-connection packet finds its listener
- * with at most two lookups: its own (address, port), then (any, port).
+ * (address, port).  There are two wildcards, as in Linux: in6addr_any
+ * takes both families, or IPv6 alone with IPV6_V6ONLY, and ::ffff:0.0.0.0
+ * takes IPv4 alone.  Conflicts are decided here, under rn->bind_mutex.  A
+ * new-connection packet finds its listener with at most three lookups:
+ * its own (address, port), then for IPv4 (::ffff:0.0.0.0, port), then
+ * (any, port).
  */
 #include <linux/reciprocal_div.h>
 #include <linux/rhashtable.h>
@@ -16,6 +19,10 @@
 #include "netns.h"
 #include "port.h"
 #include "sock.h"
+
+static const struct in6_addr roam_in6addr_any4 = {
+	.s6_addr = { [10] = 0xff, [11] = 0xff },
+};
 
 static const struct rhashtable_params roam_bind_params = {
 	.key_len = sizeof(struct roam_bkey),
@@ -28,6 +35,28 @@ static struct roam_bind *roam_bind_get(struct roam_sock *rs)
 {
 	return rcu_dereference_protected(rs->bind,
 					 lockdep_is_held(&roam_net(sock_net(&rs->sk))->bind_mutex));
+}
+
+/* The families (ROAM_BIND_V4, _V6) a bound address @a takes connections in. */
+static unsigned int roam_addr_families(const struct in6_addr *a, bool v6only)
+{
+	if (roam_addr_any(a))
+		return v6only ? ROAM_BIND_V6 : ROAM_BIND_V4 | ROAM_BIND_V6;
+	return roam_addr_v4(a) ? ROAM_BIND_V4 : ROAM_BIND_V6;
+}
+
+/*
+ * The families a binding takes connections in.  Any context that holds
+ * the binding; a bound socket's IPV6_V6ONLY no longer changes (tcpopt.c).
+ */
+unsigned int roam_bind_families(const struct roam_bind *b)
+{
+	bool v6only = b->addrs[0].rs->sk.sk_ipv6only;
+	unsigned int i, fams = 0;
+
+	for (i = 0; i < b->n; i++)
+		fams |= roam_addr_families(&b->addrs[i].key.addr, v6only);
+	return fams;
 }
 
 /* Is @a configured here, or may the socket bind it anyway? */
@@ -85,6 +114,7 @@ static bool roam_bind_conflict(struct roam_sock *rs, const struct in6_addr *set,
 		return false;
 	if (sk->sk_reuseport && osk->sk_reuseport &&
 	    uid_eq(sock_i_uid(sk), sock_i_uid(osk)) &&
+	    sk->sk_ipv6only == osk->sk_ipv6only &&
 	    roam_bind_same_set(roam_bind_get(o), set, n))
 		return false;
 	if (sk->sk_reuse && osk->sk_reuse && osk->sk_state != TCP_LISTEN)
@@ -110,30 +140,53 @@ static bool roam_bind_may_shadow(struct roam_sock *spec, struct roam_sock *wild)
 	       test_bit(ROAM_F_SHADOW, &spec->flags);
 }
 
+/*
+ * Is another socket's entry at (@at, @port) in the way of @rs, bound to
+ * @set, in one of @fams?  Under rcu_read_lock.
+ */
+static int roam_bind_check_key(struct roam_sock *rs, const struct in6_addr *set,
+			       unsigned int n, const struct in6_addr *at,
+			       __be16 port, unsigned int fams)
+{
+	struct roam_bkey key = { .addr = *at, .port = port };
+	struct rhlist_head *list, *pos;
+	struct roam_baddr *e;
+
+	list = rhltable_lookup(&roam_net(sock_net(&rs->sk))->binds, &key,
+			       roam_bind_params);
+	rhl_for_each_entry_rcu(e, pos, list, node) {
+		if (e->rs != rs &&
+		    (roam_addr_families(&e->key.addr, e->rs->sk.sk_ipv6only) & fams) &&
+		    roam_bind_conflict(rs, set, n, e->rs))
+			return -EADDRINUSE;
+	}
+	return 0;
+}
+
 static int roam_bind_check(struct roam_sock *rs, struct roam_port *port,
 			   const struct in6_addr *set, unsigned int n)
 {
 	struct roam_net *rn = roam_net(sock_net(&rs->sk));
-	bool wild = n == 1 && ipv6_addr_any(&set[0]);
-	struct rhlist_head *list, *pos;
-	struct roam_baddr *e;
+	bool wild = n == 1 && roam_addr_wild(&set[0]);
+	bool v6only = rs->sk.sk_ipv6only;
+	__be16 pnum = htons(port->num);
+	unsigned int i, fams = 0;
 	struct roam_bind *b;
-	unsigned int i;
 	int err = 0;
 
 	lockdep_assert_held(&rn->bind_mutex);
 	rcu_read_lock();
 	for (i = 0; i < n && !err; i++) {
-		struct roam_bkey key = { .addr = set[i], .port = htons(port->num) };
+		unsigned int f = roam_addr_families(&set[i], v6only);
 
-		list = rhltable_lookup(&rn->binds, &key, roam_bind_params);
-		rhl_for_each_entry_rcu(e, pos, list, node) {
-			if (e->rs != rs && roam_bind_conflict(rs, set, n, e->rs)) {
-				err = -EADDRINUSE;
-				break;
-			}
-		}
+		fams |= f;
+		err = roam_bind_check_key(rs, set, n, &set[i], pnum, f);
 	}
+	/* Both wildcards that take IPv4 take the same connections. */
+	if (!err && wild && (fams & ROAM_BIND_V4))
+		err = roam_bind_check_key(rs, set, n,
+					  roam_addr_any(&set[0]) ? &roam_in6addr_any4 :
+					  &in6addr_any, pnum, ROAM_BIND_V4);
 	rcu_read_unlock();
 	if (err)
 		return err;
@@ -141,7 +194,8 @@ static int roam_bind_check(struct roam_sock *rs, struct roam_port *port,
 	list_for_each_entry(b, &port->binds, port_node) {
 		struct roam_sock *o = b->addrs[0].rs;
 
-		if (o == rs || roam_bind_wildcard(b) == wild)
+		if (o == rs || roam_bind_wildcard(b) == wild ||
+		    !(roam_bind_families(b) & fams))
 			continue;
 		if (!(wild ? roam_bind_may_shadow(o, rs) : roam_bind_may_shadow(rs, o)))
 			return -EADDRINUSE;
@@ -203,7 +257,10 @@ static int roam_bind_install(struct roam_sock *rs, struct roam_port *port,
 	return 0;
 }
 
-/* Checks @addrs: one port, usable addresses, the wildcard only alone. */
+/*
+ * Checks @addrs: one port, usable addresses, a wildcard only alone, and
+ * no IPv4 address on an IPV6_V6ONLY socket (EINVAL, as TCP).
+ */
 static int roam_bind_collect(struct roam_sock *rs, const struct sockaddr_roam *addrs,
 			     unsigned int n, __be16 port, struct in6_addr *set,
 			     unsigned int *nset)
@@ -217,7 +274,9 @@ static int roam_bind_collect(struct roam_sock *rs, const struct sockaddr_roam *a
 
 		if (sa->sroam_port != port)
 			return -EINVAL;
-		if (ipv6_addr_any(&sa->sroam_addr)) {
+		if (rs->sk.sk_ipv6only && roam_addr_v4(&sa->sroam_addr))
+			return -EINVAL;
+		if (roam_addr_wild(&sa->sroam_addr)) {
 			any = true;
 		} else {
 			err = roam_addr_usable(rs, sa);
@@ -413,7 +472,8 @@ int roam_bind_listen(struct roam_sock *rs)
 			struct roam_bind *ob = roam_bind_get(e->rs);
 
 			if (e->rs != rs && e->rs->sk.sk_state == TCP_LISTEN && ob->group &&
-			    e->rs->sk.sk_bound_dev_if == rs->sk.sk_bound_dev_if) {
+			    e->rs->sk.sk_bound_dev_if == rs->sk.sk_bound_dev_if &&
+			    e->rs->sk.sk_ipv6only == rs->sk.sk_ipv6only) {
 				group = ob->group;
 				break;
 			}
@@ -450,11 +510,12 @@ void roam_bind_release(struct roam_sock *rs)
 	}
 }
 
-static int roam_listener_score(struct roam_sock *rs, int ifindex)
+/* 0 if @rs takes no new connection in @v4's family on @ifindex. */
+static int roam_listener_score(struct roam_sock *rs, int ifindex, bool v4)
 {
 	int dev;
 
-	if (READ_ONCE(rs->sk.sk_state) != TCP_LISTEN)
+	if (READ_ONCE(rs->sk.sk_state) != TCP_LISTEN || (v4 && rs->sk.sk_ipv6only))
 		return 0;
 	dev = READ_ONCE(rs->sk.sk_bound_dev_if);
 	if (!dev)
@@ -462,10 +523,13 @@ static int roam_listener_score(struct roam_sock *rs, int ifindex)
 	return dev == ifindex ? 2 : 0;
 }
 
-/* The best listeners at one (address, port); @hash picks one of a group. */
+/*
+ * The best listeners at one (address, port) for a connection in @v4's
+ * family; @hash picks one of a group.
+ */
 static struct roam_sock *roam_listener_at(struct roam_net *rn,
 					  const struct in6_addr *addr,
-					  __be16 port, int ifindex, u32 hash)
+					  __be16 port, int ifindex, bool v4, u32 hash)
 {
 	struct roam_bkey key = { .addr = *addr, .port = port };
 	struct roam_sock *rs = NULL;
@@ -476,7 +540,7 @@ static struct roam_sock *roam_listener_at(struct roam_net *rn,
 
 	list = rhltable_lookup(&rn->binds, &key, roam_bind_params);
 	rhl_for_each_entry_rcu(e, pos, list, node) {
-		score = roam_listener_score(e->rs, ifindex);
+		score = roam_listener_score(e->rs, ifindex, v4);
 		if (score > best) {
 			best = score;
 			n = 0;
@@ -488,7 +552,7 @@ static struct roam_sock *roam_listener_at(struct roam_net *rn,
 		return NULL;
 	pick = reciprocal_scale(hash, n);
 	rhl_for_each_entry_rcu(e, pos, list, node) {
-		if (roam_listener_score(e->rs, ifindex) != best)
+		if (roam_listener_score(e->rs, ifindex, v4) != best)
 			continue;
 		rs = e->rs;
 		if (!pick--)
@@ -501,18 +565,22 @@ static struct roam_sock *roam_listener_at(struct roam_net *rn,
 
 /*
  * The listener for a new connection to (@daddr, @dport): the specific one
- * if there is one, else the wildcard one.  Under rcu_read_lock; returns
- * the socket with a reference.
+ * if there is one, else for IPv4 the IPv4 wildcard one, else the wildcard
+ * one, as TCP prefers an AF_INET listener to a dual-stack one.  Under
+ * rcu_read_lock; returns the socket with a reference.
  */
 struct roam_sock *roam_listener_lookup(struct roam_net *rn,
 				       const struct in6_addr *daddr,
 				       __be16 dport, int ifindex, u32 hash)
 {
+	bool v4 = roam_addr_v4(daddr);
 	struct roam_sock *rs;
 
-	rs = roam_listener_at(rn, daddr, dport, ifindex, hash);
+	rs = roam_listener_at(rn, daddr, dport, ifindex, v4, hash);
+	if (!rs && v4)
+		rs = roam_listener_at(rn, &roam_in6addr_any4, dport, ifindex, v4, hash);
 	if (!rs)
-		rs = roam_listener_at(rn, &in6addr_any, dport, ifindex, hash);
+		rs = roam_listener_at(rn, &in6addr_any, dport, ifindex, v4, hash);
 	return rs;
 }
 

@@ -6,6 +6,8 @@
 #include <linux/rhashtable-types.h>
 #include <net/ipv6.h>
 
+#include "addr.h"
+
 struct roam_net;
 struct roam_port;
 struct roam_sock;
@@ -15,7 +17,7 @@ struct sockaddr_roam;
 #define ROAM_MAX_BIND_ADDRS	64
 
 struct roam_bkey {
-	struct in6_addr addr;		/* in6addr_any for the wildcard */
+	struct in6_addr addr;		/* in6addr_any, ::ffff:0.0.0.0: wildcards */
 	__be16 port;
 	u16 pad;			/* zero: keys are hashed as bytes */
 };
@@ -37,10 +39,17 @@ struct roam_bind {
 	struct roam_baddr addrs[];
 };
 
+/* The families a binding takes connections in. */
+#define ROAM_BIND_V4	BIT(0)
+#define ROAM_BIND_V6	BIT(1)
+
+/* Bound to a wildcard: in6addr_any, or the IPv4 one (addr.h). */
 static inline bool roam_bind_wildcard(const struct roam_bind *b)
 {
-	return b->n == 1 && ipv6_addr_any(&b->addrs[0].key.addr);
+	return b->n == 1 && roam_addr_wild(&b->addrs[0].key.addr);
 }
+
+unsigned int roam_bind_families(const struct roam_bind *b);
 
 int roam_bind(struct roam_sock *rs, const struct sockaddr_roam *addrs,
 	      unsigned int n);

@@ -252,7 +252,9 @@ static int roam_fill_listener(struct sk_buff *skb, struct roam_sock *rs,
 		return -EMSGSIZE;
 	if (nla_put_u16(skb, ROAM_A_LSN_PORT, ntohs(b->addrs[0].key.port)))
 		goto err;
-	if (!roam_bind_wildcard(b)) {
+	/* The wildcard of one family alone is said: ::ffff:0.0.0.0 or ::. */
+	if (roam_bind_families(b) != (ROAM_BIND_V4 | ROAM_BIND_V6) ||
+	    !roam_bind_wildcard(b)) {
 		addrs = nla_nest_start(skb, ROAM_A_LSN_ADDRS);
 		if (!addrs)
 			goto err;

@@ -195,6 +195,7 @@ struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp)
 	sk->sk_mark = READ_ONCE(lsk->sk_mark);
 	sk->sk_priority = READ_ONCE(lsk->sk_priority);
 	sk->sk_bound_dev_if = READ_ONCE(lsk->sk_bound_dev_if);
+	sk->sk_ipv6only = lsk->sk_ipv6only;	/* fixed: the listener is bound */
 	sk->sk_rcvtimeo = READ_ONCE(lsk->sk_rcvtimeo);
 	sk->sk_sndtimeo = READ_ONCE(lsk->sk_sndtimeo);
 	sk->sk_lingertime = READ_ONCE(lsk->sk_lingertime);
@@ -606,31 +607,43 @@ static int roam_connect_start(struct sock *sk, struct sockaddr_roam *sa)
 	struct roam_net *rn = roam_net(sock_net(sk));
 	struct roam_bind *b;
 	struct in6_addr src = in6addr_any;
-	unsigned int i;
-	int err;
+	unsigned int i, fam;
+	int err = 0;
 
-	if (ipv6_addr_any(&sa->sroam_addr))	/* as TCP: this host */
-		ipv6_addr_set_v4mapped(htonl(INADDR_LOOPBACK), &sa->sroam_addr);
+	if (roam_addr_wild(&sa->sroam_addr)) {	/* as TCP: this host */
+		if (sk->sk_ipv6only && roam_addr_any(&sa->sroam_addr))
+			sa->sroam_addr = in6addr_loopback;
+		else
+			ipv6_addr_set_v4mapped(htonl(INADDR_LOOPBACK), &sa->sroam_addr);
+	}
 	if (ipv6_addr_is_multicast(&sa->sroam_addr) ||
 	    (ipv6_addr_v4mapped(&sa->sroam_addr) &&
 	     (ipv4_is_multicast(sa->sroam_addr.s6_addr32[3]) ||
 	      ipv4_is_lbcast(sa->sroam_addr.s6_addr32[3]))))
 		return -ENETUNREACH;
+	/* IPV6_V6ONLY: IPv6 peers alone, as TCP. */
+	if (sk->sk_ipv6only && roam_addr_v4(&sa->sroam_addr))
+		return -ENETUNREACH;
 
-	/* A socket bound to addresses sends from one of its own family. */
+	/*
+	 * A socket bound to addresses, or to the IPv4 wildcard, connects in
+	 * their family, and sends from one of the addresses.
+	 */
+	fam = roam_addr_v4(&sa->sroam_addr) ? ROAM_BIND_V4 : ROAM_BIND_V6;
 	rcu_read_lock();
 	b = rcu_dereference(rs->bind);
-	if (b && !roam_bind_wildcard(b)) {
+	if (b && !(roam_bind_families(b) & fam)) {
+		err = -EAFNOSUPPORT;
+	} else if (b && !roam_bind_wildcard(b)) {
 		for (i = 0; i < b->n; i++)
 			if (ipv6_addr_v4mapped(&b->addrs[i].key.addr) ==
 			    ipv6_addr_v4mapped(&sa->sroam_addr))
 				break;
-		if (i < b->n)
-			src = b->addrs[i].key.addr;
+		src = b->addrs[i].key.addr;
 	}
 	rcu_read_unlock();
-	if (b && !roam_bind_wildcard(b) && ipv6_addr_any(&src))
-		return -EAFNOSUPPORT;
+	if (err)
+		return err;
 
 	if (!rs->port) {
 		err = roam_port_pick(rn, false, &rs->port);

@@ -26,8 +26,9 @@
  *                           the ECN bits stay roam's, as TCP's stay TCP's
  *   IP_FREEBIND,            ROAM_FREEBIND
  *   IPV6_FREEBIND
- *   IPV6_V6ONLY             0: a roam socket takes both families; 1 is
- *                           EOPNOTSUPP, as no IPv6-only binding exists
+ *   IPV6_V6ONLY             1: the socket binds, accepts and connects in
+ *                           IPv6 alone, as TCP's; 0 (the default): both
+ *                           families.  EINVAL once the socket has a port
  *
  * Any other gets ENOPROTOOPT, as an unknown option does.
  */
@@ -59,8 +60,18 @@ static int roam_ipopt_set(struct sock *sk, int level, int optname, int val)
 	if ((level == SOL_IP && optname == IP_FREEBIND) ||
 	    (level == SOL_IPV6 && optname == IPV6_FREEBIND))
 		return roam_setsockopt_int(sk, ROAM_FREEBIND, val);
-	if (level == SOL_IPV6 && optname == IPV6_V6ONLY)
-		return val ? -EOPNOTSUPP : 0;
+	if (level == SOL_IPV6 && optname == IPV6_V6ONLY) {
+		int err = 0;
+
+		/* Binding reads it, and it stays as it was bound. */
+		lock_sock(sk);
+		if (rcu_access_pointer(rs->bind) || rs->port)
+			err = -EINVAL;
+		else
+			sk->sk_ipv6only = !!val;
+		release_sock(sk);
+		return err;
+	}
 	return -ENOPROTOOPT;
 }
 
@@ -179,7 +190,7 @@ static int roam_ipopt_get(struct sock *sk, int level, int optname, int *val)
 	    (level == SOL_IPV6 && optname == IPV6_FREEBIND))
 		return roam_getsockopt_int(sk, ROAM_FREEBIND, val);
 	if (level == SOL_IPV6 && optname == IPV6_V6ONLY) {
-		*val = 0;
+		*val = sk->sk_ipv6only;
 		return 0;
 	}
 	return -ENOPROTOOPT;

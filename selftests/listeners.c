@@ -3,7 +3,8 @@
  * Binding and listener demultiplexing (docs/PROTOCOL.md section 4):
  * specific, wildcard and multi-address binds, port 0, EADDRNOTAVAIL and
  * freebind, bindx with rollback, every conflict rule, shadowing and
- * uncovering, and reuseport groups spreading connections.
+ * uncovering, reuseport groups spreading connections, and the wildcards
+ * of one family: ::ffff:0.0.0.0 and IPV6_V6ONLY's [::].
  */
 #include <poll.h>
 #include <pthread.h>
@@ -24,6 +25,30 @@ static int accept_ready(int lfd, int timeout_ms)
 	if (poll(&p, 1, timeout_ms) != 1)
 		return -1;
 	return accept(lfd, NULL, NULL);
+}
+
+/*
+ * A connection to IP:PORT, accepted by @lfd within 5 s: the accepted
+ * socket, or -1.  The client end is closed.
+ */
+static int accept_from(const char *ip, unsigned short port, int lfd)
+{
+	int c = roam_connect_ip(ip, port, 0), got;
+
+	if (c < 0)
+		return -1;
+	got = accept_ready(lfd, 5000);
+	close(c);
+	return got;
+}
+
+/* Does @lfd accept a connection to IP:PORT?  Closes both ends. */
+static bool lands_on(const char *ip, unsigned short port, int lfd)
+{
+	int got = accept_from(ip, port, lfd);
+
+	close(got);
+	return got >= 0;
 }
 
 FIXTURE(ns) {
@@ -304,41 +329,135 @@ TEST_F(ns, reuseaddr_as_tcp)
 TEST_F(ns, specific_shadows_wildcard_and_uncovers_it)
 {
 	int w = roam_listener("*", 7000, 16), s = roam_listener("127.0.0.1", 7000, 16);
-	int c, got;
 
 	ASSERT_LE(0, w);
 	ASSERT_LE(0, s);
-	c = roam_connect_ip("127.0.0.1", 7000, 0);
-	ASSERT_LE(0, c);
-	got = accept_ready(s, 5000);
-	EXPECT_LE(0, got) TH_LOG("the specific listener did not get it");
+	EXPECT_TRUE(lands_on("127.0.0.1", 7000, s)) TH_LOG("the specific listener did not get it");
 	EXPECT_EQ(-1, accept_ready(w, 200));
-	close(got);
-	close(c);
-
-	c = roam_connect_ip("127.0.0.2", 7000, 0);
-	ASSERT_LE(0, c);
-	got = accept_ready(w, 5000);
-	EXPECT_LE(0, got) TH_LOG("the wildcard listener did not get it");
-	close(got);
-	close(c);
-
-	c = roam_connect_ip("::1", 7000, 0);
-	ASSERT_LE(0, c);
-	got = accept_ready(w, 5000);
-	EXPECT_LE(0, got) TH_LOG("IPv6 to the wildcard");
-	close(got);
-	close(c);
+	EXPECT_TRUE(lands_on("127.0.0.2", 7000, w)) TH_LOG("the wildcard listener did not get it");
+	EXPECT_TRUE(lands_on("::1", 7000, w)) TH_LOG("IPv6 to the wildcard");
 
 	/* Closing the specific listener uncovers the wildcard one at once. */
 	close(s);
-	c = roam_connect_ip("127.0.0.1", 7000, 0);
-	ASSERT_LE(0, c);
-	got = accept_ready(w, 5000);
-	EXPECT_LE(0, got);
-	close(got);
-	close(c);
+	EXPECT_TRUE(lands_on("127.0.0.1", 7000, w));
 	close(w);
+}
+
+static int v6only(int fd, int on)
+{
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) ? errno : 0;
+}
+
+/* connect(): 0 or the errno. */
+static int connect_ip(int fd, const char *ip, unsigned short port)
+{
+	struct sockaddr_roam sa;
+
+	if (roam_addr_parse(&sa, ip, port))
+		return EINVAL;
+	return connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? errno : 0;
+}
+
+/*
+ * As TCP's: [::] with IPV6_V6ONLY and IPv4's wildcard share a port, each
+ * taking its own family, and a specific address shadows IPv4's wildcard.
+ */
+TEST_F(ns, v6only_and_ipv4_wildcards_split_the_families)
+{
+	int a = roam_socket(), b, s, got, on = -1;
+	struct sockaddr_roam sa;
+	socklen_t len = sizeof(on);
+
+	ASSERT_EQ(0, v6only(a, 1));
+	ASSERT_EQ(0, getsockopt(a, IPPROTO_IPV6, IPV6_V6ONLY, &on, &len));
+	EXPECT_EQ(1, on);
+	ASSERT_EQ(0, roam_bind_ip(a, "::", 7200));
+	ASSERT_EQ(0, listen(a, 8));
+	EXPECT_EQ(EINVAL, v6only(a, 0)) TH_LOG("changed once bound");
+	b = roam_listener("::ffff:0.0.0.0", 7200, 8);
+	ASSERT_LE(0, b);
+	s = roam_listener("127.0.0.2", 7200, 8);
+	ASSERT_LE(0, s) TH_LOG("a specific address beside IPv4's wildcard");
+	len = sizeof(sa);
+	ASSERT_EQ(0, getsockname(b, (struct sockaddr *)&sa, &len));
+	EXPECT_TRUE(IN6_IS_ADDR_V4MAPPED(&sa.sroam_addr) && !sa.sroam_addr.s6_addr32[3]);
+
+	EXPECT_TRUE(lands_on("127.0.0.1", 7200, b)) TH_LOG("IPv4 to IPv4's wildcard");
+	EXPECT_EQ(-1, accept_ready(a, 200));
+	EXPECT_TRUE(lands_on("127.0.0.2", 7200, s))
+		TH_LOG("the specific address shadows IPv4's wildcard");
+
+	got = accept_from("::1", 7200, a);
+	EXPECT_LE(0, got) TH_LOG("IPv6 to IPV6_V6ONLY's wildcard");
+	EXPECT_EQ(-1, accept_ready(b, 200));
+	on = -1;
+	len = sizeof(on);
+	EXPECT_EQ(0, getsockopt(got, IPPROTO_IPV6, IPV6_V6ONLY, &on, &len));
+	EXPECT_EQ(1, on) TH_LOG("inherited, as TCP's");
+	close(got);
+
+	/* Without IPv4's wildcard, IPv4 finds no listener. */
+	close(b);
+	EXPECT_EQ(-ECONNREFUSED, roam_connect_ip("127.0.0.1", 7200, 0));
+	close(s);
+	close(a);
+}
+
+TEST_F(ns, wildcards_that_share_a_family_conflict)
+{
+	int d = roam_listener("*", 7250, 8), f4, x = roam_socket(), y = roam_socket();
+	int z = roam_socket(), p = roam_socket(), q = roam_socket();
+
+	ASSERT_LE(0, d);
+	/* The wildcard of both families takes IPv4's and IPv6's. */
+	EXPECT_EQ(EADDRINUSE, roam_bind_ip(x, "::ffff:0.0.0.0", 7250));
+	ASSERT_EQ(0, v6only(y, 1));
+	EXPECT_EQ(EADDRINUSE, roam_bind_ip(y, "::", 7250));
+	/* The other way round. */
+	f4 = roam_listener("::ffff:0.0.0.0", 7251, 8);
+	ASSERT_LE(0, f4);
+	EXPECT_EQ(EADDRINUSE, roam_bind_ip(z, "*", 7251));
+	/* One family's wildcard alone in a set. */
+	EXPECT_EQ(EINVAL, bindx(p, ROAM_BINDX_ADD,
+				(const char * const[]){ "::ffff:0.0.0.0", "127.0.0.1" }, 2, 7252));
+	close(p);
+	p = roam_socket();
+	/* SO_REUSEPORT joins no dual wildcard with an IPV6_V6ONLY one. */
+	ASSERT_EQ(0, roam_reuseport(p));
+	ASSERT_EQ(0, roam_reuseport(q));
+	ASSERT_EQ(0, v6only(q, 1));
+	ASSERT_EQ(0, roam_bind_ip(p, "*", 7253));
+	ASSERT_EQ(0, listen(p, 8));
+	EXPECT_EQ(EADDRINUSE, roam_bind_ip(q, "*", 7253));
+	close(d);
+	close(f4);
+	close(x);
+	close(y);
+	close(z);
+	close(p);
+	close(q);
+}
+
+TEST_F(ns, v6only_refuses_ipv4_as_tcp)
+{
+	int a = roam_socket(), b = roam_socket(), c = roam_socket();
+	int l = roam_listener("*", 7300, 8);
+
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, v6only(a, 1));
+	EXPECT_EQ(EINVAL, roam_bind_ip(a, "127.0.0.1", 7301));
+	EXPECT_EQ(EINVAL, roam_bind_ip(a, "::ffff:0.0.0.0", 7301));
+	ASSERT_EQ(0, v6only(b, 1));
+	EXPECT_EQ(ENETUNREACH, connect_ip(b, "127.0.0.1", 7300));
+	/* A socket bound to IPv4's wildcard connects over IPv4 alone. */
+	ASSERT_EQ(0, roam_bind_ip(c, "::ffff:0.0.0.0", 0));
+	EXPECT_EQ(EINVAL, v6only(c, 1)) TH_LOG("changed once bound");
+	EXPECT_EQ(EAFNOSUPPORT, connect_ip(c, "::1", 7300));
+	EXPECT_EQ(0, connect_ip(c, "127.0.0.1", 7300));
+	close(a);
+	close(b);
+	close(c);
+	close(l);
 }
 
 /* 1,000 connects spread over a group of four. */

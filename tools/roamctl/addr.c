@@ -108,7 +108,9 @@ void print_addr_nest(const char *key, const struct nlattr *nest, uint16_t type,
 				printf(" %s ", key);
 			else
 				putchar(',');
-			fputs(addr_fmt(&in6, scope_id, buf, sizeof(buf)), stdout);
+			/* Listed, :: is IPv6's wildcard alone, not "*". */
+			fputs(IN6_IS_ADDR_UNSPECIFIED(&in6) ? "::" :
+			      addr_fmt(&in6, scope_id, buf, sizeof(buf)), stdout);
 			first = false;
 		}
 	}

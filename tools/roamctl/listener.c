@@ -16,8 +16,10 @@ static void listener_usage(FILE *f)
 {
 	fputs("Usage: roamctl listener show\n"
 	      "One line per listening socket: port, addresses (* for the\n"
-	      "wildcard), backlog, accept queue length, overflows, reuseport\n"
-	      "group (0 for none), owner uid, inode and bound device.\n", f);
+	      "wildcard of both families, 0.0.0.0 and :: for IPv4's and\n"
+	      "IPv6's alone), backlog, accept queue length, overflows,\n"
+	      "reuseport group (0 for none), owner uid, inode and bound\n"
+	      "device.\n", f);
 }
 
 static int listener_show_cb(const struct nlmsghdr *nlh, void *data)

@@ -210,7 +210,10 @@ enum roam_stat_attr {
 enum roam_lsn_attr {
 	ROAM_A_LSN_UNSPEC,
 	ROAM_A_LSN_PORT,		/* u16 */
-	ROAM_A_LSN_ADDRS,		/* nest of ROAM_A_LSN_ADDR; none = wildcard */
+	ROAM_A_LSN_ADDRS,		/* nest of ROAM_A_LSN_ADDR; none = wildcard
+					 * of both families, :: = IPv6's alone
+					 * (IPV6_V6ONLY), ::ffff:0.0.0.0 = IPv4's
+					 */
 	ROAM_A_LSN_ADDR,		/* binary struct in6_addr */
 	ROAM_A_LSN_BACKLOG,		/* u32 */
 	ROAM_A_LSN_QLEN,		/* u32 */
