@@ -22,10 +22,11 @@
  * and a socket is then recognised by SO_DOMAIN when an address call
  * needs it, shown as AF_INET if its address is IPv4 and AF_INET6 if not.
  *
- * A server that binds [::] with IPV6_V6ONLY and then 0.0.0.0 on the same
- * port (sshd, nginx) gets roam's wildcard, which takes both families,
- * for the first; roam refuses the second (EADDRINUSE), which then stays
- * TCP, so that the server starts and TCP's clients still reach it.
+ * The wildcards mean what they mean to TCP: an AF_INET socket's 0.0.0.0
+ * takes IPv4 alone (roam's ::ffff:0.0.0.0), and an AF_INET6 socket's
+ * [::] both families, or IPv6 alone with IPV6_V6ONLY.  A server that
+ * binds [::] with IPV6_V6ONLY and 0.0.0.0 on one port (sshd, nginx) thus
+ * serves roam in both families from its two sockets.
  *
  * ROAMIZE_FALLBACK=1: a connect() over roam that fails, or does not
  * finish within ROAMIZE_FALLBACK_MS (default 3000), is made again over
@@ -308,6 +309,16 @@ static bool net_matches(const struct in6_addr *a)
 	return false;
 }
 
+/*
+ * @sa, an address of a socket of @family, where TCP would bind it: an
+ * AF_INET socket's 0.0.0.0 is IPv4's wildcard alone, not roam's.
+ */
+static void tcp_wildcard(struct sockaddr_roam *sa, int family)
+{
+	if (family == AF_INET && IN6_IS_ADDR_UNSPECIFIED(&sa->sroam_addr))
+		sa->sroam_addr.s6_addr[10] = sa->sroam_addr.s6_addr[11] = 0xff;
+}
+
 /* Should roam carry a socket bound to (@remote false) or connected to @sa? */
 static bool wanted(const struct sockaddr_roam *sa, bool remote)
 {
@@ -415,6 +426,7 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	st = state(fd);
 	if ((k != K_CAND && k != K_ROAM) || roam_from_sockaddr(&sa, addr, len))
 		return real_bind(fd, addr, len);
+	tcp_wildcard(&sa, family);
 	if (k == K_CAND && !sa.sroam_port && !is_loopback(&sa.sroam_addr)) {
 		/* Port 0: connect() or listen() decides.  TCP binds too. */
 		rc = real_bind(fd, addr, len);
@@ -427,17 +439,6 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 	if (k == K_CAND && !convert(fd, &sa, false))
 		return real_bind(fd, addr, len);
 	rc = real_bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	if (rc && errno == EADDRINUSE && k == K_CAND && family == AF_INET &&
-	    IN6_IS_ADDR_UNSPECIFIED(&sa.sroam_addr) && !replace(fd, false, family)) {
-		/*
-		 * A server that binds [::] with IPV6_V6ONLY and 0.0.0.0 on one
-		 * port: roam's wildcard already takes both families, so the
-		 * IPv4 one stays TCP, for TCP's clients.
-		 */
-		set_kind(fd, K_TCP, family);
-		say("fd %d: bind 0.0.0.0 over TCP: roam's wildcard has the port", fd);
-		return real_bind(fd, addr, len);
-	}
 	say("fd %d: bind %s over roam: %s", fd,
 	    roam_addr_format(&sa, (char[ROAM_ADDRSTRLEN]){ 0 }, ROAM_ADDRSTRLEN),
 	    rc ? strerror(errno) : "ok");
@@ -455,6 +456,7 @@ int listen(int fd, int backlog)
 	if (kind_of(fd, &family) == K_CAND) {
 		/* Not bound to a port: the kernel picks one. */
 		any.sroam_family = roam_family();
+		tcp_wildcard(&any, family);
 		convert(fd, st->bound ? &st->local : &any, false);
 	}
 	return real_listen(fd, backlog);
