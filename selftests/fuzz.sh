@@ -55,10 +55,12 @@ head -c 32 /dev/urandom >"$tmp/psk"
 "$ROAMCTL" -n "$S" key add 1 secret "$tmp/psk"
 "$ROAMCTL" -n "$C" key add 1 secret "$tmp/psk"
 
-# Servers that accept every connection and hold it, unread: one for
-# each mode.
-roam_bg ip netns exec "$S" "$NC" -l -p 7600 -n 0 -H >"$tmp/held"
-roam_bg ip netns exec "$S" "$NC" -l -p 7601 -n 0 -H -k 1 >"$tmp/held.psk"
+# Servers that accept every connection and hold it, unread, until it is
+# over: one for each mode.  Twelve descriptors are enough for what is live
+# at once; a server that kept every connection would run out in a long
+# run.
+roam_bg ip netns exec "$S" prlimit --nofile=12 "$NC" -l -p 7600 -n 0 -H >"$tmp/held"
+roam_bg ip netns exec "$S" prlimit --nofile=12 "$NC" -l -p 7601 -n 0 -H -k 1 >"$tmp/held.psk"
 slowwait 10 grep -q listening "$tmp/held"
 slowwait 10 grep -q listening "$tmp/held.psk"
 

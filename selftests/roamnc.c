@@ -5,7 +5,10 @@
  *   roamnc -l [-b ADDR]... [-p PORT] [-n COUNT] [-B BACKLOG] [-D SEC] [-r] [-R] [-k ID] [-d DEV]
  *	listen (on the wildcard unless -b), and once a connection waits,
  *	wait SEC seconds more; then accept COUNT connections (0: until
- *	killed) and print one line for each
+ *	killed) and print one line for each; with -H hold them until
+ *	killed, unread, but close those that are over (an error, or both
+ *	directions shut), so that a long run does not run out of
+ *	descriptors
  *   roamnc [-b ADDR] [-p PORT] [-w SEC] [-n COUNT] [-H] [-k ID] HOST PORT
  *	connect (COUNT times, each a connection of its own), print one
  *	line for each, and with -H hold them until killed
@@ -40,6 +43,48 @@ static int fail(const char *what)
 
 	fprintf(stderr, "roamnc: %s: %s\n", what, strerror(err));
 	return err ?: 1;
+}
+
+/*
+ * -l -H: accept @count connections (0: any number) and hold them unread
+ * until killed; those that are over are closed.  Returns only on error.
+ */
+static int hold_accepted(int lfd, int count)
+{
+	struct pollfd *p = NULL;
+	struct sockaddr_roam sa;
+	int n = 1, room = 0, accepted = 0, i;
+	socklen_t len;
+	char b1[80];
+
+	for (;;) {
+		if (n + 1 > room) {	/* room for p[n], the next one */
+			room = room ? 2 * room : 64;
+			p = realloc(p, room * sizeof(*p));
+			if (!p)
+				return fail("realloc");
+		}
+		/* The listener first, while it still takes connections. */
+		p[0].fd = count && accepted == count ? -1 : lfd;
+		p[0].events = POLLIN;
+		if (poll(p, n, -1) < 0)
+			return fail("poll");
+		for (i = n - 1; i > 0; i--) {
+			if (!(p[i].revents & (POLLHUP | POLLERR | POLLNVAL)))
+				continue;
+			close(p[i].fd);
+			p[i] = p[--n];
+		}
+		if (!(p[0].revents & POLLIN))
+			continue;
+		len = sizeof(sa);
+		p[n].fd = accept(lfd, (struct sockaddr *)&sa, &len);
+		if (p[n].fd < 0)
+			return fail("accept");
+		p[n++].events = 0;	/* POLLHUP and POLLERR, not data */
+		accepted++;
+		printf("accepted %s\n", roam_addr_format(&sa, b1, sizeof(b1)));
+	}
 }
 
 int main(int argc, char **argv)
@@ -144,6 +189,8 @@ int main(int argc, char **argv)
 				return fail("poll");
 			usleep(delay * 1e6);
 		}
+		if (hold)
+			return hold_accepted(fd, count);
 		for (i = 0; !count || i < count; i++) {
 			int cfd;
 
@@ -152,11 +199,8 @@ int main(int argc, char **argv)
 			if (cfd < 0)
 				return fail("accept");
 			printf("accepted %s\n", roam_addr_format(&sa, b1, sizeof(b1)));
-			if (!hold)
-				close(cfd);
+			close(cfd);
 		}
-		if (hold)
-			pause();
 		return 0;
 	}
 
