@@ -105,7 +105,13 @@ static void roam_udp_no_pmtu(struct socket *sock)
 				      KERNEL_SOCKPTR(&val), sizeof(val));
 }
 
-static struct socket *roam_udp_open(struct roam_port *port)
+/*
+ * Opens @port's UDP socket into port->sock.  Packets reach roam from the
+ * moment setup_udp_tunnel_sock() publishes the port, and roam may answer
+ * at once through port->sock: everything is in place before, and the
+ * publication orders it (rcu_assign_sk_user_data()).
+ */
+static int roam_udp_open(struct roam_port *port)
 {
 	struct udp_tunnel_sock_cfg tcfg = {
 		.sk_user_data = port,
@@ -136,17 +142,19 @@ static struct socket *roam_udp_open(struct roam_port *port)
 		err = udp_sock_create(net, &cfg, &sock);
 	}
 	if (err)
-		return ERR_PTR(err);
-	setup_udp_tunnel_sock(net, sock, &tcfg);
+		return err;
 	roam_udp_no_pmtu(sock);
+	port->sock = sock;
+	setup_udp_tunnel_sock(net, sock, &tcfg);
 	/*
 	 * A tunnel socket asks for checksums made CHECKSUM_COMPLETE, for the
 	 * packets it will hand up again.  roam hands up none: each arrival
 	 * is still checked before roam_udp_rcv() sees it, but the GSO
 	 * buffers a local sender makes are split without summing each part.
+	 * (It follows the setup, which turns the conversion on.)
 	 */
 	inet_dec_convert_csum(sock->sk);
-	return sock;
+	return 0;
 }
 
 static struct roam_port *roam_port_find(struct roam_net *rn, u16 num)
@@ -199,7 +207,7 @@ static void roam_port_release_work(struct work_struct *work)
 static int roam_port_create(struct roam_net *rn, u16 num, struct roam_port **out)
 {
 	struct roam_port *p;
-	struct socket *sock;
+	int err;
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
@@ -209,12 +217,11 @@ static int roam_port_create(struct roam_net *rn, u16 num, struct roam_port **out
 	refcount_set(&p->refcnt, 1);
 	INIT_LIST_HEAD(&p->binds);
 	INIT_WORK(&p->release_work, roam_port_release_work);
-	sock = roam_udp_open(p);
-	if (IS_ERR(sock)) {
+	err = roam_udp_open(p);
+	if (err) {
 		kfree(p);
-		return PTR_ERR(sock);
+		return err;
 	}
-	p->sock = sock;
 	hlist_add_head(&p->node, &rn->ports[hash_32(num, ROAM_PORT_HASH_BITS)]);
 	*out = p;
 	return 0;

@@ -12,7 +12,8 @@
 # the module ends the connection or the inputs run out.  Connection i
 # draws its inputs from seed S + i; the run prints S first.  Then
 # roamfuzz runs random sequences of system calls from four threads, on
-# sockets of their own and shared ones, and random netlink requests
+# sockets of their own and shared ones, with forged INITIALs arriving at
+# its ports as they open and close, and random netlink requests
 # while sockets come and go, as
 # root, as nobody and in nobody's own user and network namespace.  Then
 # roam must still work: every handshake succeeded, an honest transfer is
@@ -117,14 +118,20 @@ test_fuzz() {
 }
 
 # Sequences of system calls from four threads, on sockets of their own
-# and shared ones, in a namespace of their own.
+# and shared ones, in a namespace of their own, while forged INITIALs
+# from loopback arrive at two of roamfuzz's ports (7700, 7701) as they
+# open and close: each one is answered at once, through the port.
 test_syscalls() {
-	local out
+	local out p
 	RET=0
+	for p in 7700 7701; do
+		roam_bg ip netns exec "$F" timeout $((CALL_SECS + 10)) "$ROAM_LIB_DIR/roamflood" \
+			-t 127.0.0.1 -p $p -n 1000000000 -k initial -f 127.0.0.1:9999 >/dev/null
+	done
 	out=$(ip netns exec "$F" timeout $((CALL_SECS + 120)) "$FZ" syscalls "$SEED" "$CALL_SECS" 4 2>&1)
 	check_eq "roamfuzz's exit" 0 "$?"
 	echo "    $out"
-	log_test "random sequences of system calls from four threads"
+	log_test "random sequences of system calls from four threads, INITIALs arriving"
 }
 
 # Netlink requests while sockets come and go: as root, as nobody (no
