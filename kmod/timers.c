@@ -272,8 +272,15 @@ void roam_timers_state_changed(struct sock *sk)
 	roam_keepalive_arm(sk);
 }
 
+/*
+ * SO_KEEPALIVE, under the socket lock.  sk_setsockopt() sets
+ * SOCK_KEEPOPEN only after this returns, and the timer reads it: set it
+ * first, or an idle connection, with nothing else to time, would never
+ * probe (TCP arms its timer here for the same reason).
+ */
 void roam_keepalive_set(struct sock *sk, int on)
 {
+	sock_valbool_flag(sk, SOCK_KEEPOPEN, on);
 	if (on)
 		roam_keepalive_arm(sk);
 }
@@ -290,6 +297,15 @@ static void roam_keepalive_work(struct sock *sk)
 			roam_keepalive_arm(sk);
 		return;
 	}
+	/*
+	 * A keepalive that is due goes first.  On a connection quiet for
+	 * longer than its idle timeout, it is the packet the peer gets to
+	 * answer before the timeout can end it (roam_idle_deadline()), as
+	 * TCP sends its probes before it gives up.
+	 */
+	if (sock_flag(sk, SOCK_KEEPOPEN) &&
+	    !time_before(now, rs->last_tx + msecs_to_jiffies(roam_keepalive_ms(sk))))
+		roam_output(sk, ROAM_OUT_PING);
 	if (roam_waiting(sk) && roam_idle_expired(sk)) {
 		roam_sock_done(sk, ETIMEDOUT);
 		return;
@@ -308,9 +324,6 @@ static void roam_keepalive_work(struct sock *sk)
 	roam_hop_timeout(sk);
 	/* No route to the server's address: its others, again (addrs.c). */
 	if (roam_addrs_retry_due(sk) && !time_before(now, roam_addrs_retry_due(sk)))
-		roam_output(sk, ROAM_OUT_PING);
-	if (sock_flag(sk, SOCK_KEEPOPEN) &&
-	    !time_before(now, rs->last_tx + msecs_to_jiffies(roam_keepalive_ms(sk))))
 		roam_output(sk, ROAM_OUT_PING);
 	roam_keepalive_arm(sk);
 }

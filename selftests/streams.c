@@ -768,6 +768,47 @@ TEST_F_TIMEOUT(pair, tcp_keepcnt_ends_a_silent_peer, 120)
 	abort_on_close(self->a);
 }
 
+/*
+ * SO_KEEPALIVE set after accept() on a connection quiet for longer than
+ * its idle timeout: the probes start at once, as TCP's do
+ * (tcp_set_keepalive()), and the client's answers keep it up; a client
+ * that vanishes then ends it.
+ */
+static __u64 packets_sent(int fd)
+{
+	struct roam_info ri;
+	socklen_t len = sizeof(ri);
+
+	return getsockopt(fd, SOL_ROAM, ROAM_INFO, &ri, &len) ? 0 : ri.ri_packets_sent;
+}
+
+TEST_F_TIMEOUT(pair, keepalive_set_after_accept_on_an_idle_connection, 120)
+{
+	int on = 1, ka = 200, idle = 1500;
+	__u64 sent;
+	char buf[8];
+
+	ASSERT_EQ(0, setsockopt(self->a, SOL_ROAM, ROAM_KEEPALIVE_INTVL, &ka, sizeof(ka)));
+	ASSERT_EQ(0, setsockopt(self->a, SOL_ROAM, ROAM_IDLE_TIMEOUT, &idle, sizeof(idle)));
+	/* Past the idle timeout: whatever the handshake left timed has fired. */
+	usleep(2500 * 1000);
+	sent = packets_sent(self->a);
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)));
+	/* A probe every 200 ms of quiet: some ten in 2 s, on a slow lane fewer. */
+	usleep(2000 * 1000);
+	EXPECT_LE(sent + 3, packets_sent(self->a))
+		TH_LOG("%llu packets sent in 2 s", packets_sent(self->a) - sent);
+	/* Nothing to or from the server's port 9000 gets through any more. */
+	ASSERT_EQ(0, system("nft add table inet vanish && "
+			    "nft add chain inet vanish in '{ type filter hook input priority 0; }' && "
+			    "nft add rule inet vanish in udp sport 9000 drop && "
+			    "nft add rule inet vanish in udp dport 9000 drop"));
+	EXPECT_TRUE(roam_poll(self->a, POLLIN, 30000) & POLLERR);
+	EXPECT_EQ(-1, read(self->a, buf, sizeof(buf)));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	abort_on_close(self->c);
+}
+
 /* An edge-triggered echo server and 200 clients; every byte comes back. */
 #define CLIENTS 200
 
