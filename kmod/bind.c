@@ -242,8 +242,9 @@ static int roam_bind_install(struct roam_sock *rs, struct roam_port *port,
 		err = rhltable_insert(&rn->binds, &nb->addrs[i].node,
 				      roam_bind_params);
 		if (err) {
+			/* Readers may be in the entries already in. */
 			roam_bind_unhash(rn, nb, i);
-			kfree(nb);
+			kfree_rcu(nb, rcu);
 			return err;
 		}
 	}
