@@ -308,7 +308,7 @@ static struct roam_sock *roam_hs_child(struct roam_sock *lrs, struct roam_port *
 	/* The port may be closing: its UDP socket still delivers. */
 	if (refcount_inc_not_zero(&port->refcnt)) {
 		rs->port = port;
-		if (!roam_cid_add(rn, rs, ctx->scid))
+		if (!roam_sock_list(child, GFP_ATOMIC) && !roam_cid_add(rn, rs, ctx->scid))
 			return rs;
 	}
 	roam_hs_child_drop(rs);

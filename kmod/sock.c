@@ -125,11 +125,9 @@ static void roam_conn_init(struct sock *sk)
 }
 
 /* What every roam socket needs, created or accepted. */
-static int roam_sock_setup(struct sock *sk, gfp_t gfp)
+static void roam_sock_setup(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
-	struct roam_net *rn = roam_net(sock_net(sk));
-	int err;
 
 	sock_lock_init_class_and_name(sk, "slock-AF_ROAM", &roam_slock_key,
 				      "sk_lock-AF_ROAM", &roam_lock_key);
@@ -157,6 +155,19 @@ static int roam_sock_setup(struct sock *sk, gfp_t gfp)
 	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK))
 		WRITE_ONCE(sk->sk_rcvbuf, ROAM_DEFAULT_BUF);
 	sk_sockets_allocated_inc(sk);
+}
+
+/*
+ * Lists @sk among its netns's sockets, where netlink dumps and the
+ * reroute work find it and lock it.  A socket being created is listed at
+ * once; an accepted connection only once it is whole, under its bh lock,
+ * so that a walker's lock_sock() waits for softirq to let go.
+ */
+int roam_sock_list(struct sock *sk, gfp_t gfp)
+{
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_net *rn = roam_net(sock_net(sk));
+	int err;
 
 	err = xa_alloc_cyclic_bh(&rn->socks, &rs->id, rs, xa_limit_32b,
 				 &rn->next_sock_id, gfp);
@@ -172,7 +183,8 @@ static int roam_sock_setup(struct sock *sk, gfp_t gfp)
 
 /*
  * A connection accepted on listener @lsk, from softirq.  It inherits the
- * listener's options; the caller fills in the connection.
+ * listener's options; the caller fills in the connection, then lists
+ * it (roam_sock_list()).
  */
 struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp)
 {
@@ -185,10 +197,11 @@ struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp)
 	sock_init_data_uid(NULL, sk, lsk->sk_uid);
 	rs = roam_sk(sk);
 	/* First: a failure here leaves nothing to undo but the socket. */
-	if (roam_addrs_child(rs, lrs, gfp) || roam_sock_setup(sk, gfp)) {
+	if (roam_addrs_child(rs, lrs, gfp)) {
 		sk_free(sk);
 		return NULL;
 	}
+	roam_sock_setup(sk);
 	sk->sk_sndbuf = READ_ONCE(lsk->sk_sndbuf);
 	sk->sk_rcvbuf = READ_ONCE(lsk->sk_rcvbuf);
 	sk->sk_userlocks = lsk->sk_userlocks;
@@ -1352,7 +1365,8 @@ static int roam_create(struct net *net, struct socket *sock, int protocol,
 	sock->state = SS_UNCONNECTED;
 	roam_custom_sol_socket(sock);
 	sock_init_data(sock, sk);
-	err = roam_sock_setup(sk, GFP_KERNEL);
+	roam_sock_setup(sk);
+	err = roam_sock_list(sk, GFP_KERNEL);
 	if (err) {
 		sock->sk = NULL;
 		sk_free(sk);

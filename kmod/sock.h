@@ -324,6 +324,7 @@ void roam_sock_unport(struct sock *sk);
 void roam_sock_unlist(struct sock *sk);
 void roam_sock_local(const struct roam_sock *rs, struct sockaddr_roam *sa);
 struct sock *roam_sock_child(struct sock *lsk, gfp_t gfp);
+int roam_sock_list(struct sock *sk, gfp_t gfp);
 void roam_sock_info(struct sock *sk, struct roam_info *info);
 int roam_setsockopt_int(struct sock *sk, int optname, int val);
 int roam_getsockopt_int(struct sock *sk, int optname, int *val);
