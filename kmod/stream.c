@@ -809,6 +809,17 @@ void roam_stream_window(struct sock *sk)
 	}
 }
 
+/*
+ * The application freed room: tell the peer now if that makes a larger
+ * window due, as TCP's tcp_cleanup_rbuf().  Under the socket lock.
+ */
+static void roam_stream_announce(struct sock *sk)
+{
+	roam_stream_window(sk);
+	if (test_bit(ROAM_F_MAX_DATA, &roam_sk(sk)->flags))
+		roam_output(sk, ROAM_OUT_CONTROL);
+}
+
 /* Frees buffers the application has read; wakes nothing. */
 static void roam_stream_eat(struct sock *sk, struct sk_buff *skb)
 {
@@ -875,6 +886,12 @@ static int roam_recvmsg_locked(struct sock *sk, struct msghdr *msg, size_t len,
 			release_sock(sk);
 			lock_sock(sk);
 		} else {
+			/*
+			 * A reader that wants more than the window gets it
+			 * only once the peer learns of the room it freed.
+			 */
+			if (copied && !(flags & MSG_PEEK))
+				roam_stream_announce(sk);
 			sk_wait_data(sk, &timeo, last);
 		}
 		continue;
@@ -901,9 +918,7 @@ found:
 
 	if (!(flags & MSG_PEEK) && copied > 0) {
 		roam_stream_rcv_space(sk);
-		roam_stream_window(sk);
-		if (test_bit(ROAM_F_MAX_DATA, &rs->flags))
-			roam_output(sk, ROAM_OUT_CONTROL);
+		roam_stream_announce(sk);
 	}
 	return copied;
 }

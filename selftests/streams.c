@@ -231,6 +231,93 @@ TEST_F(pair, rcvlowat)
 	EXPECT_EQ(1100, recv(self->a, buf, sizeof(buf), 0));
 }
 
+/*
+ * Another connection to the fixture's listener, which gives the server
+ * side its options (SO_RCVBUF: the window it announces from the start).
+ */
+static int another_pair(int l, int *c, int *a)
+{
+	*c = roam_connect_ip("127.0.0.1", 9000, 0);
+	if (*c < 0)
+		return -1;
+	*a = accept(l, NULL, NULL);
+	return *a < 0 ? -1 : 0;
+}
+
+static int set_timeo(int fd, int opt, int secs)
+{
+	struct timeval tv = { .tv_sec = secs };
+
+	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
+}
+
+/* The bytes a writer thread sends: byte i of the stream is i % 251. */
+struct writer {
+	int fd;
+	size_t len;
+	ssize_t done;
+};
+
+static void *write_pattern(void *arg)
+{
+	struct writer *w = arg;
+	static char buf[65536];
+	size_t i, n;
+	ssize_t r;
+
+	w->done = 0;
+	while ((size_t)w->done < w->len) {
+		n = w->len - w->done < sizeof(buf) ? w->len - w->done : sizeof(buf);
+		for (i = 0; i < n; i++)
+			buf[i] = (w->done + i) % 251;
+		r = write(w->fd, buf, n);
+		if (r <= 0)
+			break;
+		w->done += r;
+	}
+	return NULL;
+}
+
+/* Where @buf, stream bytes [0, @len), first differs from the pattern. */
+static ssize_t pattern_mismatch(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)buf[i] != i % 251)
+			return i;
+	return -1;
+}
+
+/*
+ * MSG_WAITALL for more than the window: the reader announces the window
+ * it freed before it waits for more, as TCP's tcp_cleanup_rbuf(), or the
+ * writer, held by flow control, never sends the rest.
+ */
+TEST_F(pair, waitall_beyond_the_window)
+{
+	int rcvbuf = 65536, c, a;
+	size_t len = 1 << 20;
+	struct writer w;
+	char *buf = malloc(len);
+	pthread_t t;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
+	ASSERT_EQ(0, another_pair(self->l, &c, &a));
+	ASSERT_EQ(0, set_timeo(a, SO_RCVTIMEO, 5));
+	ASSERT_EQ(0, set_timeo(c, SO_SNDTIMEO, 5));
+	w = (struct writer){ .fd = c, .len = len };
+	ASSERT_EQ(0, pthread_create(&t, NULL, write_pattern, &w));
+	EXPECT_EQ((ssize_t)len, recv(a, buf, len, MSG_WAITALL));
+	pthread_join(t, NULL);
+	EXPECT_EQ((ssize_t)len, w.done);
+	EXPECT_EQ(-1, pattern_mismatch(buf, len));
+	close(a);
+	close(c);
+	free(buf);
+}
+
 TEST_F(pair, timeouts_and_eintr)
 {
 	struct timeval tv = { .tv_usec = 200000 };
