@@ -891,7 +891,7 @@ static __poll_t roam_poll(struct file *file, struct socket *sock,
 	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
 	if (state != TCP_SYN_SENT) {
-		if (roam_stream_inq(sk) >= max(READ_ONCE(sk->sk_rcvlowat), 1))
+		if (roam_stream_readable(sk))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (!(shutdown & SEND_SHUTDOWN)) {
 			if (__sk_stream_is_writeable(sk, 1)) {
@@ -1279,6 +1279,7 @@ static const struct proto_ops roam_stream_ops = {
 	.sendmsg = roam_sendmsg,
 	.recvmsg = roam_recvmsg,
 	.mmap = sock_no_mmap,
+	.set_rcvlowat = roam_stream_set_rcvlowat,
 };
 
 /* Memory accounting, as TCP's: per socket, and for the protocol. */

@@ -820,6 +820,41 @@ static void roam_stream_announce(struct sock *sk)
 		roam_output(sk, ROAM_OUT_CONTROL);
 }
 
+/*
+ * Enough to read for a reader that waits for SO_RCVLOWAT bytes: what
+ * roam_poll() reports as EPOLLIN.  Any context, lockless.
+ */
+bool roam_stream_readable(const struct sock *sk)
+{
+	return roam_stream_inq(sk) >= max(READ_ONCE(sk->sk_rcvlowat), 1);
+}
+
+/*
+ * SO_RCVLOWAT, as TCP's tcp_set_rcvlowat(): a mark the peer can reach.
+ * With SO_RCVBUF set it is at most the window, half the buffer;
+ * otherwise at most half of rmem[2], and the buffer grows so that its
+ * window holds the mark, which the peer learns at once.  A reader that
+ * has enough already is woken.  Process context, under the socket lock
+ * (sk_setsockopt() takes it).
+ */
+int roam_stream_set_rcvlowat(struct sock *sk, int val)
+{
+	bool locked = sk->sk_userlocks & SOCK_RCVBUF_LOCK;
+	int cap = locked ? READ_ONCE(sk->sk_rcvbuf) / 2 :
+			   READ_ONCE(sk->sk_prot->sysctl_rmem[2]) / 2;
+
+	val = min(val, cap);
+	WRITE_ONCE(sk->sk_rcvlowat, val ?: 1);
+	if (!locked && val > READ_ONCE(sk->sk_rcvbuf) / 2) {
+		WRITE_ONCE(sk->sk_rcvbuf, 2 * val);
+		if (roam_sock_connected(sk))
+			roam_stream_announce(sk);
+	}
+	if (roam_stream_readable(sk) || sock_flag(sk, SOCK_DONE))
+		sk->sk_data_ready(sk);
+	return 0;
+}
+
 /* Frees buffers the application has read; wakes nothing. */
 static void roam_stream_eat(struct sock *sk, struct sk_buff *skb)
 {

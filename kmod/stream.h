@@ -39,6 +39,8 @@ int roam_stream_rcv(struct sock *sk, struct sk_buff *skb, unsigned int data,
 		    u64 off, u32 len, bool fin);
 bool roam_stream_rcv_room(struct sock *sk, struct sk_buff *skb, u64 off, u32 len);
 void roam_stream_window(struct sock *sk);
+bool roam_stream_readable(const struct sock *sk);
+int roam_stream_set_rcvlowat(struct sock *sk, int val);
 void roam_stream_shutdown(struct sock *sk);
 void roam_stream_init(struct sock *sk);
 void roam_stream_write_space(struct sock *sk);

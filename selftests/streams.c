@@ -318,6 +318,60 @@ TEST_F(pair, waitall_beyond_the_window)
 	free(buf);
 }
 
+/*
+ * SO_RCVLOWAT as TCP's: with SO_RCVBUF set, at most the window (half the
+ * buffer), which the peer can fill; a larger mark would never be reached.
+ */
+TEST_F(pair, rcvlowat_is_capped_by_a_locked_buffer)
+{
+	int rcvbuf = 32768, lowat = 1 << 20, v, c, a;
+	socklen_t len = sizeof(v);
+	static char buf[65536];
+
+	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
+	ASSERT_EQ(0, another_pair(self->l, &c, &a));
+	ASSERT_EQ(0, getsockopt(a, SOL_SOCKET, SO_RCVBUF, &v, &len));
+	ASSERT_EQ(65536, v);		/* doubled, as for TCP */
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
+	ASSERT_EQ(0, getsockopt(a, SOL_SOCKET, SO_RCVLOWAT, &v, &len));
+	EXPECT_EQ(32768, v);
+	memset(buf, 'w', sizeof(buf));
+	ASSERT_EQ(40960, write(c, buf, 40960));
+	EXPECT_TRUE(roam_poll(a, POLLIN, 5000) & POLLIN);
+	EXPECT_EQ(40960, read_all(a, buf, 40960));
+	close(a);
+	close(c);
+}
+
+/*
+ * Without SO_RCVBUF, a larger SO_RCVLOWAT grows the buffer so that its
+ * window holds the mark, as TCP's does; the peer learns of it at once.
+ */
+TEST_F(pair, rcvlowat_grows_the_window)
+{
+	int lowat = 1 << 20, v;
+	socklen_t len = sizeof(v);
+	char *buf = malloc(lowat);
+	struct writer w = { .fd = self->c, .len = lowat };
+	pthread_t t;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
+	ASSERT_EQ(0, getsockopt(self->a, SOL_SOCKET, SO_RCVLOWAT, &v, &len));
+	EXPECT_EQ(lowat, v);
+	ASSERT_EQ(0, getsockopt(self->a, SOL_SOCKET, SO_RCVBUF, &v, &len));
+	EXPECT_LE(2 * lowat, v);
+	ASSERT_EQ(0, set_timeo(self->c, SO_SNDTIMEO, 5));
+	ASSERT_EQ(0, pthread_create(&t, NULL, write_pattern, &w));
+	EXPECT_TRUE(roam_poll(self->a, POLLIN, 5000) & POLLIN);
+	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == lowat, 5));
+	pthread_join(t, NULL);
+	EXPECT_EQ(lowat, w.done);
+	ASSERT_EQ(lowat, recv(self->a, buf, lowat, MSG_DONTWAIT));
+	EXPECT_EQ(-1, pattern_mismatch(buf, lowat));
+	free(buf);
+}
+
 TEST_F(pair, timeouts_and_eintr)
 {
 	struct timeval tv = { .tv_usec = 200000 };
