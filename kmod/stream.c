@@ -929,6 +929,13 @@ static int roam_recvmsg_locked(struct sock *sk, struct msghdr *msg, size_t len,
 				roam_stream_announce(sk);
 			sk_wait_data(sk, &timeo, last);
 		}
+		/*
+		 * Another reader may have taken bytes while the lock was
+		 * let go: go on from where it left off, as TCP's reader
+		 * does; a peek that fell behind skips what is gone.
+		 */
+		if (!(flags & MSG_PEEK) || seq < st->copied)
+			seq = st->copied;
 		continue;
 
 found:

@@ -3,11 +3,11 @@
  * The byte stream as the application sees it (docs/PROTOCOL.md section
  * 5), on loopback: EOF, half-close both ways, resets, EPIPE and SIGPIPE,
  * the recv flags, the non-blocking flavours, SIOCINQ and SIOCOUTQ,
- * SO_RCVLOWAT, timeouts and EINTR, cork and nodelay, ROAM_INFO, poll
- * flags, a slow reader that blocks its writer, keepalive and idle
- * timeouts, the IPPROTO_TCP options in their TCP meaning (TCP_INFO
- * included), ROAM_MIGRATE, and an edge-triggered echo server with 200
- * clients.
+ * SO_RCVLOWAT, two readers of one socket, timeouts and EINTR, cork and
+ * nodelay, ROAM_INFO, poll flags, a slow reader that blocks its writer,
+ * keepalive and idle timeouts, the IPPROTO_TCP options in their TCP
+ * meaning (TCP_INFO included), ROAM_MIGRATE, and an edge-triggered echo
+ * server with 200 clients.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -370,6 +370,107 @@ TEST_F(pair, rcvlowat_grows_the_window)
 	ASSERT_EQ(lowat, recv(self->a, buf, lowat, MSG_DONTWAIT));
 	EXPECT_EQ(-1, pattern_mismatch(buf, lowat));
 	free(buf);
+}
+
+/*
+ * Two threads read one socket with MSG_WAITALL while a writer trickles
+ * bytes in: each must pick up where the other left off, after every
+ * wait, never from where it stood before it slept.  The stream is the
+ * bytes 0 to 254, each once, so whatever a reader gets shows where it
+ * came from: each reader's bytes must rise, and together they must be
+ * the stream, each byte once.  Each reader pauses between reads, so
+ * that the other one is sometimes alone to wait (the last to wait is
+ * woken first, and may otherwise take everything): a reader alone gets
+ * the next bytes well within its SO_RCVTIMEO, which it must never see
+ * before the end.
+ */
+#define RACE_BYTES	255
+
+struct race_reader {
+	int fd;
+	unsigned int seed;
+	unsigned char got[RACE_BYTES * 2];
+	int n, timeouts, short_reads, errors;
+};
+
+static void *race_read(void *arg)
+{
+	struct race_reader *r = arg;
+	unsigned char buf[16];
+	int want, was_short = 0;
+	ssize_t n;
+
+	for (;;) {
+		want = 1 + rand_r(&r->seed) % 4;
+		n = recv(r->fd, buf, want, MSG_WAITALL);
+		if (n < 0) {
+			if (errno == EAGAIN)
+				r->timeouts++;
+			else
+				r->errors++;
+			return NULL;
+		}
+		if (!n)
+			return NULL;
+		/* Short only at the end: after that, EOF and nothing else. */
+		r->short_reads += was_short;
+		was_short = n < want;
+		if (r->n + n > (int)sizeof(r->got)) {
+			r->errors++;
+			return NULL;
+		}
+		memcpy(r->got + r->n, buf, n);
+		r->n += n;
+		usleep(rand_r(&r->seed) % 40000);
+	}
+}
+
+TEST_F(pair, two_readers_share_the_stream)
+{
+	struct race_reader r[2] = { { .fd = self->a, .seed = 1 },
+				    { .fd = self->a, .seed = 2 } };
+	unsigned int seed = 3, seen[RACE_BYTES] = { 0 };
+	unsigned char out[RACE_BYTES];
+	int i, j, k, n, back, bad;
+	pthread_t t[2];
+
+	/* Any wait for the writer is far shorter; the writing takes longer. */
+	ASSERT_EQ(0, set_timeo(self->a, SO_RCVTIMEO, 3));
+	for (i = 0; i < RACE_BYTES; i++)
+		out[i] = i;
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, race_read, &r[i]));
+	for (i = 0; i < RACE_BYTES; i += n) {
+		n = 1 + rand_r(&seed) % 2;
+		if (n > RACE_BYTES - i)
+			n = RACE_BYTES - i;
+		if (write(self->c, out + i, n) != n)
+			break;
+		usleep(25000);
+	}
+	EXPECT_EQ(RACE_BYTES, i);
+	ASSERT_EQ(0, shutdown(self->c, SHUT_WR));
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0, r[i].timeouts) TH_LOG("reader %d timed out after %d bytes", i, r[i].n);
+		EXPECT_EQ(0, r[i].short_reads) TH_LOG("reader %d", i);
+		EXPECT_EQ(0, r[i].errors) TH_LOG("reader %d", i);
+		for (j = 0, back = -1; j < r[i].n; j++) {
+			k = r[i].got[j];
+			if (k < RACE_BYTES)
+				seen[k]++;
+			if (back < 0 && j && k <= r[i].got[j - 1])
+				back = j;
+		}
+		EXPECT_EQ(-1, back) TH_LOG("reader %d: byte %d after %d", i,
+					   r[i].got[back], r[i].got[back - 1]);
+	}
+	EXPECT_EQ(RACE_BYTES, r[0].n + r[1].n);
+	for (k = 0, bad = -1; k < RACE_BYTES; k++)
+		if (seen[k] != 1 && bad < 0)
+			bad = k;
+	EXPECT_EQ(-1, bad) TH_LOG("byte %d read %u times", bad, seen[bad]);
 }
 
 TEST_F(pair, timeouts_and_eintr)
