@@ -118,6 +118,7 @@ static void roam_conn_init(struct sock *sk)
 	clear_bit(ROAM_F_FIN_ACKED, &rs->flags);
 	clear_bit(ROAM_F_FIN_RESEND, &rs->flags);
 	clear_bit(ROAM_F_PEER_FIN, &rs->flags);
+	clear_bit(ROAM_F_RCV_FULL, &rs->flags);
 	clear_bit(ROAM_F_VALIDATING, &rs->flags);
 	clear_bit(ROAM_F_CHALLENGE, &rs->flags);
 	clear_bit(ROAM_F_RESPONSE, &rs->flags);
@@ -241,7 +242,7 @@ void roam_sock_established(struct sock *sk)
 	roam_event_conn(sk, ROAM_EV_ESTABLISHED, NULL, &rs->path.peer, 0);
 	roam_timers_packet_received(sk);
 	/* Announce the real window at once; the peer assumed the initial one. */
-	rs->stream.rcv_max = max_t(u64, ROAM_INITIAL_MAX_DATA, win);
+	WRITE_ONCE(rs->stream.rcv_max, max_t(u64, ROAM_INITIAL_MAX_DATA, win));
 	set_bit(ROAM_F_MAX_DATA, &rs->flags);
 	/* A server tells its client where else it can be reached. */
 	if (test_bit(ROAM_F_SERVER, &rs->flags) && roam_addrs_advertising(sk))

@@ -113,6 +113,7 @@ enum roam_sock_flags {
 	ROAM_F_FIN_RESEND,		/* the packet with our FIN was lost */
 	ROAM_F_PEER_FIN,		/* the peer's FIN offset is known */
 	ROAM_F_MAX_DATA,		/* a MAX_DATA frame is due */
+	ROAM_F_RCV_FULL,		/* the bytes at rcv_nxt found no room */
 	ROAM_F_ECN,			/* mark ECT(0); cleared if the path bleaches */
 	ROAM_F_VALIDATING,		/* the path is not validated yet */
 	ROAM_F_CHALLENGE,		/* a PATH_CHALLENGE is due */

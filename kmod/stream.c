@@ -609,22 +609,30 @@ static void roam_stream_ooo_pack(struct sock *sk)
  * never sends the byte the reader waits for cannot hold more than it; the
  * bytes the reader waits for get in whatever is out of order, once it
  * has read all that came in order, so a full out-of-order queue never
- * stalls the stream.
+ * stalls the stream.  When those bytes find no room, the reader is
+ * woken, and may read what came before them whatever SO_RCVLOWAT says
+ * (roam_stream_readable()), as TCP's tcp_data_queue() wakes it.
  */
 bool roam_stream_rcv_room(struct sock *sk, struct sk_buff *skb, u64 off, u32 len)
 {
-	struct roam_stream *st = &roam_sk(sk)->stream;
+	struct roam_sock *rs = roam_sk(sk);
+	struct roam_stream *st = &rs->stream;
 	unsigned int limit = READ_ONCE(sk->sk_rcvbuf);
+	bool next = off <= st->rcv_nxt && off + len > st->rcv_nxt;
 
-	if (off <= st->rcv_nxt && off + len > st->rcv_nxt &&
-	    skb_queue_empty(&sk->sk_receive_queue))
+	if (next && skb_queue_empty(&sk->sk_receive_queue))
 		return sk_rmem_schedule(sk, skb, skb->truesize);
 	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize > limit) {
 		roam_stream_ooo_pack(sk);
 		if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize > limit)
-			return false;
+			goto full;
 	}
-	return sk_rmem_schedule(sk, skb, skb->truesize);
+	if (sk_rmem_schedule(sk, skb, skb->truesize))
+		return true;
+full:
+	if (next && !test_and_set_bit(ROAM_F_RCV_FULL, &rs->flags))
+		sk->sk_data_ready(sk);
+	return false;
 }
 
 /*
@@ -749,6 +757,7 @@ int roam_stream_rcv(struct sock *sk, struct sk_buff *skb, unsigned int data,
 		ROAM_STREAM_CB(skb)->seq = off;
 		skb_dst_drop(skb);
 		if (off == st->rcv_nxt) {
+			clear_bit(ROAM_F_RCV_FULL, &rs->flags);
 			skb_set_owner_r(skb, sk);
 			__skb_queue_tail(&sk->sk_receive_queue, skb);
 			WRITE_ONCE(st->rcv_nxt, end);
@@ -804,7 +813,7 @@ void roam_stream_window(struct sock *sk)
 	u64 win = READ_ONCE(sk->sk_rcvbuf) / 2, max = st->copied + win;
 
 	if (max >= st->rcv_max + win / 4) {
-		st->rcv_max = max;
+		WRITE_ONCE(st->rcv_max, max);
 		set_bit(ROAM_F_MAX_DATA, &rs->flags);
 	}
 }
@@ -822,11 +831,23 @@ static void roam_stream_announce(struct sock *sk)
 
 /*
  * Enough to read for a reader that waits for SO_RCVLOWAT bytes: what
- * roam_poll() reports as EPOLLIN.  Any context, lockless.
+ * roam_poll() reports as EPOLLIN.  As TCP's tcp_epollin_ready(), fewer
+ * bytes do once the peer cannot send more until they are read: its
+ * window is used up, the next bytes found no room in the buffer, or the
+ * protocol's memory is under pressure.  Any context, lockless.
  */
 bool roam_stream_readable(const struct sock *sk)
 {
-	return roam_stream_inq(sk) >= max(READ_ONCE(sk->sk_rcvlowat), 1);
+	const struct roam_sock *rs = roam_sk(sk);
+	u64 nxt = READ_ONCE(rs->stream.rcv_nxt);
+	u32 avail = nxt - READ_ONCE(rs->stream.copied);
+
+	if (!avail)
+		return false;
+	return avail >= max(READ_ONCE(sk->sk_rcvlowat), 1) ||
+	       nxt >= READ_ONCE(rs->stream.rcv_max) ||
+	       test_bit(ROAM_F_RCV_FULL, &rs->flags) ||
+	       sk_under_memory_pressure(sk);
 }
 
 /*

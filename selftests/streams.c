@@ -373,6 +373,70 @@ TEST_F(pair, rcvlowat_grows_the_window)
 }
 
 /*
+ * Below the mark, what is in is readable once the peer can send no
+ * more, as TCP's tcp_epollin_ready() has it: here the window is used up
+ * (a reader that took less than a quarter of it made no new one due).
+ */
+TEST_F(pair, rcvlowat_readable_once_the_window_is_used_up)
+{
+	int rcvbuf = 65536, lowat = 1 << 20, c, a;
+	size_t len = 256 << 10;
+	char *buf = malloc(len);
+	struct writer w;
+	pthread_t t;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
+	ASSERT_EQ(0, another_pair(self->l, &c, &a));
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
+	ASSERT_EQ(0, set_timeo(a, SO_RCVTIMEO, 5));
+	ASSERT_EQ(0, set_timeo(c, SO_SNDTIMEO, 5));
+	w = (struct writer){ .fd = c, .len = len };
+	ASSERT_EQ(0, pthread_create(&t, NULL, write_pattern, &w));
+	/* The mark is the window, 64 KiB, which the peer fills. */
+	EXPECT_TRUE(roam_poll(a, POLLIN, 5000) & POLLIN);
+	ASSERT_EQ(8192, read_all(a, buf, 8192));
+	EXPECT_TRUE(roam_poll(a, POLLIN, 2000) & POLLIN)
+		TH_LOG("%d bytes in, below the mark", ioctl_int(a, SIOCINQ));
+	EXPECT_EQ((ssize_t)(len - 8192), read_all(a, buf + 8192, len - 8192));
+	pthread_join(t, NULL);
+	EXPECT_EQ((ssize_t)len, w.done);
+	EXPECT_EQ(-1, pattern_mismatch(buf, len));
+	close(a);
+	close(c);
+	free(buf);
+}
+
+/*
+ * The same once the buffer is nearly full: small packets cost many times
+ * the bytes they carry, and fill it long before the mark.
+ */
+TEST_F(pair, rcvlowat_readable_once_the_buffer_is_full)
+{
+	int rcvbuf = 32768, lowat = 1 << 20, one = 1, c, a, i;
+	char buf[2000];
+
+	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
+	ASSERT_EQ(0, another_pair(self->l, &c, &a));
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
+	ASSERT_EQ(0, setsockopt(c, SOL_ROAM, ROAM_NODELAY, &one, sizeof(one)));
+	for (i = 0; i < (int)sizeof(buf); i++) {
+		buf[i] = i % 251;
+		ASSERT_EQ(1, write(c, buf + i, 1));
+		usleep(100);
+	}
+	EXPECT_TRUE(roam_poll(a, POLLIN, 5000) & POLLIN);
+	EXPECT_GT(32768, ioctl_int(a, SIOCINQ));
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof(one)));
+	ASSERT_EQ(0, set_timeo(a, SO_RCVTIMEO, 5));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ((ssize_t)sizeof(buf), read_all(a, buf, sizeof(buf)));
+	EXPECT_EQ(-1, pattern_mismatch(buf, sizeof(buf)));
+	close(a);
+	close(c);
+}
+
+/*
  * Two threads read one socket with MSG_WAITALL while a writer trickles
  * bytes in: each must pick up where the other left off, after every
  * wait, never from where it stood before it slept.  The stream is the
