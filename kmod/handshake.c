@@ -617,23 +617,37 @@ static void roam_hs_rcv_reject(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
+ * Can @rs take @skb, a long-header packet that names it, in softirq under
+ * RCU?  Only a connecting client takes COOKIE, DONE or REJECT (and checks
+ * them under its lock), and only an accepted connection takes a
+ * COOKIE_ECHO again, once its tag verifies: anything else from the wire
+ * would only wait in the socket's backlog for nothing.
+ */
+bool roam_hs_takes(struct roam_sock *rs, const struct sk_buff *skb)
+{
+	const struct roam_cookie_echo *e = (const struct roam_cookie_echo *)skb->data;
+	struct sock *sk = &rs->sk;
+	struct roam_keys *keys;
+
+	if ((skb->data[0] & ROAM_HDR_TYPE_MASK) != ROAM_PT_COOKIE_ECHO)
+		return READ_ONCE(sk->sk_state) == TCP_SYN_SENT;
+	keys = rcu_dereference(rs->keys);
+	return skb->len >= sizeof(*e) && keys && test_bit(ROAM_F_SERVER, &rs->flags) &&
+	       be64_to_cpu(e->h.scid) == READ_ONCE(rs->remote_cid) &&
+	       roam_open(keys, ROAM_PN_HANDSHAKE, skb->data,
+			 offsetof(struct roam_cookie_echo, tag), 0);
+}
+
+/*
  * The client's COOKIE_ECHO again, for the connection it made: its DONE
- * was lost, or this is a copy.  DONE again, under the socket lock, which
- * a task may own: now, or from the backlog.
+ * was lost, or this is a copy.  Its tag verified on arrival
+ * (roam_hs_takes()).  DONE again, under the socket lock, which a task
+ * may own: now, or from the backlog.
  */
 static void roam_hs_rcv_echo(struct sock *sk, struct sk_buff *skb)
 {
-	const struct roam_cookie_echo *e = (const struct roam_cookie_echo *)skb->data;
-	struct roam_sock *rs = roam_sk(sk);
-	struct roam_keys *keys = rcu_dereference_protected(rs->keys,
-							    lockdep_sock_is_held(sk));
-
-	if (skb->len < sizeof(*e) || !keys || !test_bit(ROAM_F_SERVER, &rs->flags) ||
-	    !roam_sock_connected(sk) || be64_to_cpu(e->h.scid) != rs->remote_cid)
-		return;
-	if (roam_open(keys, ROAM_PN_HANDSHAKE, skb->data,
-		      offsetof(struct roam_cookie_echo, tag), 0))
-		roam_hs_send_done(rs);
+	if (roam_sock_connected(sk))
+		roam_hs_send_done(roam_sk(sk));
 }
 
 /*

@@ -241,18 +241,22 @@ static void roam_rcv_long(struct roam_port *port, struct sk_buff *skb)
 	case ROAM_PT_DONE:
 	case ROAM_PT_REJECT:
 		rs = roam_cid_lookup(rn, be64_to_cpu(h->dcid));
-		if (!rs) {
-			roam_stat_inc(rn, ROAM_A_STAT_RX_NO_CONN);
-			goto drop;
-		}
+		if (!rs)
+			goto no_conn;
 		break;
 	default:
 		roam_stat_inc(rn, ROAM_A_STAT_RX_MALFORMED);
 		goto drop;
 	}
+	if (!roam_hs_takes(rs, skb)) {
+		sock_put(&rs->sk);
+		goto no_conn;
+	}
 	roam_deliver(&rs->sk, skb);
 	sock_put(&rs->sk);
 	return;
+no_conn:
+	roam_stat_inc(rn, ROAM_A_STAT_RX_NO_CONN);
 drop:
 	kfree_skb(skb);
 }
@@ -267,6 +271,9 @@ void roam_rcv(struct roam_port *port, struct sk_buff *skb)
 	u8 tos;
 
 	roam_stat_inc(port->rn, ROAM_A_STAT_RX_PACKETS);
+	/* A connection is to one host: not to a broadcast or a group. */
+	if (skb->pkt_type != PACKET_HOST)
+		goto drop;
 	if (skb_linearize(skb))
 		goto drop;
 	uh = udp_hdr(skb);

@@ -35,6 +35,7 @@ SIDE="$ROAM_LIB_DIR/roamside"
 ICMP="$ROAM_LIB_DIR/roamicmp"
 REPLAY="$ROAM_LIB_DIR/roamreplay"
 PEER="$ROAM_LIB_DIR/roampeer"
+FLOOD="$ROAM_LIB_DIR/roamflood"
 SIZE=$(roam_scaled 4194304)
 
 trap roam_cleanup EXIT
@@ -82,6 +83,7 @@ tc -n "$C" qdisc add dev vr clsact &&
 stat() {	# stat NS NAME
 	"$ROAMCTL" -n "$1" stats show | awk -v n="$2" '$1 == n { print $2 }'
 }
+stat_at_least() { [ "$(stat "$1" "$2")" -ge "$3" ]; }	# NS NAME MIN
 
 # xfer HOST PORT [ROAMXFER ARGS]: a transfer of SIZE bytes each way in
 # the background, the server's output in $tmp/server, the client's in
@@ -397,9 +399,62 @@ test_ipv6_ingress() {
 	log_test "IPv6 packets carry their ingress interface"
 }
 
+# Packets that name a live connection but that it cannot open: COOKIE,
+# DONE and REJECT for a connection past its handshake, and COOKIE_ECHO
+# with a tag that does not verify.  They end at the port (rx_no_conn),
+# never in the connection's queues, where a flood would crowd out its
+# packets while the application holds the socket.  INITIALs sent to a
+# broadcast address get no answer: a connection is to one host.
+test_junk_long_headers() {
+	RET=0
+	local n rcid kind before after new0 new1 sent0 sent1
+	n=$(roam_scaled 200)
+	# The transfer goes on until the gate opens: the connection is alive
+	# throughout.
+	rm -f "$tmp/gate"
+	xfer 10.0.2.2 7600 -g "$tmp/gate"
+	read -r _ _ _ _ _ _ rcid <"$tmp/client.err"
+	before=$(stat "$S" rx_no_conn)
+	for kind in cookie done reject echo; do
+		ip netns exec "$A" "$FLOOD" -t 10.0.2.2 -p 7600 -n "$n" -k "$kind" \
+			-c "$rcid" -f 10.0.3.2:7600 ||
+			{ echo "    roamflood -k $kind failed"; RET=$ksft_fail; }
+	done
+	slowwait 10 stat_at_least "$S" rx_no_conn $((before + 4 * n))
+	after=$(stat "$S" rx_no_conn)
+	echo "    $((4 * n)) forged handshake packets for connection $rcid;" \
+	     "rx_no_conn $before -> $after"
+	[ "$((after - before))" -ge $((4 * n)) ] ||
+		{ echo "    some reached the connection"; RET=$ksft_fail; }
+	touch "$tmp/gate"
+	xfer_wait "$SIZE+" "$SIZE+" || RET=$ksft_fail
+
+	# A's and S's link gets its broadcast address, which A may send to.
+	ip -n "$A" addr replace 10.0.3.2/24 brd + dev vs
+	ip -n "$S" addr replace 10.0.3.1/24 brd + dev va
+	roam_bg ip netns exec "$S" "$NC" -l -p 7601 -n 0 >"$tmp/bcast"
+	slowwait 10 grep -q listening "$tmp/bcast"
+	new0=$(stat "$S" newconn)
+	sent0=$(stat "$S" cookies_sent)
+	ip netns exec "$A" "$FLOOD" -t 10.0.3.255 -p 7601 -n "$n" -k initial -f 10.0.3.2:7601 ||
+		{ echo "    roamflood to the broadcast address failed"; RET=$ksft_fail; }
+	# The same to S's own address is answered: the flood did reach S.
+	ip netns exec "$A" "$FLOOD" -t 10.0.3.1 -p 7601 -n 1 -k initial -f 10.0.3.2:7601
+	slowwait 10 stat_at_least "$S" newconn $((new0 + 1))
+	new1=$(stat "$S" newconn)
+	sent1=$(stat "$S" cookies_sent)
+	echo "    $n INITIALs to 10.0.3.255 and 1 to 10.0.3.1: newconn $new0 -> $new1," \
+	     "cookies_sent $sent0 -> $sent1"
+	[ "$((new1 - new0))" -eq 1 ] ||
+		{ echo "    broadcast INITIALs were taken"; RET=$ksft_fail; }
+	roam_stop_bg
+	log_test "handshake packets that cannot be for a connection never reach it"
+}
+
 test_cookie_replay
 test_icmp_black_hole
 test_challenge_relay
 test_ooo_flood
 test_ipv6_ingress
+test_junk_long_headers
 exit "$EXIT_STATUS"

@@ -3,13 +3,16 @@
  * roamflood: forged roam packets from random source addresses, through a
  * raw socket, for the flood test.
  *
- *   roamflood -t TARGET -p PORT -n COUNT -s SRCNET [-k initial|echo|short]
+ *   roamflood -t TARGET -p PORT -n COUNT -s SRCNET
+ *             [-k initial|echo|cookie|done|reject|short]
  *             [-c CID] [-i USEC] [-f SRC:SPORT] [-a ADDR]
  *
  * SRCNET is the first two octets of the forged IPv4 sources ("10.77");
  * -f forges one source instead, address and port.  Short packets name a
  * random connection, or CID (hex) when given: a stolen connection ID
- * with a tag that cannot verify.  With -a their frames are an ADDRESSES
+ * with a tag that cannot verify.  So do COOKIE_ECHO (echo) with -c, and
+ * COOKIE, DONE and REJECT, each of its type's size; TARGET may be a
+ * broadcast address.  With -a their frames are an ADDRESSES
  * frame naming ADDR (IPv4 or IPv6), with the highest sequence number: a
  * forged advertisement.
  */
@@ -87,7 +90,7 @@ int main(int argc, char **argv)
 	}
 
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
-	if (fd < 0) {
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &(int){1}, sizeof(int))) {
 		perror("raw socket");
 		return 1;
 	}
@@ -110,6 +113,11 @@ int main(int argc, char **argv)
 			memset(roam + 4, 0, 8);		/* dcid 0 */
 			memset(roam + 36, 0, 4);	/* key id 0: no PSK */
 			len = 1200;
+		} else if (!strcmp(kind, "cookie") || !strcmp(kind, "done") ||
+			   !strcmp(kind, "reject")) {
+			roam[0] = 0x80 | (kind[0] == 'c' ? 2 : kind[0] == 'd' ? 4 : 5);
+			roam[1] = 1;
+			len = kind[0] == 'c' ? 94 : kind[0] == 'd' ? 52 : 37;
 		} else if (!strcmp(kind, "echo")) {
 			roam[0] = 0x80 | 3;		/* COOKIE_ECHO, forged */
 			roam[1] = 1;
@@ -135,6 +143,8 @@ int main(int argc, char **argv)
 				memset(roam + 35, 0, len - 16 - 35);	/* PADDING */
 			}
 		}
+		for (a = 0; cid && roam[0] & 0x80 && a < 8; a++)	/* dcid */
+			roam[4 + a] = cid >> (56 - 8 * a);
 		ip->version = 4;
 		ip->ihl = 5;
 		ip->ttl = 64;

@@ -180,7 +180,7 @@ enum roam_stat_attr {
 	ROAM_A_STAT_PAD,
 	ROAM_A_STAT_RX_PACKETS,		/* UDP datagrams taken by roam */
 	ROAM_A_STAT_RX_MALFORMED,	/* too short or unknown type */
-	ROAM_A_STAT_RX_NO_CONN,		/* unknown connection ID */
+	ROAM_A_STAT_RX_NO_CONN,		/* unknown connection ID, or not its packet */
 	ROAM_A_STAT_NEWCONN,		/* INITIAL; COOKIE_ECHO for no connection */
 	ROAM_A_STAT_COOKIES_SENT,
 	ROAM_A_STAT_COOKIES_BAD,	/* MAC did not verify */
