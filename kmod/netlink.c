@@ -334,6 +334,7 @@ static int roam_fill_conn(struct sk_buff *skb, struct roam_sock *rs,
 	    nla_put_u32(skb, ROAM_A_CONN_PORT_HOPS, READ_ONCE(rs->cnt.port_hops)) ||
 	    nla_put_u32(skb, ROAM_A_CONN_RMEM, atomic_read(&sk->sk_rmem_alloc)) ||
 	    nla_put_u32(skb, ROAM_A_CONN_RCVBUF, READ_ONCE(sk->sk_rcvbuf)) ||
+	    nla_put_u32(skb, ROAM_A_CONN_UNACKED, READ_ONCE(rs->rec.unacked)) ||
 	    roam_fill_peer_addrs(skb, rs) ||
 	    (test_bit(ROAM_F_SERVER, &rs->flags) &&
 	     nla_put_flag(skb, ROAM_A_CONN_SERVER)))

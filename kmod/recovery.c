@@ -136,6 +136,7 @@ void roam_rec_purge(struct sock *sk)
 		kmem_cache_free(roam_sent_cache, e);
 	}
 	roam_ranges_purge(&rec->lost_pns);
+	WRITE_ONCE(rec->unacked, 0);
 	rec->in_flight = 0;
 	rec->loss_time = 0;
 	rec->resend = false;
@@ -177,6 +178,7 @@ int roam_rec_sent(struct sock *sk, u64 pn, u16 size, const struct roam_chunk *c,
 	if (c && c->fin)
 		e->flags |= ROAM_SENT_FIN;
 	list_add_tail(&e->node, &rec->sent);
+	WRITE_ONCE(rec->unacked, rec->unacked + 1);
 	rec->in_flight += size;
 	rec->last_eliciting = e->time;
 	return 0;
@@ -297,6 +299,7 @@ static void roam_rec_free(struct sock *sk, struct roam_sent *e)
 	struct roam_recovery *rec = &roam_sk(sk)->rec;
 
 	rec->in_flight -= e->size;
+	WRITE_ONCE(rec->unacked, rec->unacked - 1);
 	list_del(&e->node);
 	kmem_cache_free(roam_sent_cache, e);
 }

@@ -168,6 +168,7 @@ struct roam_acks {
 struct roam_recovery {
 	struct list_head sent;		/* unacknowledged roam_sent, by packet number */
 	u32 in_flight;			/* bytes */
+	u32 unacked;			/* packets on the list, as tcpi_unacked */
 	u32 cwnd;			/* bytes */
 	u32 ssthresh;
 	u32 ca_acked;			/* bytes acknowledged in congestion avoidance */

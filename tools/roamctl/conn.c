@@ -64,6 +64,8 @@ static int conn_show_cb(const struct nlmsghdr *nlh, void *data)
 		print_u64("rmem", " rmem %" PRIu64, v);
 	if (nl_get_uint(tb[ROAM_A_CONN_RCVBUF], &v))
 		print_u64("rcvbuf", " rcvbuf %" PRIu64, v);
+	if (nl_get_uint(tb[ROAM_A_CONN_UNACKED], &v))
+		print_u64("unacked", " unacked %" PRIu64, v);
 	print_addr_nest("peer_addrs", tb[ROAM_A_CONN_PEER_ADDRS], ROAM_A_CONN_PEER_ADDR, 0, NULL);
 	print_flag("server", " server", tb[ROAM_A_CONN_SERVER] != NULL);
 	print_text("\n");

@@ -246,6 +246,7 @@ enum roam_conn_attr {
 	ROAM_A_CONN_RCVBUF,		/* u32: SO_RCVBUF, its bound */
 	ROAM_A_CONN_PEER_ADDRS,		/* nest of ROAM_A_CONN_PEER_ADDR: the server's advertised */
 	ROAM_A_CONN_PEER_ADDR,		/* binary struct in6_addr */
+	ROAM_A_CONN_UNACKED,		/* u32: ack-eliciting packets sent, not yet acked or lost */
 
 	__ROAM_A_CONN_MAX,
 	ROAM_A_CONN_MAX = __ROAM_A_CONN_MAX - 1
