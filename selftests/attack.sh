@@ -18,6 +18,11 @@
 #    out-of-order STREAM frames and never sends the byte the reader waits
 #    for: the server holds no more than its receive buffer, and an honest
 #    transfer beside it completes;
+#  - the peer itself asks for data, never acknowledges any, and floods
+#    PATH_CHALLENGEs: the server answers each but keeps no record of its
+#    answers, and ends the connection with ETIMEDOUT once its oldest
+#    unacknowledged packet has waited the idle timeout, however much the
+#    peer sends; an honest transfer beside it completes;
 #  - packets over IPv6 reach a listener bound to a device, and a
 #    link-local peer is answered on the link it came from.
 #
@@ -371,6 +376,74 @@ test_ooo_flood() {
 	log_test "an out-of-order flood stays within the receive buffer"
 }
 
+# cf_sample: twice a second while the challenge flood runs, the packets
+# the connection to port 7411 has sent and not seen acknowledged (each
+# one a record the server keeps), into $tmp/cf.unacked.
+cf_sample() {
+	while roam_nap 0.5; do
+		"$ROAMCTL" -n "$S" conn show 2>>"$tmp/cf.err" | awk '
+			/ local [^ ]*:7411 / {
+				for (i = 1; i < NF; i++)
+					if ($i == "unacked") print $(i + 1)
+			}' >>"$tmp/cf.unacked"
+	done
+}
+
+# A peer that holds the keys (roampeer) asks the server for 16 MiB, goes
+# silent (no ACK of anything from then on) and sends N packets of one
+# PATH_CHALLENGE each over 10 s.  The server answers every challenge, but
+# an answer is never sent again, so it keeps no record of one: what it
+# keeps is its window's packets and its probes, not one per challenge.
+# And the connection ends with ETIMEDOUT once its oldest unacknowledged
+# packet, sent just before the flood, has waited the idle timeout (3 s
+# here) or three probe timeouts, whichever is longer, however much the
+# peer sends, as TCP's ends after its retransmission timeout: the peer
+# hears nothing more long before the flood ends.  (Three probe timeouts
+# can outlast 3 s where the VM's peer answered the handshake slowly.)
+# An honest transfer beside it, under the same idle timeout, completes.
+test_challenge_flood() {
+	RET=0
+	local n=$(roam_scaled 5000) ms=10000 idle=3000 out last max server sampler
+
+	"$ROAMCTL" -n "$S" config set idle_timeout "$idle"
+	xfer 10.0.2.2 7410
+	ip netns exec "$S" "$X" -l -p 7411 -n 1 >"$tmp/cf.server" 2>&1 &
+	server=$!
+	pids+=("$server")
+	slowwait 10 grep -q listening "$tmp/cf.server"
+	: >"$tmp/cf.unacked"
+	: >"$tmp/cf.err"
+	cf_sample &
+	sampler=$!
+	out=$(ip netns exec "$C" timeout 60 "$PEER" client 10.0.2.2 7411 \
+		-e "write 0000000001000000; silent on; challenge-flood $n $ms" 2>&1)
+	kill "$sampler"
+	wait "$sampler" 2>/dev/null
+	echo "    $(echo "$out" | grep -m1 challenge-flood)"
+	check_match "the attacker's flood" "challenge-flood $n $ms: sent $n packets" "$out"
+	last=$(echo "$out" | sed -n 's/^challenge-flood .*, the last after \([0-9]*\) ms.*/\1/p')
+	max=$(sort -n "$tmp/cf.unacked" | tail -n1)
+	echo "    the server's connection: at most ${max:-?} packets unacknowledged" \
+	     "($(wc -l <"$tmp/cf.unacked") samples), its last packet ${last:-?} ms into the flood"
+	[ -n "$max" ] ||
+		{ echo "    no count of unacknowledged packets: $(head -c 300 "$tmp/cf.err")"; RET=$ksft_fail; }
+	# A window's packets and two probes per probe timeout for 3 s, where
+	# one record per answer would be thousands.
+	[ "${max:-0}" -le 500 ] ||
+		{ echo "    the server kept a record per answer"; RET=$ksft_fail; }
+	# Not before the idle timeout, and well before the flood ended.
+	[ -n "$last" ] && [ "$last" -ge $((idle - 500)) ] ||
+		{ echo "    the connection ended before the idle timeout"; RET=$ksft_fail; }
+	[ -n "$last" ] && [ "$last" -le $((ms - 2000)) ] ||
+		{ echo "    the connection outlived the idle timeout"; RET=$ksft_fail; }
+	wait "$server"
+	check_match "the attacked server's end" "Connection timed out" "$(cat "$tmp/cf.server")"
+	xfer_wait "$SIZE" "$SIZE"
+	"$ROAMCTL" -n "$S" config set idle_timeout 300000
+	roam_stop_bg
+	log_test "a peer that never acknowledges costs no record per answer, and times out"
+}
+
 # IPv6 packets carry the interface they came in on: a listener bound to
 # a device gets them, and a link-local client is answered on its link.
 test_ipv6_ingress() {
@@ -455,6 +528,7 @@ test_cookie_replay
 test_icmp_black_hole
 test_challenge_relay
 test_ooo_flood
+test_challenge_flood
 test_ipv6_ingress
 test_junk_long_headers
 exit "$EXIT_STATUS"

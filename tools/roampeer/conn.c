@@ -558,6 +558,7 @@ static void apply_frames(struct conn *c, const union sockaddr_any *from,
 			dbg(1, "PATH_CHALLENGE ignored");
 		}
 	}
+	c->peer_responses += f->n_resp;
 	for (i = 0; i < f->n_resp; i++) {
 		if (c->chal_out && !memcmp(f->resp[i], c->chal, PATH_DATA_LEN)) {
 			c->chal_out = false;

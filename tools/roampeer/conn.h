@@ -208,6 +208,7 @@ struct conn {
 	u64 watch_lo, watch_hi;
 	struct ranges watch_acked;
 	u64 peer_packets;		/* authenticated packets from the peer */
+	u64 peer_responses;		/* PATH_RESPONSE frames in them */
 	u32 round;			/* which of --repeat's connections, from 0:
 					 * scripts' seeds count up with it */
 

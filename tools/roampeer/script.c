@@ -32,7 +32,7 @@ enum cmd_result {
 struct cmd {
 	const char *name;
 	/* Argument types: n number, o number or "max", x hex, a address,
-	 * w "fin", c "ignore" or "answer".
+	 * w "fin", c "ignore" or "answer", b "on" or "off".
 	 */
 	const char *args;
 	int min, max;
@@ -300,6 +300,73 @@ static enum cmd_result cmd_flood(struct conn *c, const struct script_cmd *sc,
 	return CMD_OK;
 }
 
+/*
+ * challenge-flood COUNT [MS]: COUNT packets of one PATH_CHALLENGE each,
+ * with fresh random bytes, spread evenly over MS ms (0, the default: as
+ * fast as ooo-flood sends).  A peer answers each on the path it came by
+ * (RFC 9000 8.2.2).  Reports the PATH_RESPONSEs that came back and when
+ * the peer's last packet came, counted from the first challenge: a peer
+ * that ended the connection stops answering.
+ */
+static enum cmd_result cmd_challenge_flood(struct conn *c,
+					   const struct script_cmd *sc,
+					   FILE *out)
+{
+	u64 count = num(sc, 1), ms = sc->argc > 2 ? num(sc, 2) : 0;
+	u64 t0 = now_us(), resp = c->peer_responses, pkts = c->peer_packets;
+	u64 first = c->tx_pn, i, due;
+	u8 f[1 + PATH_DATA_LEN], data[PATH_DATA_LEN];
+
+	if (!need_open(c, sc, out))
+		return CMD_FAIL;
+	if (!count) {
+		fprintf(out, "challenge-flood: COUNT at least 1\n");
+		return CMD_FAIL;
+	}
+	for (i = 0; i < count && c->state == ST_OPEN; i++) {
+		/*
+		 * What the peer sends is read as it comes, even when the
+		 * flood runs behind its schedule: the report's time of the
+		 * peer's last packet is when it was read.
+		 */
+		due = t0 + i * ms * USEC_PER_MSEC / count;
+		if (now_us() < due)
+			conn_run(c, NULL, NULL, due);
+		else if (i % FLOOD_BATCH == FLOOD_BATCH - 1)
+			conn_run(c, NULL, NULL, now_us() + USEC_PER_MSEC);
+		random_bytes(data, sizeof(data));
+		send_packet(c, f, put_path(f, FT_PATH_CHALLENGE, data), NULL, NULL);
+	}
+	conn_run(c, NULL, NULL, now_us() + ack_wait(c));
+	fprintf(out, "challenge-flood %llu %llu: sent %llu packets (pn %llu-%llu) in %.0f ms; %llu PATH_RESPONSEs in %llu packets from the peer",
+		(unsigned long long)count, (unsigned long long)ms,
+		(unsigned long long)i, (unsigned long long)first,
+		(unsigned long long)(first + i - 1), ms_since(t0),
+		(unsigned long long)(c->peer_responses - resp),
+		(unsigned long long)(c->peer_packets - pkts));
+	if (c->peer_packets != pkts)
+		fprintf(out, ", the last after %.0f ms",
+			(c->last_rx - t0) / 1000.0);
+	report_end(c, out);
+	return CMD_OK;
+}
+
+/*
+ * silent on|off: whether roampeer sends anything of its own: ACKs,
+ * retransmissions, MAX_DATA, answers to challenges.  What the script's
+ * commands put on the wire still goes.  Silent, roampeer keeps no timers,
+ * so it never gives up on the peer either.
+ */
+static enum cmd_result cmd_silent(struct conn *c, const struct script_cmd *sc,
+				  FILE *out)
+{
+	c->silent = !strcmp(sc->argv[1], "on");
+	fprintf(out, "silent: %s\n", c->silent ?
+		"no ACKs, retransmissions or answers from now on" :
+		"ACKs, retransmissions and answers again");
+	return CMD_OK;
+}
+
 /* replay PN: the packet we sent with number PN, again, byte for byte. */
 static enum cmd_result cmd_replay(struct conn *c, const struct script_cmd *sc,
 				  FILE *out)
@@ -551,6 +618,8 @@ static const struct cmd cmds[] = {
 	{ "write", "xxxxxxxx", 1, SCRIPT_MAX_ARGS, cmd_write },
 	{ "stream", "onw", 2, 3, cmd_stream },
 	{ "ooo-flood", "nn", 1, 2, cmd_flood },
+	{ "challenge-flood", "nn", 1, 2, cmd_challenge_flood },
+	{ "silent", "b", 1, 1, cmd_silent },
 	{ "replay", "n", 1, 1, cmd_replay },
 	{ "wait", "n", 1, 1, cmd_wait },
 	{ "close", "n", 0, 1, cmd_close },
@@ -597,6 +666,8 @@ static bool arg_ok(char type, const char *arg)
 		return !strcmp(arg, "fin");
 	case 'c':
 		return !strcmp(arg, "ignore") || !strcmp(arg, "answer");
+	case 'b':
+		return !strcmp(arg, "on") || !strcmp(arg, "off");
 	}
 	return false;
 }
