@@ -32,6 +32,7 @@ struct roam_pkt {
 	struct roam_chunk chunk;
 	bool has_chunk;
 	bool eliciting;
+	bool record;			/* kept until acknowledged or lost */
 	u8 flags;			/* ROAM_SENT_* */
 };
 
@@ -60,6 +61,7 @@ static void roam_pkt_max_data(struct roam_sock *rs, struct roam_pkt *pkt)
 	pkt->p += ROAM_MAX_DATA_LEN;
 	pkt->room -= ROAM_MAX_DATA_LEN;
 	pkt->eliciting = true;
+	pkt->record = true;
 	pkt->flags |= ROAM_SENT_MAX_DATA;
 	clear_bit(ROAM_F_MAX_DATA, &rs->flags);
 }
@@ -78,6 +80,7 @@ static void roam_pkt_addrs(struct sock *sk, struct roam_pkt *pkt)
 	pkt->p += n;
 	pkt->room -= n;
 	pkt->eliciting = true;
+	pkt->record = true;
 	pkt->flags |= ROAM_SENT_ADDRS;
 	clear_bit(ROAM_F_ADDRS, &rs->flags);
 }
@@ -91,13 +94,21 @@ static void roam_pkt_path_frame(struct roam_pkt *pkt, u8 type, const u8 *data)
 	pkt->eliciting = true;
 }
 
-/* PATH_GONE, PATH_RESPONSE and PATH_CHALLENGE, when due, outside any window. */
+/*
+ * PATH_GONE, PATH_RESPONSE and PATH_CHALLENGE, when due, outside any
+ * window.  A PATH_RESPONSE alone makes no record: it is never sent again
+ * (the peer challenges again, RFC 9000 8.2.2) and awaits no answer, so
+ * that a peer that challenges and never acknowledges does not make the
+ * host keep one record per challenge.  It answers the peer, as often as
+ * the peer asks, and only this side's own events make a PATH_GONE.
+ */
 static void roam_pkt_path(struct roam_sock *rs, struct roam_pkt *pkt)
 {
 	if (pkt->room && test_and_clear_bit(ROAM_F_GONE, &rs->flags)) {
 		*pkt->p++ = ROAM_FT_PATH_GONE;
 		pkt->room--;
 		pkt->eliciting = true;
+		pkt->record = true;
 	}
 	if (pkt->room >= ROAM_PATH_LEN &&
 	    test_and_clear_bit(ROAM_F_RESPONSE, &rs->flags))
@@ -106,6 +117,7 @@ static void roam_pkt_path(struct roam_sock *rs, struct roam_pkt *pkt)
 	    test_and_clear_bit(ROAM_F_CHALLENGE, &rs->flags)) {
 		roam_pkt_path_frame(pkt, ROAM_FT_PATH_CHALLENGE,
 				    roam_path_challenge_data(&rs->sk));
+		pkt->record = true;
 		pkt->flags |= ROAM_SENT_CHALLENGE;
 	}
 }
@@ -160,6 +172,7 @@ static void roam_pkt_stream(struct sock *sk, struct roam_pkt *pkt,
 	pkt->room -= ROAM_STREAM_HDR_LEN + c->len;
 	pkt->has_chunk = true;
 	pkt->eliciting = true;
+	pkt->record = true;
 }
 
 static void roam_pkt_ping(struct roam_pkt *pkt)
@@ -167,6 +180,7 @@ static void roam_pkt_ping(struct roam_pkt *pkt)
 	*pkt->p++ = ROAM_FT_PING;
 	pkt->room--;
 	pkt->eliciting = true;
+	pkt->record = true;
 }
 
 /* Pads to @size: a PMTU probe must have exactly its size. */
@@ -178,8 +192,10 @@ static void roam_pkt_pad(struct roam_pkt *pkt)
 }
 
 /*
- * Numbers, seals and records the packet.  Returns its length, or 0 if it
- * could not be recorded (it is then not sent and its bytes stay queued).
+ * Numbers, seals and records the packet, if it has what must be
+ * recorded; one that has not takes a packet number of its own all the
+ * same.  Returns its length, or 0 if it could not be recorded (it is
+ * then not sent and its bytes stay queued).
  */
 static unsigned int roam_pkt_finish(struct sock *sk, struct roam_pkt *pkt)
 {
@@ -187,7 +203,7 @@ static unsigned int roam_pkt_finish(struct sock *sk, struct roam_pkt *pkt)
 	unsigned int len = pkt->p - pkt->start;
 	u64 pn = rs->tx_pn;
 
-	if (pkt->eliciting &&
+	if (pkt->record &&
 	    roam_rec_sent(sk, pn, len + ROAM_TAG_LEN,
 			  pkt->has_chunk ? &pkt->chunk : NULL, pkt->flags)) {
 		if (pkt->flags & ROAM_SENT_MAX_DATA)
@@ -370,8 +386,10 @@ static void roam_output_packets(struct sock *sk, enum roam_out why)
 			roam_pkt_addrs(sk, &pkt);
 		}
 		roam_pkt_stream(sk, &pkt, why, window);
+		/* A ping or a probe awaits its answer: it is recorded. */
 		if (!pkt.eliciting && ping)
 			roam_pkt_ping(&pkt);
+		pkt.record |= ping;
 		if (pkt.p == pkt.start + sizeof(struct roam_short_hdr))
 			break;		/* nothing to say */
 
@@ -381,7 +399,8 @@ static void roam_output_packets(struct sock *sk, enum roam_out why)
 			break;
 		}
 		skb_put(skb, len);
-		eliciting |= pkt.eliciting;
+		/* What awaits an answer arms the timers; a lone answer does not. */
+		eliciting |= pkt.record;
 		sent++;
 		if (!nseg)
 			seg = len;

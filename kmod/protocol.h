@@ -214,6 +214,7 @@ enum roam_close_error {
 #define ROAM_GSO_MAX_SEGS		64U	/* packets in one UDP GSO buffer */
 #define ROAM_CORK_MS			200	/* a corked partial packet waits this long */
 #define ROAM_DRAIN_PTOS			3	/* a closed connection keeps its CID */
+#define ROAM_UNACKED_PTOS		3	/* an unacked packet waits at least this long */
 #define ROAM_FIN_TIMEOUT_MS		60000	/* an orphan that makes no progress ends */
 #define ROAM_REPLAY_WINDOW		4096	/* packet numbers remembered, RFC 6479 */
 #define ROAM_AMPLIFICATION		3	/* bytes sent per byte received, unvalidated */

@@ -157,6 +157,15 @@ u32 roam_rec_pto_us(const struct sock *sk)
 	       ROAM_MAX_ACK_DELAY_US;
 }
 
+/* When the oldest packet still unacknowledged was sent (ns), 0 if none. */
+u64 roam_rec_oldest(const struct sock *sk)
+{
+	const struct roam_sent *e;
+
+	e = list_first_entry_or_null(&roam_sk(sk)->rec.sent, struct roam_sent, node);
+	return e ? e->time : 0;
+}
+
 int roam_rec_sent(struct sock *sk, u64 pn, u16 size, const struct roam_chunk *c,
 		  u8 flags)
 {

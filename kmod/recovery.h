@@ -10,7 +10,10 @@
 struct sock;
 struct roam_chunk;
 
-/* A packet sent and not yet acknowledged: every one is ack-eliciting. */
+/*
+ * An ack-eliciting packet sent and not yet acknowledged or lost: every
+ * one but a lone PATH_RESPONSE, which is never sent again (output.c).
+ */
 struct roam_sent {
 	struct list_head node;
 	u64 pn;
@@ -93,6 +96,7 @@ void roam_rec_unsent(struct sock *sk, u64 first_pn);
 void roam_rec_path_gone(struct sock *sk);
 void roam_rec_resend(struct sock *sk);
 u32 roam_rec_pto_us(const struct sock *sk);
+u64 roam_rec_oldest(const struct sock *sk);
 u32 roam_rec_window(const struct sock *sk);
 void roam_rec_rtt_sample(struct sock *sk, u64 sent_ns, u64 ack_delay_us);
 

@@ -66,12 +66,38 @@ u32 roam_idle_timeout_ms(const struct sock *sk)
 }
 
 /*
- * When a silent peer is dead (jiffies): the idle timeout after the last
- * packet from it, and never sooner than that after the first ack-eliciting
- * packet sent since (RFC 9000 10.1), so that a connection quiet for longer
- * than its timeout gives its peer the chance to answer what it sends next.
- * With TCP_KEEPCNT, the probe intervals count from that packet, the first
- * keepalive, as TCP's probes do.
+ * @at, or sooner if a peer that may well be heard, but acknowledges
+ * nothing, is to be taken for dead (jiffies): @ms, the idle timeout, and
+ * at least ROAM_UNACKED_PTOS probe timeouts, after the oldest packet
+ * still unacknowledged was sent, however much the peer sends meanwhile.
+ * TCP's retransmission timeout counts from the oldest unacknowledged
+ * segment too (TCP_USER_TIMEOUT, tcp_retries2), whatever else comes in.
+ * It is that packet's own send time: a connection idle for long that
+ * sends again waits a whole timeout for its answer.
+ */
+static unsigned long roam_unacked_deadline(const struct sock *sk, u32 ms,
+					   unsigned long at)
+{
+	u64 sent = roam_rec_oldest(sk), now = roam_now(), wait;
+	unsigned long when = jiffies;
+
+	if (!sent)
+		return at;
+	wait = max_t(u64, (u64)ms * NSEC_PER_MSEC,
+		     (u64)roam_rec_pto_us(sk) * ROAM_UNACKED_PTOS * NSEC_PER_USEC);
+	if (sent + wait > now)
+		when += nsecs_to_jiffies(sent + wait - now);
+	return time_before(when, at) ? when : at;
+}
+
+/*
+ * When the peer is dead (jiffies).  A silent one: the idle timeout after
+ * the last packet from it, and never sooner than that after the first
+ * ack-eliciting packet sent since (RFC 9000 10.1), so that a connection
+ * quiet for longer than its timeout gives its peer the chance to answer
+ * what it sends next.  With TCP_KEEPCNT, the probe intervals count from
+ * that packet, the first keepalive, as TCP's probes do.  And one that is
+ * heard but leaves what we sent unacknowledged: roam_unacked_deadline().
  */
 static unsigned long roam_idle_deadline(const struct sock *sk)
 {
@@ -82,7 +108,7 @@ static unsigned long roam_idle_deadline(const struct sock *sk)
 
 	if (from && time_after(from + msecs_to_jiffies(after), at))
 		at = from + msecs_to_jiffies(after);
-	return at;
+	return roam_unacked_deadline(sk, ms, at);
 }
 
 /* Whether the idle timeout has passed (above).  Socket lock or BH. */
