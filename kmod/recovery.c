@@ -135,6 +135,7 @@ void roam_rec_purge(struct sock *sk)
 		list_del(&e->node);
 		kmem_cache_free(roam_sent_cache, e);
 	}
+	rec->challenge = NULL;
 	roam_ranges_purge(&rec->lost_pns);
 	WRITE_ONCE(rec->unacked, 0);
 	rec->in_flight = 0;
@@ -166,6 +167,30 @@ u64 roam_rec_oldest(const struct sock *sk)
 	return e ? e->time : 0;
 }
 
+/* Drops @e, whether it was acknowledged, lost or forgotten. */
+static void roam_rec_free(struct sock *sk, struct roam_sent *e)
+{
+	struct roam_recovery *rec = &roam_sk(sk)->rec;
+
+	rec->in_flight -= e->size;
+	WRITE_ONCE(rec->unacked, rec->unacked - 1);
+	if (rec->challenge == e)
+		rec->challenge = NULL;
+	list_del(&e->node);
+	kmem_cache_free(roam_sent_cache, e);
+}
+
+/*
+ * Records packet @pn, of @size bytes, and what it carried: @c, @flags.
+ * A packet that holds nothing to send again but this side's challenge
+ * forgets the one before it, if that held nothing else either: a lost
+ * challenge is sent again only while its path is the current one
+ * (roam_path_challenge_lost()), and the newest is the current path's.
+ * So a peer that moves to a new port at every packet, each move
+ * challenged, and acknowledges nothing, leaves one such record, not one
+ * per move.  An ACK of the packet forgotten then finds nothing, as one
+ * of a PATH_RESPONSE alone does.
+ */
 int roam_rec_sent(struct sock *sk, u64 pn, u16 size, const struct roam_chunk *c,
 		  u8 flags)
 {
@@ -186,6 +211,11 @@ int roam_rec_sent(struct sock *sk, u64 pn, u16 size, const struct roam_chunk *c,
 		e->flags |= ROAM_SENT_STREAM;
 	if (c && c->fin)
 		e->flags |= ROAM_SENT_FIN;
+	if (e->flags == ROAM_SENT_CHALLENGE) {
+		if (rec->challenge)
+			roam_rec_free(sk, rec->challenge);
+		rec->challenge = e;
+	}
 	list_add_tail(&e->node, &rec->sent);
 	WRITE_ONCE(rec->unacked, rec->unacked + 1);
 	rec->in_flight += size;
@@ -301,16 +331,6 @@ static void roam_cc_acked(struct sock *sk, const struct roam_sent *e)
 		rec->ca_acked -= rec->cwnd;
 		rec->cwnd += rs->pmtu.size;
 	}
-}
-
-static void roam_rec_free(struct sock *sk, struct roam_sent *e)
-{
-	struct roam_recovery *rec = &roam_sk(sk)->rec;
-
-	rec->in_flight -= e->size;
-	WRITE_ONCE(rec->unacked, rec->unacked - 1);
-	list_del(&e->node);
-	kmem_cache_free(roam_sent_cache, e);
 }
 
 /* Returns true if this acknowledges our FIN. */

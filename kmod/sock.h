@@ -167,6 +167,7 @@ struct roam_acks {
 /* Loss detection and congestion control (RFC 9002). */
 struct roam_recovery {
 	struct list_head sent;		/* unacknowledged roam_sent, by packet number */
+	struct roam_sent *challenge;	/* the newest holding only a challenge, or NULL */
 	u32 in_flight;			/* bytes */
 	u32 unacked;			/* packets on the list, as tcpi_unacked */
 	u32 cwnd;			/* bytes */

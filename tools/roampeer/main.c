@@ -56,8 +56,8 @@ static void usage(void)
 "received are counted and hashed only.  A transfer ends when both FINs are\n"
 "acknowledged; the last line on stderr gives bytes and SHA-256 each way.\n"
 "Script commands: send N, write HEX, frames HEX, stream OFF|max LEN [fin],\n"
-"ooo-flood COUNT [LEN], challenge-flood COUNT [MS], replay PN, wait MS,\n"
-"close [SECS], abort, expect-close SECS, port-hop, addr-move ADDR,\n"
+"ooo-flood COUNT [LEN], challenge-flood COUNT [MS [PORTS]], replay PN,\n"
+"wait MS, close [SECS], abort, expect-close SECS, port-hop, addr-move ADDR,\n"
 "challenge ignore|answer, silent on|off, ping, fuzz SEED COUNT,\n"
 "garble SEED COUNT.\n",
 		DEFAULT_WINDOW);

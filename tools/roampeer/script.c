@@ -28,6 +28,7 @@ enum cmd_result {
 #define STREAM_DATA_MAX		(PKT_MAX - SHORT_MIN_LEN - STREAM_HDR_MAX)
 #define DEFAULT_CLOSE_SECS	10
 #define EXPECT_PINGS		3
+#define MOVE_PORTS_MAX		(MAX_SOCKS - 1)
 
 struct cmd {
 	const char *name;
@@ -301,28 +302,48 @@ static enum cmd_result cmd_flood(struct conn *c, const struct script_cmd *sc,
 }
 
 /*
- * challenge-flood COUNT [MS]: COUNT packets of one PATH_CHALLENGE each,
- * with fresh random bytes, spread evenly over MS ms (0, the default: as
- * fast as ooo-flood sends).  A peer answers each on the path it came by
- * (RFC 9000 8.2.2).  Reports the PATH_RESPONSEs that came back and when
- * the peer's last packet came, counted from the first challenge: a peer
- * that ended the connection stops answering.
+ * challenge-flood COUNT [MS [PORTS]]: COUNT packets of one PATH_CHALLENGE
+ * each, with fresh random bytes, spread evenly over MS ms (0, the
+ * default: as fast as ooo-flood sends).  A peer answers each on the path
+ * it came by (RFC 9000 8.2.2).  With PORTS (2 to MOVE_PORTS_MAX), the
+ * packets take turns among that many new source ports, and each carries
+ * a PING too: each one moves the peer to a path it challenges.  Reports
+ * the PATH_RESPONSEs that came back and when the peer's last packet
+ * came, counted from the first challenge: a peer that ended the
+ * connection stops answering.
  */
 static enum cmd_result cmd_challenge_flood(struct conn *c,
 					   const struct script_cmd *sc,
 					   FILE *out)
 {
 	u64 count = num(sc, 1), ms = sc->argc > 2 ? num(sc, 2) : 0;
-	u64 t0 = now_us(), resp = c->peer_responses, pkts = c->peer_packets;
+	u64 ports = sc->argc > 3 ? num(sc, 3) : 1;
+	u64 t0, resp = c->peer_responses, pkts = c->peer_packets;
 	u64 first = c->tx_pn, i, due;
-	u8 f[1 + PATH_DATA_LEN], data[PATH_DATA_LEN];
+	u8 f[2 + PATH_DATA_LEN], data[PATH_DATA_LEN];
+	union sockaddr_any local = c->socks[c->cur].local;
+	int base = 0;
+	size_t n = 0;
 
 	if (!need_open(c, sc, out))
 		return CMD_FAIL;
-	if (!count) {
-		fprintf(out, "challenge-flood: COUNT at least 1\n");
+	if (!count || ports < 1 || ports > MOVE_PORTS_MAX) {
+		fprintf(out, "challenge-flood: COUNT at least 1, PORTS 1 to %d\n",
+			MOVE_PORTS_MAX);
 		return CMD_FAIL;
 	}
+	addr_set_port(&local, 0);
+	for (i = 0; ports > 1 && i < ports; i++) {
+		if (conn_add_sock(c, &local)) {
+			fprintf(out, "challenge-flood: no socket\n");
+			return CMD_FAIL;
+		}
+	}
+	if (ports > 1) {
+		base = c->nsocks - ports;
+		n = put_ping(f);
+	}
+	t0 = now_us();
 	for (i = 0; i < count && c->state == ST_OPEN; i++) {
 		/*
 		 * What the peer sends is read as it comes, even when the
@@ -335,14 +356,19 @@ static enum cmd_result cmd_challenge_flood(struct conn *c,
 		else if (i % FLOOD_BATCH == FLOOD_BATCH - 1)
 			conn_run(c, NULL, NULL, now_us() + USEC_PER_MSEC);
 		random_bytes(data, sizeof(data));
-		send_packet(c, f, put_path(f, FT_PATH_CHALLENGE, data), NULL, NULL);
+		if (ports > 1)
+			c->cur = base + i % ports;
+		send_packet(c, f, n + put_path(f + n, FT_PATH_CHALLENGE, data),
+			    NULL, NULL);
 	}
 	conn_run(c, NULL, NULL, now_us() + ack_wait(c));
-	fprintf(out, "challenge-flood %llu %llu: sent %llu packets (pn %llu-%llu) in %.0f ms; %llu PATH_RESPONSEs in %llu packets from the peer",
+	fprintf(out, "challenge-flood %llu %llu %llu: sent %llu packets (pn %llu-%llu) from %llu port%s in %.0f ms; %llu PATH_RESPONSEs in %llu packets from the peer",
 		(unsigned long long)count, (unsigned long long)ms,
+		(unsigned long long)ports,
 		(unsigned long long)i, (unsigned long long)first,
-		(unsigned long long)(first + i - 1), ms_since(t0),
-		(unsigned long long)(c->peer_responses - resp),
+		(unsigned long long)(first + i - 1),
+		(unsigned long long)ports, ports > 1 ? "s, each packet a move," : "",
+		ms_since(t0), (unsigned long long)(c->peer_responses - resp),
 		(unsigned long long)(c->peer_packets - pkts));
 	if (c->peer_packets != pkts)
 		fprintf(out, ", the last after %.0f ms",
@@ -618,7 +644,7 @@ static const struct cmd cmds[] = {
 	{ "write", "xxxxxxxx", 1, SCRIPT_MAX_ARGS, cmd_write },
 	{ "stream", "onw", 2, 3, cmd_stream },
 	{ "ooo-flood", "nn", 1, 2, cmd_flood },
-	{ "challenge-flood", "nn", 1, 2, cmd_challenge_flood },
+	{ "challenge-flood", "nnn", 1, 3, cmd_challenge_flood },
 	{ "silent", "b", 1, 1, cmd_silent },
 	{ "replay", "n", 1, 1, cmd_replay },
 	{ "wait", "n", 1, 1, cmd_wait },

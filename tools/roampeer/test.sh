@@ -184,7 +184,7 @@ script "an idle peer goes away" 0 --idle 500 -n 100000 -- \
 	'expect-close 2'
 script "a live peer does not close" 1 -- 'send 10; expect-close 1'
 script "challenges answered, silent or not" 0 -n 100000 -- \
-	'silent on; challenge-flood 300; silent off; challenge-flood 50 200;
+	'silent on; challenge-flood 300; silent off; challenge-flood 50 200 3;
 	 send 1000; close'
 script "an unknown frame is dropped, not acknowledged" 0 -- \
 	'frames 7f; frames 01; close'
