@@ -171,6 +171,21 @@ const u8 *roam_path_challenge_data(const struct sock *sk)
 	return pv->sent[pv->nsent - 1].data;
 }
 
+/*
+ * The connection is established: the handshake's path counts as
+ * validated (section 7), and is the way back until the first move.  The
+ * all-zero path would be no way back: a packet from :: port 0, which a
+ * host on our link can send, would otherwise "come back" to it with no
+ * challenge and no budget.  Under the socket lock (a new child's, held
+ * by bh_lock_sock()).
+ */
+void roam_path_established(struct sock *sk)
+{
+	struct roam_sock *rs = roam_sk(sk);
+
+	rs->pv.prev = rs->path;
+}
+
 /* The peer's packet @skb came from elsewhere: go there, and challenge it. */
 static void roam_path_move(struct sock *sk, const struct sk_buff *skb)
 {

@@ -7,6 +7,7 @@
 struct sk_buff;
 struct sock;
 
+void roam_path_established(struct sock *sk);
 void roam_path_rcv(struct sock *sk, const struct sk_buff *skb, bool moves);
 void roam_path_challenged(struct sock *sk, const struct sk_buff *skb, const u8 *data);
 void roam_path_response(struct sock *sk, const struct sk_buff *skb, const u8 *data);

@@ -25,6 +25,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "output.h"
+#include "path.h"
 #include "pmtu.h"
 #include "port.h"
 #include "psk.h"
@@ -239,6 +240,7 @@ void roam_sock_established(struct sock *sk)
 	kfree(rs->hs);
 	rs->hs = NULL;
 	roam_sock_set_state(sk, TCP_ESTABLISHED);
+	roam_path_established(sk);
 	roam_event_conn(sk, ROAM_EV_ESTABLISHED, NULL, &rs->path.peer, 0);
 	roam_timers_packet_received(sk);
 	/* Announce the real window at once; the peer assumed the initial one. */

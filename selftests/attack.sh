@@ -14,6 +14,10 @@
 #    address and relays the server's challenge to the client: its
 #    address is never validated, and it never gets more than three times
 #    what it sent; racing alone does not stop a transfer;
+#  - a man-on-the-side on the server's own link races one copy from the
+#    unspecified address :: and port 0, before the connection ever
+#    moved: that is no validated path to go back to, and the server
+#    sends it no more than three times what came from it;
 #  - the peer itself, which holds the keys (roampeer), floods one-byte
 #    out-of-order STREAM frames and never sends the byte the reader waits
 #    for: the server holds no more than its receive buffer, and an honest
@@ -302,6 +306,92 @@ test_challenge_relay() {
 	log_test "a man-on-the-side gets no path of its own, and the connection comes back"
 }
 
+# zero_race PORT: a download from the server on PORT, while A races one
+# copy of the client's packets from :: port 0 (roamside -Z), and the
+# server's peer once the copy is old, in remote; what A sent in sent,
+# the server's replays meanwhile in replays, and what the server sent to
+# :: in zpkts and zbytes (UDP payload: nft's bytes less the IPv6 and UDP
+# headers).
+zero_race() {
+	local port=$1 t side counts
+	ip netns exec "$S" nft -f - <<-EOF
+	table inet zero {
+		chain out {
+			type filter hook output priority filter;
+			ip6 daddr :: udp dport 0 counter
+		}
+	}
+	EOF
+	rm -f "$tmp/gate"
+	: >"$tmp/server"
+	ip netns exec "$S" "$X" -l -p "$port" -n 1 -g "$tmp/gate" >"$tmp/server" 2>&1 &
+	pids+=($!)
+	slowwait 10 grep -q listening "$tmp/server"
+	replays=$(stat "$S" replays)
+	# The client's first packets come a round trip before its first ACK
+	# of the download.
+	ip netns exec "$A" "$SIDE" -i vm -s fd00:2::2 -p "$port" -Z -I 50 -t 5 >"$tmp/side" 2>&1 &
+	side=$!
+	sleep 1		# listening
+	: >"$tmp/client.err"
+	ip netns exec "$C" timeout 120 "$X" -i -c fd00:2::2 -p "$port" -u 0 -d "$SIZE" \
+		>"$tmp/client" 2>"$tmp/client.err" &
+	cli=$!
+	wait "$side"
+	replays=$(($(stat "$S" replays) - ${replays:-0}))
+	read -r _ _ _ _ _ sent _ _ <"$tmp/side"
+	t=$SECONDS
+	remote=$(server_remote "$port")
+	while [ "$remote" != fd00:1::2 ] && [ $((SECONDS - t)) -lt 20 ]; do
+		roam_nap 0.2
+		remote=$(server_remote "$port")
+	done
+	touch "$tmp/gate"
+	xfer_wait 0 "$SIZE+"
+	read -r -a counts < <(ip netns exec "$S" nft list chain inet zero out |
+		sed -n 's/.*packets \([0-9]*\) bytes \([0-9]*\).*/\1 \2/p')
+	ip netns exec "$S" nft delete table inet zero
+	zpkts=${counts[0]:-0}
+	zbytes=$((${counts[1]:-0} - 48 * zpkts))
+}
+
+# A copy of one of the client's packets from :: port 0, which Linux
+# delivers from the server's own link (no router forwards it), races its
+# original at the start of a download, before the connection has ever
+# moved: the client's first ACK of the server's first flight, when the
+# server has room in its window to send more.  The path the connection
+# has never been on, all zeros, is not the validated one to go back to
+# (docs/PROTOCOL.md section 7): :: is challenged as any new path, gets
+# no more than three times the copy's bytes (the server's default route
+# takes what it sends to :: to A, from a global source), and the
+# connection comes back to the client.  R delays the originals by 100
+# ms here, as one copy, not one in many, must win; one that still came
+# after its original (a replay) is tried again, twice at most.
+test_zero_source() {
+	RET=0
+	local sent remote replays zpkts zbytes try moves
+	tc -n "$R" qdisc change dev vs root netem delay 100ms rate 50mbit limit 10000
+	ip -n "$S" -6 route add default via fd00:3::2 src fd00:2::2
+	for try in 1 2 3; do
+		zero_race $((7203 + try))
+		moves=$(server_field moves)
+		echo "    $(cat "$tmp/side"); server: moves $moves," \
+		     "validations $(server_field validations), replays $replays;" \
+		     "to ::, $zpkts packets, $zbytes bytes"
+		[ "${moves:-0}" -gt 0 ] || [ "$replays" = 0 ] && break
+	done
+	check_eq "copies raced from ::" 1 "$(awk '{ print $2 }' "$tmp/side")"
+	[ "${moves:-0}" -gt 0 ] ||
+		{ echo "    the copy from :: never moved the server"; RET=$ksft_fail; }
+	[ "$zbytes" -le $((3 * ${sent:-0})) ] ||
+		{ echo "    the server sent $zbytes bytes to :: for $sent"; RET=$ksft_fail; }
+	check_eq "the server's peer after the copy" fd00:1::2 "$remote"
+	ip -n "$S" -6 route del default via fd00:3::2
+	tc -n "$R" qdisc change dev vs root netem delay 5ms rate 50mbit limit 10000
+	roam_stop_bg
+	log_test "a copy from :: port 0 is no validated path to go back to"
+}
+
 # ooo_sample: once a second while the flood runs, the receive memory a
 # connection to port 7401 holds and its bound, into $tmp/ooo.rmem, and
 # the protocol's memory in pages, into $tmp/ooo.pages; what went wrong
@@ -559,6 +649,7 @@ test_junk_long_headers() {
 test_cookie_replay
 test_icmp_black_hole
 test_challenge_relay
+test_zero_source
 test_ooo_flood
 test_challenge_flood
 test_ipv6_ingress
