@@ -18,6 +18,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "output.h"
+#include "path.h"
 #include "port.h"
 #include "psk.h"
 #include "receive.h"
@@ -177,7 +178,8 @@ void roam_hs_initial(struct roam_port *port, struct sk_buff *skb)
 	roam_hs_send_cookie(port, skb, &in->h, be32_to_cpu(in->key_id), false);
 }
 
-static void roam_hs_send_done(struct roam_sock *rs)
+/* DONE, along @path, or along the connection's own if NULL. */
+static void roam_hs_send_done(struct roam_sock *rs, const struct roam_path *path)
 {
 	static const u8 no_nonce[ROAM_NONCE_LEN];
 	struct roam_keys *keys = rcu_dereference_protected(rs->keys,
@@ -192,7 +194,10 @@ static void roam_hs_send_done(struct roam_sock *rs)
 	roam_long_hdr_init(&d->h, ROAM_PT_DONE, rs->remote_cid, rs->local_cid,
 			   no_nonce);
 	roam_seal(keys, ROAM_PN_HANDSHAKE, (u8 *)d, offsetof(struct roam_done, tag), 0);
-	roam_send(rs, skb);
+	if (path)
+		roam_send_path(rs, skb, path);
+	else
+		roam_send(rs, skb);
 }
 
 /*
@@ -417,7 +422,7 @@ void roam_hs_cookie_echo(struct roam_port *port, struct sk_buff *skb)
 		goto out;
 	}
 	roam_sock_established(&rs->sk);
-	roam_hs_send_done(rs);
+	roam_hs_send_done(rs, NULL);
 	bh_unlock_sock(&rs->sk);
 	roam_stat_inc(rn, ROAM_A_STAT_ESTABLISHED);
 	lrs->sk.sk_data_ready(&lrs->sk);
@@ -642,12 +647,21 @@ bool roam_hs_takes(struct roam_sock *rs, const struct sk_buff *skb)
  * The client's COOKIE_ECHO again, for the connection it made: its DONE
  * was lost, or this is a copy.  Its tag verified on arrival
  * (roam_hs_takes()).  DONE again, under the socket lock, which a task
- * may own: now, or from the backlog.
+ * may own: now, or from the backlog.  It goes back the way the echo
+ * came, not along the connection's path: a client whose NAT rebound
+ * since its first echo is at another port now, and until it hears DONE
+ * it sends nothing else that could move the connection.  The path stays
+ * (only a short-header packet moves it, section 7), and DONE is smaller
+ * than the echo that asks for it: nothing to amplify.
  */
 static void roam_hs_rcv_echo(struct sock *sk, struct sk_buff *skb)
 {
-	if (roam_sock_connected(sk))
-		roam_hs_send_done(roam_sk(sk));
+	struct roam_path path;
+
+	if (!roam_sock_connected(sk))
+		return;
+	roam_path_of(skb, &path);
+	roam_hs_send_done(roam_sk(sk), &path);
 }
 
 /*

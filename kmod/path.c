@@ -78,8 +78,11 @@ static void roam_path_set(struct sock *sk, const struct roam_path *path, u8 even
 	}
 }
 
-/* The path a packet came by: its source, and the address and link it reached. */
-static void roam_path_of(const struct sk_buff *skb, struct roam_path *path)
+/*
+ * The path a packet came by: its source, and the address and link it
+ * reached.  Any context: it reads @skb alone.
+ */
+void roam_path_of(const struct sk_buff *skb, struct roam_path *path)
 {
 	memset(path, 0, sizeof(*path));
 	path->peer.sroam_family = roam_family;

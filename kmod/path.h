@@ -4,9 +4,11 @@
 
 #include <linux/types.h>
 
+struct roam_path;
 struct sk_buff;
 struct sock;
 
+void roam_path_of(const struct sk_buff *skb, struct roam_path *path);
 void roam_path_established(struct sock *sk);
 void roam_path_rcv(struct sock *sk, const struct sk_buff *skb, bool moves);
 void roam_path_challenged(struct sock *sk, const struct sk_buff *skb, const u8 *data);

@@ -3,7 +3,8 @@
 # Listeners and connections as roamctl shows them, paginated dumps,
 # state freed on both sides at close, cookies that expire while the
 # backlog is full, a server's DONE lost and sent again for the client's
-# repeated COOKIE_ECHO, and a flood of forged new-connection packets from a
+# repeated COOKIE_ECHO, also when the client's NAT rebound in between
+# and the echo comes from a new port, and a flood of forged new-connection packets from a
 # raw socket in another namespace: memory stays flat and a legitimate
 # connect still succeeds; and the events roamctl monitor prints.
 #
@@ -13,6 +14,8 @@ source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
 NC="$ROAM_LIB_DIR/roamnc"
 FLOOD="$ROAM_LIB_DIR/roamflood"
+X="$ROAM_LIB_DIR/roamxfer"
+PEER="$ROAM_LIB_DIR/roampeer"
 
 trap roam_cleanup EXIT
 
@@ -141,6 +144,37 @@ test_done_lost() {
 	log_test "a lost DONE: the client's COOKIE_ECHO again gets DONE again"
 }
 
+# The client's NAT rebinds right after its COOKIE_ECHO (roampeer
+# --echo-rebind): the server's DONE, and whatever else it sends to the
+# old port, is lost, and the client, which sends nothing but COOKIE_ECHO
+# until it is confirmed, echoes again from a new port.  The repeated
+# DONE goes back where that echo came from, not along the connection's
+# path (the old port), so the handshake completes; the connection moves
+# to the new port only on the client's first short-header packet, and
+# the bytes the client then sends arrive.
+test_done_rebound() {
+	local out tmp n=100000
+	RET=0
+	tmp=$(mktemp -d)
+	ip netns exec "$S" "$X" -l -p 7450 -n 1 >"$tmp/server" 2>&1 &
+	pids+=($!)
+	slowwait 10 grep -q listening "$tmp/server"
+	ip netns exec "$C" timeout 60 "$PEER" client 10.0.1.1 7450 --echo-rebind \
+		--hs-timeout 300 --hs-retries 3 -v \
+		-e "write $(printf %016x 0); send $n; close 10" >"$tmp/script" 2>"$tmp/peer"
+	check_eq "roampeer's exit" 0 "$?"
+	check_match "the NAT rebinding" "NAT rebinding" "$(cat "$tmp/peer")"
+	check_match "COOKIE_ECHO sent again" "retransmission 1" "$(cat "$tmp/peer")"
+	slowwait 20 grep -q '^sent' "$tmp/server"
+	check_match "the server's transfer" "^sent 0 .* recv $n .* moves [1-9]" \
+		"$(grep '^sent' "$tmp/server")"
+	[ "$RET" = 0 ] || { grep -E "^roampeer|handshake|rebind" "$tmp/peer" | tail -n6 |
+				sed 's/^/    roampeer: /'; head -c 300 "$tmp/server"; }
+	kill "${pids[-1]}" 2>/dev/null
+	rm -rf "$tmp"
+	log_test "a lost DONE and a NAT rebinding: DONE again goes where the COOKIE_ECHO came from"
+}
+
 # roamctl monitor -j on the server: a listener with room for one, which
 # accepts nothing for 5 s after the first client is queued, overflows on
 # the second client; both connections are established, then closed when
@@ -214,6 +248,7 @@ test_listener_show
 test_conn_dump
 test_cookie_expiry
 test_done_lost
+test_done_rebound
 test_events
 test_flood
 exit "$EXIT_STATUS"

@@ -173,15 +173,46 @@ static void client_send_initial(struct conn *c)
 	dbg(2, "sent INITIAL");
 }
 
-/* Client: sends INITIAL or COOKIE_ECHO, whichever the state wants. */
+/*
+ * Client, --echo-rebind: a NAT rebinding.  The socket we send from is
+ * replaced, in place (a receive loop may be reading it), by a new one on
+ * another port of the same address, and the old one is closed: nothing
+ * sent to the old port reaches us any more.
+ */
+static void client_rebind(struct conn *c)
+{
+	union sockaddr_any local = c->socks[c->cur].local, bound;
+	char from[ADDR_STRLEN], to[ADDR_STRLEN];
+	int fd;
+
+	addr_set_port(&local, 0);
+	fd = udp_open(&local, &bound);	/* before the close: another port */
+	if (fd < 0) {
+		conn_set_end(c, END_ERROR, "no socket to rebind to");
+		return;
+	}
+	dbg(1, "NAT rebinding: %s is now %s", addr_fmt(&c->socks[c->cur].local, from),
+	    addr_fmt(&bound, to));
+	close(c->socks[c->cur].fd);
+	c->socks[c->cur].fd = fd;
+	c->socks[c->cur].local = bound;
+}
+
+/*
+ * Client: sends INITIAL or COOKIE_ECHO, whichever the state wants; with
+ * --echo-rebind, the first COOKIE_ECHO is the last packet from our first
+ * port.
+ */
 static void client_hs_send(struct conn *c, u64 now)
 {
 	if (c->state == ST_INITIAL) {
 		client_send_initial(c);
 	} else {
 		send_raw(c, c->echo, sizeof(c->echo));
-		c->echoed = true;
 		dbg(2, "sent COOKIE_ECHO");
+		if (!c->echoed && c->cfg.echo_rebind)
+			client_rebind(c);
+		c->echoed = true;
 	}
 	c->hs_sent_at = now;
 }

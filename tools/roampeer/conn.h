@@ -53,6 +53,7 @@ struct conn_cfg {
 	u32 idle_ms;
 	u32 cookie_life_ms;
 	u32 echo_delay_ms;
+	bool echo_rebind;
 	u64 window;
 	bool psk_mode;
 	u32 psk_id;

@@ -48,6 +48,9 @@ static void usage(void)
 "                        while data is outstanding (30000)\n"
 "      --cookie-life MS  server: cookie lifetime (30000)\n"
 "      --echo-delay MS   client: hold the first COOKIE_ECHO back MS\n"
+"      --echo-rebind     client: a NAT rebinding right after the first\n"
+"                        COOKIE_ECHO: a new UDP port from then on, and\n"
+"                        nothing sent to the old one arrives\n"
 "      --repeat N        client: the handshake and the script N times, on\n"
 "                        N connections; seeds in the script count up by 1\n"
 "  -v, --verbose         events on stderr; twice: every packet\n"
@@ -189,6 +192,7 @@ static const struct option long_opts[] = {
 	{ "idle", required_argument, NULL, 'I' },
 	{ "cookie-life", required_argument, NULL, 'L' },
 	{ "echo-delay", required_argument, NULL, 'D' },
+	{ "echo-rebind", no_argument, NULL, 'E' },
 	{ "repeat", required_argument, NULL, 'r' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -260,6 +264,9 @@ static void parse_opts(int argc, char **argv, struct conn_cfg *cfg,
 			cfg->echo_delay_ms = opt_num("--echo-delay", optarg, 0,
 						     1U << 30);
 			break;
+		case 'E':
+			cfg->echo_rebind = true;
+			break;
 		case 'r':
 			o->repeat = opt_num("--repeat", optarg, 1, 1000000);
 			break;
@@ -282,8 +289,8 @@ static void parse_opts(int argc, char **argv, struct conn_cfg *cfg,
 		exit(2);
 	}
 	if (cfg->role == ROLE_SERVER && (o->bind || o->script_file || o->exec ||
-					 cfg->echo_delay_ms || o->repeat)) {
-		msg("--bind, --script, --exec, --echo-delay and --repeat are for clients");
+					 cfg->echo_delay_ms || cfg->echo_rebind || o->repeat)) {
+		msg("--bind, --script, --exec, --echo-delay, --echo-rebind and --repeat are for clients");
 		exit(2);
 	}
 	if (o->repeat && !o->script_file && !o->exec) {
