@@ -292,6 +292,12 @@ static void client_cookie(struct conn *c, const struct long_hdr *h,
 		dbg(1, "COOKIE with S 0 or key id %u: dropped", key_id);
 		return;
 	}
+	/* A real refresh has a fresh S and Ns: the same keys, a forgery. */
+	if (c->state == ST_ECHOED && (h->scid == c->scid ||
+				      !memcmp(ck + CK_NS, c->ns, NONCE_LEN))) {
+		dbg(1, "refresh with our S or Ns: dropped");
+		return;
+	}
 	c->scid = h->scid;
 	memcpy(c->ns, ck + CK_NS, NONCE_LEN);
 	if (keys_derive(&c->keys, c->cfg.psk_mode ? c->cfg.psk : NULL, c->nc,
@@ -446,6 +452,64 @@ static void server_done(struct conn *c, int sock,
 }
 
 /*
+ * Server, --refresh-same-keys: what an on-path attacker who saw the
+ * client's COOKIE_ECHO can send.  A COOKIE with the REFRESH flag that
+ * keeps the echoed S and Ns, so the keys the client derives do not
+ * change, but another timestamp, so the cookie does.
+ */
+static void server_forge_refresh(struct conn *c, int sock,
+				 const union sockaddr_any *from,
+				 const struct long_hdr *h, const u8 *pkt)
+{
+	const u8 *ck = pkt + LONG_HDR_LEN;
+	u8 out[COOKIE_PKT_LEN];
+
+	memcpy(c->first_echo, pkt, ECHO_PKT_LEN);
+	c->forged_refresh = true;
+	if (hs_cookie(out, c->secret[0], &c->listen_addr, from, h->scid,
+		      h->dcid, h->nonce, ck + CK_NS, get_be32(ck + CK_TS) - 1,
+		      get_be32(ck + CK_KEY_ID), HF_REFRESH))
+		return;
+	udp_send(c->socks[sock].fd, from, out, sizeof(out));
+	msg("sent a forged COOKIE (refresh) with the same S %016llx and Ns",
+	    (unsigned long long)h->dcid);
+}
+
+/*
+ * Server, --refresh-same-keys: whether this COOKIE_ECHO is another one
+ * under the keys of the first (same S, C, Nc and Ns) with other bytes:
+ * two tags of packet number 0 under one key.  Then the connection ends.
+ */
+static bool server_echo_reused(struct conn *c, const struct long_hdr *h,
+			       const u8 *pkt)
+{
+	const u8 *first = c->first_echo;
+	struct keys k;
+	bool both;
+
+	if (!c->forged_refresh || get_be64(first + 4) != h->dcid ||
+	    get_be64(first + 12) != h->scid ||
+	    memcmp(first + 20, h->nonce, NONCE_LEN) ||
+	    memcmp(first + LONG_HDR_LEN + CK_NS, pkt + LONG_HDR_LEN + CK_NS,
+		   NONCE_LEN))
+		return false;
+	if (!memcmp(first, pkt, ECHO_PKT_LEN)) {
+		msg("COOKIE_ECHO again, the same bytes: the forged refresh was ignored");
+		return false;
+	}
+	if (keys_derive(&k, c->cfg.psk_mode ? c->cfg.psk : NULL, h->nonce,
+			pkt + LONG_HDR_LEN + CK_NS, h->scid, h->dcid))
+		return false;
+	both = hs_tag_ok(first, ECHO_PKT_LEN, k.c2s) &&
+	       hs_tag_ok(pkt, ECHO_PKT_LEN, k.c2s);
+	msg("KEY AND NONCE REUSED: a second COOKIE_ECHO, other bytes, same S %016llx, C %016llx, Nc, Ns and packet number 0%s",
+	    (unsigned long long)h->dcid, (unsigned long long)h->scid,
+	    both ? "; both tags verify under one key" : "");
+	conn_set_end(c, END_VIOLATION, "the client sealed two COOKIE_ECHOs under one key and nonce");
+	return true;
+}
+
+/*
  * Server: a COOKIE_ECHO.  A cookie of ours, fresh, from its address,
  * with a tag that verifies, makes the connection; an expired one gets a
  * refreshed COOKIE, a bad tag REJECT(bad key), a repeat DONE again.
@@ -459,6 +523,9 @@ static void server_echo(struct conn *c, int sock,
 	struct keys k;
 
 	if (c->state != ST_LISTEN) {
+		/* The first echo's copy may have made the connection. */
+		if (server_echo_reused(c, h, pkt))
+			return;
 		if (h->dcid == c->scid && h->scid == c->ccid &&
 		    !memcmp(h->nonce, c->nc, NONCE_LEN))
 			server_done(c, sock, from);
@@ -475,6 +542,12 @@ static void server_echo(struct conn *c, int sock,
 		    age - c->cfg.cookie_life_ms);
 		server_cookie(c, sock, from, h->scid, h->nonce,
 			      get_be32(ck + CK_KEY_ID), HF_REFRESH);
+		return;
+	}
+	if (server_echo_reused(c, h, pkt))
+		return;
+	if (c->cfg.refresh_same_keys && !c->forged_refresh) {
+		server_forge_refresh(c, sock, from, h, pkt);
 		return;
 	}
 	if (keys_derive(&k, c->cfg.psk_mode ? c->cfg.psk : NULL, h->nonce,

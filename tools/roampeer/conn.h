@@ -59,6 +59,7 @@ struct conn_cfg {
 	u32 psk_id;
 	u8 psk[KEY_LEN];
 	bool keep_history;
+	bool refresh_same_keys;	/* server: a forged REFRESH, as an attacker's */
 };
 
 struct sock {
@@ -154,6 +155,9 @@ struct conn {
 	u8 secret[2][KEY_LEN];
 	u64 secret_time;
 	union sockaddr_any listen_addr;
+	/* --refresh-same-keys: the COOKIE_ECHO its forged REFRESH answered. */
+	u8 first_echo[ECHO_PKT_LEN];
+	bool forged_refresh;
 
 	/* Sockets and the path. */
 	struct sock socks[MAX_SOCKS];

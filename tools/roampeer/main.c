@@ -47,6 +47,11 @@ static void usage(void)
 "      --idle MS         give up after MS without a packet from the peer\n"
 "                        while data is outstanding (30000)\n"
 "      --cookie-life MS  server: cookie lifetime (30000)\n"
+"      --refresh-same-keys  server: answer the first COOKIE_ECHO with a forged\n"
+"                        REFRESH COOKIE that keeps its S and Ns (another\n"
+"                        timestamp), as an on-path attacker can; fail if the\n"
+"                        client then seals another COOKIE_ECHO under those keys\n"
+"                        and packet number 0\n"
 "      --echo-delay MS   client: hold the first COOKIE_ECHO back MS\n"
 "      --echo-rebind     client: a NAT rebinding right after the first\n"
 "                        COOKIE_ECHO: a new UDP port from then on, and\n"
@@ -193,6 +198,7 @@ static const struct option long_opts[] = {
 	{ "cookie-life", required_argument, NULL, 'L' },
 	{ "echo-delay", required_argument, NULL, 'D' },
 	{ "echo-rebind", no_argument, NULL, 'E' },
+	{ "refresh-same-keys", no_argument, NULL, 'F' },
 	{ "repeat", required_argument, NULL, 'r' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -267,6 +273,9 @@ static void parse_opts(int argc, char **argv, struct conn_cfg *cfg,
 		case 'E':
 			cfg->echo_rebind = true;
 			break;
+		case 'F':
+			cfg->refresh_same_keys = true;
+			break;
 		case 'r':
 			o->repeat = opt_num("--repeat", optarg, 1, 1000000);
 			break;
@@ -291,6 +300,10 @@ static void parse_opts(int argc, char **argv, struct conn_cfg *cfg,
 	if (cfg->role == ROLE_SERVER && (o->bind || o->script_file || o->exec ||
 					 cfg->echo_delay_ms || cfg->echo_rebind || o->repeat)) {
 		msg("--bind, --script, --exec, --echo-delay, --echo-rebind and --repeat are for clients");
+		exit(2);
+	}
+	if (cfg->role == ROLE_CLIENT && cfg->refresh_same_keys) {
+		msg("--refresh-same-keys is for servers");
 		exit(2);
 	}
 	if (o->repeat && !o->script_file && !o->exec) {

@@ -148,6 +148,20 @@ else
 	ko "expired cookie"; cat "$T/srv.err" "$T/cli.err"
 fi
 
+# A forged REFRESH COOKIE with the S and Ns echoed, as an on-path
+# attacker can send: the client drops it and echoes the same bytes again,
+# never a second COOKIE_ECHO under the same keys and packet number 0.
+timeout 20 "$P" server 127.0.0.1 7994 --refresh-same-keys 2>"$T/srv.err" &
+sleep 0.3
+timeout 20 "$P" client 127.0.0.1 7994 --hs-timeout 100 -n 1000 2>"$T/cli.err"
+rc=$?
+wait $! || rc=1
+if [ $rc = 0 ] && grep -q "the same bytes" "$T/srv.err"; then
+	ok "forged refresh with the same keys dropped"
+else
+	ko "forged refresh with the same keys"; cat "$T/srv.err" "$T/cli.err"
+fi
+
 # script NAME EXPECTED-EXIT SERVER-OPTIONS -- SCRIPT: each report line
 # is printed; the client's exit status must be EXPECTED-EXIT.
 script() {
