@@ -562,6 +562,16 @@ static void roam_hs_rcv_cookie(struct sock *sk, struct sk_buff *skb)
 	 */
 	if (rs->hs->have_cookie && !(be16_to_cpu(c->h.flags) & ROAM_HF_REFRESH))
 		return;
+	/*
+	 * A server's refresh has a fresh CID and nonce.  One with the S or
+	 * Ns we echoed is forged, by someone who saw our nonce: it would
+	 * give the same keys, and a second COOKIE_ECHO, other bytes, under
+	 * them and packet number 0.  No key and nonce is used twice.
+	 */
+	if (rs->hs->have_cookie &&
+	    (be64_to_cpu(c->h.scid) == rs->remote_cid ||
+	     !crypto_memneq(c->c.snonce, rs->hs->cookie.snonce, ROAM_NONCE_LEN)))
+		return;
 	hs.cnonce = rs->hs->cnonce;
 	hs.snonce = c->c.snonce;
 	hs.ccid = rs->local_cid;

@@ -4,9 +4,11 @@
 # state freed on both sides at close, cookies that expire while the
 # backlog is full, a server's DONE lost and sent again for the client's
 # repeated COOKIE_ECHO, also when the client's NAT rebound in between
-# and the echo comes from a new port, and a flood of forged new-connection packets from a
-# raw socket in another namespace: memory stays flat and a legitimate
-# connect still succeeds; and the events roamctl monitor prints.
+# and the echo comes from a new port, a forged refresh that would have the
+# client seal a second COOKIE_ECHO under the same key and nonce, and a
+# flood of forged new-connection packets from a raw socket in another
+# namespace: memory stays flat and a legitimate connect still succeeds;
+# and the events roamctl monitor prints.
 #
 #   client (10.0.1.2) --- server (10.0.1.1 | 10.0.2.1) --- attacker (10.0.2.2)
 
@@ -20,6 +22,7 @@ PEER="$ROAM_LIB_DIR/roampeer"
 trap roam_cleanup EXIT
 
 setup_ns S C A || exit "$ksft_skip"
+tmp=$(mktemp -d)
 ip link add veth-c netns "$S" type veth peer name veth-s netns "$C"
 ip link add veth-a netns "$S" type veth peer name veth-s netns "$A"
 ip -n "$S" addr add 10.0.1.1/24 dev veth-c
@@ -175,6 +178,40 @@ test_done_rebound() {
 	log_test "a lost DONE and a NAT rebinding: DONE again goes where the COOKIE_ECHO came from"
 }
 
+# An on-path attacker saw the client's COOKIE_ECHO, and so its nonce:
+# it answers with a REFRESH COOKIE that keeps the server's CID and nonce
+# but not the timestamp.  A client that took it would derive the same
+# keys and seal another COOKIE_ECHO under them with packet number 0, two
+# Poly1305 tags under one key and nonce.  roampeer's server plays the
+# attacker, and fails on a second COOKIE_ECHO under the first one's keys
+# with other bytes; the client ignores the refresh, and its
+# retransmission, the same bytes, makes the connection.
+test_refresh_same_keys() {
+	local mode=$1 port=$2 popts=() kopts=() out prc
+	RET=0
+	if [ "$mode" = psk ]; then
+		popts=(--psk-file "$tmp/psk" --psk-id 1) kopts=(-k 1)
+	fi
+	"$ROAMCTL" -n "$C" config set hs_timeout 100 hs_retries 12
+	: >"$tmp/peer"
+	ip netns exec "$S" timeout 20 "$PEER" server 10.0.1.1 "$port" \
+		--refresh-same-keys "${popts[@]}" 2>"$tmp/peer" &
+	srv=$!
+	pids+=("$srv")
+	slowwait 10 grep -q listening "$tmp/peer"
+	out=$(ip netns exec "$C" timeout 20 "$NC" -w 10 "${kopts[@]}" 10.0.1.1 "$port" 2>&1)
+	wait "$srv"
+	prc=$?
+	check_match "the forged refresh" "forged COOKIE" "$(cat "$tmp/peer")"
+	check_eq "COOKIE_ECHOs under one key and nonce" "" \
+		"$(grep 'KEY AND NONCE' "$tmp/peer")"
+	check_match "the echo again" "COOKIE_ECHO again, the same bytes" "$(cat "$tmp/peer")"
+	check_match "connects" "connected" "$out"
+	check_eq "roampeer's exit" 0 "$prc"
+	[ "$RET" = 0 ] || sed 's/^/    roampeer: /' "$tmp/peer"
+	log_test "$mode: a forged refresh with the same keys is ignored"
+}
+
 # roamctl monitor -j on the server: a listener with room for one, which
 # accepts nothing for 5 s after the first client is queued, overflows on
 # the second client; both connections are established, then closed when
@@ -249,6 +286,11 @@ test_conn_dump
 test_cookie_expiry
 test_done_lost
 test_done_rebound
+head -c 32 /dev/urandom >"$tmp/psk"
+"$ROAMCTL" -n "$S" key add 1 secret "$tmp/psk"
+"$ROAMCTL" -n "$C" key add 1 secret "$tmp/psk"
+test_refresh_same_keys default 7452
+test_refresh_same_keys psk 7453
 test_events
 test_flood
 exit "$EXIT_STATUS"
