@@ -291,6 +291,12 @@ void roam_rcv(struct roam_port *port, struct sk_buff *skb)
 		ifindex = inet6_iif(skb);
 		tos = ipv6_get_dsfield(ipv6_hdr(skb));
 	}
+	/*
+	 * The input route is held without a reference, for this softirq
+	 * only; a packet that waits (the open queue, the backlog) would
+	 * outlive it.  Nothing after this needs it.
+	 */
+	skb_dst_drop(skb);
 	memset(cb, 0, sizeof(*cb));
 	cb->sport = uh->source;
 	cb->dport = port->num;
