@@ -329,8 +329,8 @@ zero_race() {
 	slowwait 10 grep -q listening "$tmp/server"
 	replays=$(stat "$S" replays)
 	# The client's first packets come a round trip before its first ACK
-	# of the download.
-	ip netns exec "$A" "$SIDE" -i vm -s fd00:2::2 -p "$port" -Z -I 50 -t 5 >"$tmp/side" 2>&1 &
+	# of the download.  A connect can take seconds on the debug lane.
+	ip netns exec "$A" "$SIDE" -i vm -s fd00:2::2 -p "$port" -Z -I 50 -t 60 >"$tmp/side" 2>&1 &
 	side=$!
 	sleep 1		# listening
 	: >"$tmp/client.err"

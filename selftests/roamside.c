@@ -27,7 +27,8 @@
  * packets after the handshake), from the unspecified address :: and UDP
  * port 0, through a raw socket: a source that only a host on the
  * server's own link can send from, as no router forwards it.  It counts
- * nothing received (the server's answers go to ::, not to it).
+ * nothing received (the server's answers go to ::, not to it), and ends
+ * once it raced, or after SECS with "raced 0".
  */
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -331,6 +332,7 @@ int main(int argc, char **argv)
 					return fail("sendto server from ::");
 				s.raced++;
 				s.sent += s.newest_len;
+				break;
 			} else if (n > 0 && !zero && side_copy(&s, buf, n) &&
 				   roam_now() - last >= interval / 1e3) {
 				if (sendto(udp, s.newest, s.newest_len, 0,
