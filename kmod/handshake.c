@@ -36,15 +36,20 @@ static void roam_long_hdr_init(struct roam_long_hdr *h, u8 type, u64 dcid,
 	memcpy(h->cnonce, cnonce, ROAM_NONCE_LEN);
 }
 
+/*
+ * The salt of roam_hs_hash(), drawn at load (roam_hs_init()), not by
+ * net_get_random_once(): that turns its static key off from a work item
+ * after the first handshake, patching this code while another CPU may
+ * run it; under emulation a 6.12 guest died of the stale int3.
+ */
+static u32 roam_hs_salt __ro_after_init;
+
 /* Which member of a reuseport group a client lands on. */
 static u32 roam_hs_hash(const struct in6_addr *caddr, __be16 cport, u64 ccid)
 {
-	static u32 salt __read_mostly;
-
-	net_get_random_once(&salt, sizeof(salt));
 	return jhash2(caddr->s6_addr32, 4,
 		      jhash_3words((__force u32)cport, lower_32_bits(ccid),
-				   upper_32_bits(ccid), salt));
+				   upper_32_bits(ccid), roam_hs_salt));
 }
 
 /*
@@ -716,4 +721,10 @@ void roam_hs_icmp(struct sock *sk, int err, const u8 *cnonce)
 		roam_sock_done(sk, err);
 	else
 		WRITE_ONCE(sk->sk_err_soft, err);
+}
+
+/* Module load; process context. */
+void __init roam_hs_init(void)
+{
+	roam_hs_salt = get_random_u32();
 }

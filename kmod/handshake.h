@@ -22,4 +22,7 @@ void roam_hs_confirmed(struct sock *sk);
 void roam_hs_timeout(struct sock *sk);
 void roam_hs_icmp(struct sock *sk, int err, const u8 *cnonce);
 
+/* Module load. */
+void roam_hs_init(void);
+
 #endif /* _ROAM_HANDSHAKE_H */

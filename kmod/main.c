@@ -9,6 +9,7 @@
 #include <linux/workqueue.h>
 
 #include "crypto.h"
+#include "handshake.h"
 #include "netlink.h"
 #include "netns.h"
 #include "notify.h"
@@ -33,6 +34,7 @@ static int __init roam_init(void)
 		return -EINVAL;
 	}
 
+	roam_hs_init();
 	roam_wq = alloc_workqueue("roam", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!roam_wq)
 		return -ENOMEM;

@@ -3,7 +3,8 @@
 # roam.ko loads, registers its family and netlink family, refuses to
 # unload while a socket is open, unloads without leaving anything behind,
 # fails to load cleanly when its family number is taken, and loads with
-# insmod after the README's modprobe of its dependencies.
+# insmod after the README's modprobe of its dependencies, and runs no
+# DO_ONCE, whose static key would flip mid-run.
 
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
 roam_require_module
@@ -138,7 +139,22 @@ test_documented_load() {
 	log_test "insmod after the README's modprobe of its dependencies"
 }
 
+# roam turns no static key of its own on or off once loaded: DO_ONCE
+# (net_get_random_once(), get_random_once()) turns its key off from a
+# work item after the first call, patching roam's text while it runs.
+test_no_once_key() {
+	local syms
+	RET=0
+	command -v nm >/dev/null || { log_test_skip "roam.ko runs no DO_ONCE: no nm"; return; }
+	syms=$(nm -u "$ROAM_KO") || RET=$ksft_fail
+	if grep -E '__do_once_(sleepable_)?start' <<<"$syms"; then
+		RET=$ksft_fail
+	fi
+	log_test "roam.ko runs no DO_ONCE, whose static key flips mid-run"
+}
+
 roam_wait_idle
+test_no_once_key
 test_documented_load
 test_registered
 test_unload_busy
