@@ -147,7 +147,7 @@ struct roam_stream {
 	u64 peer_fin;			/* the peer's FIN offset (ROAM_F_PEER_FIN) */
 	u64 rcv_highest;		/* the end of the highest bytes received */
 	struct rb_root ooo;		/* out of order, by offset (stream.c) */
-	u32 ooo_loose;			/* truesize queued there unpacked, since the last pack */
+	u64 loose;			/* truesize queued in loose buffers since the last pack */
 	/* Receive-buffer autotuning: what the reader took in a round trip. */
 	u64 space_seq;			/* copied at the start of the round */
 	u64 space_time;			/* ns, the start of the round */

@@ -482,13 +482,21 @@ static void roam_stream_ooo_link(struct roam_stream *st, struct sk_buff *skb)
 	rb_insert_color(&skb->rbnode, &st->ooo);
 }
 
+/* The buffer after @skb: in the queue @list, or in the rbtree if NULL. */
+static struct sk_buff *roam_stream_rcv_next(struct sk_buff *skb, struct sk_buff_head *list)
+{
+	if (list)
+		return skb_queue_is_last(list, skb) ? NULL : skb->next;
+	return skb_rb_next(skb);
+}
+
 /*
- * Copies the bytes [@start, @end) of the run of out-of-order buffers
- * that begins with @skb into @fresh, in buffers of up to a page.  False
- * if memory runs out, @fresh then purged.
+ * Copies the bytes [@start, @end) of the run of buffers that begins with
+ * @skb (in @list, or in the out-of-order rbtree if NULL) into @fresh, in
+ * buffers of up to a page.  False if memory runs out, @fresh then purged.
  */
-static bool roam_stream_ooo_copy(struct sk_buff *skb, u64 start, u64 end,
-				 struct sk_buff_head *fresh)
+static bool roam_stream_rcv_copy(struct sk_buff_head *list, struct sk_buff *skb,
+				 u64 start, u64 end, struct sk_buff_head *fresh)
 {
 	unsigned int chunk = SKB_WITH_OVERHEAD(PAGE_SIZE);
 	struct sk_buff *nskb;
@@ -508,7 +516,7 @@ static bool roam_stream_ooo_copy(struct sk_buff *skb, u64 start, u64 end,
 
 			/* No gaps in a run, and no buffer inside another. */
 			while (ROAM_STREAM_CB(skb)->seq + skb->len <= at)
-				skb = skb_rb_next(skb);
+				skb = roam_stream_rcv_next(skb, list);
 			seq = ROAM_STREAM_CB(skb)->seq;
 			n = min_t(u64, len - done, seq + skb->len - at);
 			WARN_ON_ONCE(skb_copy_bits(skb, at - seq, skb_put(nskb, n), n));
@@ -526,80 +534,113 @@ static bool roam_stream_ooo_copy(struct sk_buff *skb, u64 start, u64 end,
  * buffer of its length can cost, a one-byte packet would never count:
  * its cost is nearly all the fixed part.)
  */
-static bool roam_stream_ooo_loose(const struct sk_buff *skb)
+static bool roam_stream_loose(const struct sk_buff *skb)
 {
 	return skb->truesize > 2 * skb->len;
 }
 
 /*
- * A buffer that may join a run roam_stream_ooo_pack() copies: a loose
- * one, or one short of a page, as the last of an earlier run is, so
- * that runs packed at different times become one.
+ * A buffer that may join a run the packing copies: a loose one, or one
+ * short of a page, as the last of an earlier run is, so that runs packed
+ * at different times become one.
  */
-static bool roam_stream_ooo_packable(const struct sk_buff *skb)
+static bool roam_stream_packable(const struct sk_buff *skb)
 {
-	return roam_stream_ooo_loose(skb) || skb->len < SKB_WITH_OVERHEAD(PAGE_SIZE);
+	return roam_stream_loose(skb) || skb->len < SKB_WITH_OVERHEAD(PAGE_SIZE);
+}
+
+/* @skb leaves @list, or the out-of-order rbtree if NULL. */
+static void roam_stream_rcv_unlink(struct sock *sk, struct sk_buff_head *list,
+				   struct sk_buff *skb)
+{
+	if (list)
+		__skb_unlink(skb, list);
+	else
+		rb_erase(&skb->rbnode, &roam_sk(sk)->stream.ooo);
 }
 
 /*
- * Copies runs of out-of-order buffers that touch or overlap into buffers
- * of up to a page, as TCP's tcp_collapse_ofo_queue() does: many small
- * packets held as whole receive buffers cost many times their bytes.  A
- * run is made of packable buffers and holds a loose one or more than one
- * buffer; full pages are left alone.  It runs only once an eighth of the
- * receive buffer came in loose buffers since it last ran, so that its
- * cost stays bounded per byte received, whatever the peer sends.
- * Acknowledged bytes are never dropped: an ACK in roam, as in QUIC,
- * cannot be taken back, so the receive buffer's bound is kept before a
- * packet is acknowledged instead (roam_stream_rcv_room()).
+ * Copies the runs of buffers that touch or overlap in @list (or in the
+ * out-of-order rbtree if NULL), from @skb on, into buffers of up to a
+ * page, as TCP's tcp_collapse() and tcp_collapse_ofo_queue() do.  A run
+ * is made of packable buffers and holds a loose one or more than one
+ * buffer; full pages are left alone.  Bytes below @held are read, or
+ * held by the buffers before, and are not copied.  The receive queue's
+ * bytes follow one another, so there a run goes on to the next full page;
+ * a buffer drained from the out-of-order queue may start below the end
+ * of the one before it.
  */
-static void roam_stream_ooo_pack(struct sock *sk)
+static void roam_stream_pack_queue(struct sock *sk, struct sk_buff_head *list,
+				   struct sk_buff *skb, u64 held)
 {
-	struct roam_stream *st = &roam_sk(sk)->stream;
-	struct sk_buff *skb = skb_rb_first(&st->ooo), *next, *o;
+	struct sk_buff *next, *o;
 	struct sk_buff_head fresh;
 
-	if (st->ooo_loose < READ_ONCE(sk->sk_rcvbuf) / 8)
-		return;
-	st->ooo_loose = 0;
 	__skb_queue_head_init(&fresh);
 	while (skb) {
-		u64 start = ROAM_STREAM_CB(skb)->seq, end = start + skb->len;
+		u64 start = max(ROAM_STREAM_CB(skb)->seq, held);
+		u64 end = ROAM_STREAM_CB(skb)->seq + skb->len;
 
-		next = skb_rb_next(skb);
-		if (!roam_stream_ooo_packable(skb)) {
-			skb = next;
-			continue;
-		}
+		next = roam_stream_rcv_next(skb, list);
+		if (!roam_stream_packable(skb))
+			goto skip;
 		/* A run, each buffer starting before the last ends. */
-		for (; next && roam_stream_ooo_packable(next) && ROAM_STREAM_CB(next)->seq <= end;
-		     next = skb_rb_next(next))
-			end = ROAM_STREAM_CB(next)->seq + next->len;
-		/* One buffer that costs what it holds is packed already. */
-		if (next == skb_rb_next(skb) && !roam_stream_ooo_loose(skb)) {
-			skb = next;
-			continue;
+		while (next && roam_stream_packable(next) && ROAM_STREAM_CB(next)->seq <= end) {
+			end = max(end, ROAM_STREAM_CB(next)->seq + next->len);
+			next = roam_stream_rcv_next(next, list);
 		}
-		/* What the buffers around it hold already stays there. */
-		o = skb_rb_prev(skb);
-		if (o)
-			start = max(start, ROAM_STREAM_CB(o)->seq + o->len);
+		/* One buffer that costs what it holds is packed already. */
+		if (next == roam_stream_rcv_next(skb, list) && !roam_stream_loose(skb))
+			goto skip;
+		/* What the buffer after it holds already stays there. */
 		if (next)
 			end = min(end, ROAM_STREAM_CB(next)->seq);
-		if (start < end && !roam_stream_ooo_copy(skb, start, end, &fresh))
+		if (start < end && !roam_stream_rcv_copy(list, skb, start, end, &fresh))
 			return;
 		/* Charged before the old ones go, as tcp_collapse() does. */
 		skb_queue_walk(&fresh, o)
 			skb_set_owner_r(o, sk);
 		while (skb != next) {
 			o = skb;
-			skb = skb_rb_next(skb);
-			rb_erase(&o->rbnode, &st->ooo);
+			skb = roam_stream_rcv_next(skb, list);
+			roam_stream_rcv_unlink(sk, list, o);
 			kfree_skb(o);
 		}
-		while ((o = __skb_dequeue(&fresh)))
-			roam_stream_ooo_link(st, o);
+		while ((o = __skb_dequeue(&fresh))) {
+			if (!list)
+				roam_stream_ooo_link(&roam_sk(sk)->stream, o);
+			else if (next)
+				__skb_queue_before(list, next, o);
+			else
+				__skb_queue_tail(list, o);
+		}
+		held = max(held, end);
+		continue;
+skip:
+		held = max(held, end);
+		skb = next;
 	}
+}
+
+/*
+ * Many small packets held as whole receive buffers cost many times their
+ * bytes: both queues are packed once an eighth of the receive buffer came
+ * in loose buffers since they last were, so that the cost stays bounded
+ * per byte received, whatever the peer sends.  Acknowledged bytes are
+ * never dropped: an ACK in roam, as in QUIC, cannot be taken back, so the
+ * receive buffer's bound is kept before a packet is acknowledged instead
+ * (roam_stream_rcv_room()).
+ */
+static void roam_stream_pack(struct sock *sk)
+{
+	struct roam_stream *st = &roam_sk(sk)->stream;
+
+	if (st->loose < READ_ONCE(sk->sk_rcvbuf) / 8)
+		return;
+	st->loose = 0;
+	roam_stream_pack_queue(sk, &sk->sk_receive_queue, skb_peek(&sk->sk_receive_queue),
+			       st->copied);
+	roam_stream_pack_queue(sk, NULL, skb_rb_first(&st->ooo), st->rcv_nxt);
 }
 
 /*
@@ -623,7 +664,7 @@ bool roam_stream_rcv_room(struct sock *sk, struct sk_buff *skb, u64 off, u32 len
 	if (next && skb_queue_empty(&sk->sk_receive_queue))
 		return sk_rmem_schedule(sk, skb, skb->truesize);
 	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize > limit) {
-		roam_stream_ooo_pack(sk);
+		roam_stream_pack(sk);
 		if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize > limit)
 			goto full;
 	}
@@ -716,8 +757,8 @@ placed:
 		return;
 	}
 	skb_set_owner_r(skb, sk);
-	if (roam_stream_ooo_loose(skb))
-		st->ooo_loose += skb->truesize;
+	if (roam_stream_loose(skb))
+		st->loose += skb->truesize;
 }
 
 /*
@@ -759,6 +800,8 @@ int roam_stream_rcv(struct sock *sk, struct sk_buff *skb, unsigned int data,
 		if (off == st->rcv_nxt) {
 			clear_bit(ROAM_F_RCV_FULL, &rs->flags);
 			skb_set_owner_r(skb, sk);
+			if (roam_stream_loose(skb))
+				st->loose += skb->truesize;
 			__skb_queue_tail(&sk->sk_receive_queue, skb);
 			WRITE_ONCE(st->rcv_nxt, end);
 			roam_stream_ooo_drain(sk);

@@ -44,6 +44,12 @@ static ssize_t read_all(int fd, char *buf, size_t len)
 	return got;
 }
 
+/*
+ * The bound on a wait for what takes milliseconds: a loaded lane can
+ * starve the guest, or its receive work, for seconds.
+ */
+#define LONG_WAIT_S 30
+
 static volatile sig_atomic_t sigpipes, alarms;
 
 static void on_sigpipe(int sig)
@@ -106,7 +112,7 @@ TEST_F(pair, half_close_both_ways)
 	/* Then the server ends its side too. */
 	ASSERT_EQ(0, shutdown(self->a, SHUT_WR));
 	EXPECT_EQ(0, read(self->c, buf, sizeof(buf)));
-	EXPECT_TRUE(roam_poll(self->c, POLLIN, 2000) & POLLHUP) TH_LOG("both sides shut");
+	EXPECT_TRUE(roam_poll(self->c, POLLIN, LONG_WAIT_S * 1000) & POLLHUP) TH_LOG("both sides shut");
 }
 
 TEST_F(pair, half_close_the_other_way)
@@ -127,7 +133,7 @@ TEST_F(pair, linger_zero_resets)
 	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
 	close(self->c);
 	self->c = -1;
-	EXPECT_TRUE(roam_poll(self->a, POLLIN, 5000) & (POLLERR | POLLHUP));
+	EXPECT_TRUE(roam_poll(self->a, POLLIN, LONG_WAIT_S * 1000) & (POLLERR | POLLHUP));
 	EXPECT_EQ(-1, read(self->a, buf, sizeof(buf)));
 	EXPECT_EQ(ECONNRESET, errno);
 }
@@ -137,10 +143,10 @@ TEST_F(pair, close_with_unread_data_resets)
 	char buf[16];
 
 	ASSERT_EQ(5, write(self->a, "hello", 5));
-	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCINQ) == 5, 5));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCINQ) == 5, LONG_WAIT_S));
 	close(self->c);		/* unread: as TCP, a reset */
 	self->c = -1;
-	EXPECT_TRUE(roam_poll(self->a, POLLIN, 5000) & POLLERR);
+	EXPECT_TRUE(roam_poll(self->a, POLLIN, LONG_WAIT_S * 1000) & POLLERR);
 	EXPECT_EQ(-1, read(self->a, buf, sizeof(buf)));
 	EXPECT_EQ(ECONNRESET, errno);
 }
@@ -149,13 +155,14 @@ TEST_F(pair, close_with_unread_data_resets)
 TEST_F(pair, epipe_and_sigpipe)
 {
 	struct sigaction sa = { .sa_handler = on_sigpipe };
-	int i, err = 0, n;
+	double end = roam_now() + LONG_WAIT_S;
+	int err = 0, n;
 
 	ASSERT_EQ(0, sigaction(SIGPIPE, &sa, NULL));
 	close(self->a);
 	self->a = -1;
 	/* The first writes may go; the peer answers them with a reset. */
-	for (i = 0; i < 100 && !err; i++) {
+	while (!err && roam_now() < end) {
 		n = send(self->c, "x", 1, MSG_NOSIGNAL);
 		if (n < 0)
 			err = errno;
@@ -175,7 +182,7 @@ TEST_F(pair, recv_flags)
 
 	memset(out, 'p', sizeof(out));
 	ASSERT_EQ(100, write(self->c, out, 100));
-	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 100, 5));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 100, LONG_WAIT_S));
 	EXPECT_EQ(50, recv(self->a, buf, 50, MSG_PEEK));
 	EXPECT_EQ(100, ioctl_int(self->a, SIOCINQ)) TH_LOG("PEEK leaves the data");
 	EXPECT_EQ(60, recv(self->a, NULL, 60, MSG_TRUNC)) TH_LOG("TRUNC discards");
@@ -209,9 +216,9 @@ TEST_F(pair, siocinq_siocoutq)
 
 	memset(out, 'q', sizeof(out));
 	ASSERT_EQ(5000, write(self->c, out, sizeof(out)));
-	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 5000, 5));
+	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 5000, LONG_WAIT_S));
 	/* Acknowledged: nothing left in the sender's queue. */
-	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCOUTQ) == 0, 5));
+	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCOUTQ) == 0, LONG_WAIT_S));
 	EXPECT_EQ(0, ioctl_int(self->c, SIOCOUTQNSD));
 	EXPECT_EQ(-1, ioctl_int(self->l, SIOCINQ)) TH_LOG("not on a listener");
 }
@@ -224,10 +231,10 @@ TEST_F(pair, rcvlowat)
 	memset(out, 'l', sizeof(out));
 	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
 	ASSERT_EQ(500, write(self->c, out, 500));
-	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 500, 5));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 500, LONG_WAIT_S));
 	EXPECT_FALSE(roam_poll(self->a, POLLIN, 200) & POLLIN);
 	ASSERT_EQ(600, write(self->c, out, 600));
-	EXPECT_TRUE(roam_poll(self->a, POLLIN, 5000) & POLLIN);
+	EXPECT_TRUE(roam_poll(self->a, POLLIN, LONG_WAIT_S * 1000) & POLLIN);
 	EXPECT_EQ(1100, recv(self->a, buf, sizeof(buf), 0));
 }
 
@@ -251,10 +258,13 @@ static int set_timeo(int fd, int opt, int secs)
 	return setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
 }
 
-/* The bytes a writer thread sends: byte i of the stream is i % 251. */
+/*
+ * The bytes a writer thread sends: byte i of the stream is i % 251, in
+ * writes of @chunk bytes (0: 64 KiB).
+ */
 struct writer {
 	int fd;
-	size_t len;
+	size_t len, chunk;
 	ssize_t done;
 };
 
@@ -262,12 +272,12 @@ static void *write_pattern(void *arg)
 {
 	struct writer *w = arg;
 	static char buf[65536];
-	size_t i, n;
+	size_t i, n, most = w->chunk && w->chunk < sizeof(buf) ? w->chunk : sizeof(buf);
 	ssize_t r;
 
 	w->done = 0;
 	while ((size_t)w->done < w->len) {
-		n = w->len - w->done < sizeof(buf) ? w->len - w->done : sizeof(buf);
+		n = w->len - w->done < most ? w->len - w->done : most;
 		for (i = 0; i < n; i++)
 			buf[i] = (w->done + i) % 251;
 		r = write(w->fd, buf, n);
@@ -294,7 +304,7 @@ static ssize_t pattern_mismatch(const char *buf, size_t len)
  * it freed before it waits for more, as TCP's tcp_cleanup_rbuf(), or the
  * writer, held by flow control, never sends the rest.
  */
-TEST_F(pair, waitall_beyond_the_window)
+TEST_F_TIMEOUT(pair, waitall_beyond_the_window, 120)
 {
 	int rcvbuf = 65536, c, a;
 	size_t len = 1 << 20;
@@ -305,8 +315,8 @@ TEST_F(pair, waitall_beyond_the_window)
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
 	ASSERT_EQ(0, another_pair(self->l, &c, &a));
-	ASSERT_EQ(0, set_timeo(a, SO_RCVTIMEO, 5));
-	ASSERT_EQ(0, set_timeo(c, SO_SNDTIMEO, 5));
+	ASSERT_EQ(0, set_timeo(a, SO_RCVTIMEO, LONG_WAIT_S));
+	ASSERT_EQ(0, set_timeo(c, SO_SNDTIMEO, LONG_WAIT_S));
 	w = (struct writer){ .fd = c, .len = len };
 	ASSERT_EQ(0, pthread_create(&t, NULL, write_pattern, &w));
 	EXPECT_EQ((ssize_t)len, recv(a, buf, len, MSG_WAITALL));
@@ -337,7 +347,7 @@ TEST_F(pair, rcvlowat_is_capped_by_a_locked_buffer)
 	EXPECT_EQ(32768, v);
 	memset(buf, 'w', sizeof(buf));
 	ASSERT_EQ(40960, write(c, buf, 40960));
-	EXPECT_TRUE(roam_poll(a, POLLIN, 5000) & POLLIN);
+	EXPECT_TRUE(roam_poll(a, POLLIN, LONG_WAIT_S * 1000) & POLLIN);
 	EXPECT_EQ(40960, read_all(a, buf, 40960));
 	close(a);
 	close(c);
@@ -346,28 +356,36 @@ TEST_F(pair, rcvlowat_is_capped_by_a_locked_buffer)
 /*
  * Without SO_RCVBUF, a larger SO_RCVLOWAT grows the buffer so that its
  * window holds the mark, as TCP's does; the peer learns of it at once.
+ * Readable once the mark is in or, if its packets cost more than twice
+ * their bytes and filled the buffer first, short of it (docs/PROTOCOL.md
+ * section 5: a 1 MiB mark once filled its 2 MiB buffer 36 KiB short),
+ * but past the window the buffer had before: the peer sent into the
+ * grown one.
  */
-TEST_F(pair, rcvlowat_grows_the_window)
+TEST_F_TIMEOUT(pair, rcvlowat_grows_the_window, 120)
 {
-	int lowat = 1 << 20, v;
+	int lowat = 1 << 20, v, before;
 	socklen_t len = sizeof(v);
 	char *buf = malloc(lowat);
 	struct writer w = { .fd = self->c, .len = lowat };
 	pthread_t t;
 
 	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, getsockopt(self->a, SOL_SOCKET, SO_RCVBUF, &before, &len));
 	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
 	ASSERT_EQ(0, getsockopt(self->a, SOL_SOCKET, SO_RCVLOWAT, &v, &len));
 	EXPECT_EQ(lowat, v);
 	ASSERT_EQ(0, getsockopt(self->a, SOL_SOCKET, SO_RCVBUF, &v, &len));
 	EXPECT_LE(2 * lowat, v);
-	ASSERT_EQ(0, set_timeo(self->c, SO_SNDTIMEO, 5));
+	EXPECT_LT(before, v);
+	ASSERT_EQ(0, set_timeo(self->a, SO_RCVTIMEO, LONG_WAIT_S));
+	ASSERT_EQ(0, set_timeo(self->c, SO_SNDTIMEO, LONG_WAIT_S));
 	ASSERT_EQ(0, pthread_create(&t, NULL, write_pattern, &w));
-	EXPECT_TRUE(roam_poll(self->a, POLLIN, 5000) & POLLIN);
-	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == lowat, 5));
+	EXPECT_TRUE(roam_poll(self->a, POLLIN, LONG_WAIT_S * 1000) & POLLIN);
+	EXPECT_LT(before / 2, ioctl_int(self->a, SIOCINQ));
+	EXPECT_EQ(lowat, read_all(self->a, buf, lowat));
 	pthread_join(t, NULL);
 	EXPECT_EQ(lowat, w.done);
-	ASSERT_EQ(lowat, recv(self->a, buf, lowat, MSG_DONTWAIT));
 	EXPECT_EQ(-1, pattern_mismatch(buf, lowat));
 	free(buf);
 }
@@ -389,14 +407,14 @@ TEST_F(pair, rcvlowat_readable_once_the_window_is_used_up)
 	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
 	ASSERT_EQ(0, another_pair(self->l, &c, &a));
 	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
-	ASSERT_EQ(0, set_timeo(a, SO_RCVTIMEO, 5));
-	ASSERT_EQ(0, set_timeo(c, SO_SNDTIMEO, 5));
+	ASSERT_EQ(0, set_timeo(a, SO_RCVTIMEO, LONG_WAIT_S));
+	ASSERT_EQ(0, set_timeo(c, SO_SNDTIMEO, LONG_WAIT_S));
 	w = (struct writer){ .fd = c, .len = len };
 	ASSERT_EQ(0, pthread_create(&t, NULL, write_pattern, &w));
 	/* The mark is the window, 64 KiB, which the peer fills. */
-	EXPECT_TRUE(roam_poll(a, POLLIN, 5000) & POLLIN);
+	EXPECT_TRUE(roam_poll(a, POLLIN, LONG_WAIT_S * 1000) & POLLIN);
 	ASSERT_EQ(8192, read_all(a, buf, 8192));
-	EXPECT_TRUE(roam_poll(a, POLLIN, 2000) & POLLIN)
+	EXPECT_TRUE(roam_poll(a, POLLIN, LONG_WAIT_S * 1000) & POLLIN)
 		TH_LOG("%d bytes in, below the mark", ioctl_int(a, SIOCINQ));
 	EXPECT_EQ((ssize_t)(len - 8192), read_all(a, buf + 8192, len - 8192));
 	pthread_join(t, NULL);
@@ -408,32 +426,41 @@ TEST_F(pair, rcvlowat_readable_once_the_window_is_used_up)
 }
 
 /*
- * The same once the buffer is nearly full: small packets cost many times
- * the bytes they carry, and fill it long before the mark.
+ * Small packets cost many times their bytes as they arrive, but the
+ * receive buffer packs them, as TCP's tcp_collapse(): a reader that does
+ * not read holds the whole window of 1000-byte writes, not a fraction of
+ * it, and one that waits for a mark above the window is woken once the
+ * window is used up.  Then all the bytes arrive exact.
  */
-TEST_F(pair, rcvlowat_readable_once_the_buffer_is_full)
+TEST_F_TIMEOUT(pair, small_packets_fill_the_window, 120)
 {
-	int rcvbuf = 32768, lowat = 1 << 20, one = 1, c, a, i;
-	char buf[2000];
+	int rcvbuf = 65536, lowat = 1 << 20, one = 1, v, c, a;
+	socklen_t vlen = sizeof(v);
+	size_t len = 256 << 10;
+	char *buf = malloc(len);
+	struct writer w;
+	pthread_t t;
 
+	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(0, setsockopt(self->l, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
 	ASSERT_EQ(0, another_pair(self->l, &c, &a));
+	ASSERT_EQ(0, getsockopt(a, SOL_SOCKET, SO_RCVBUF, &v, &vlen));
 	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
 	ASSERT_EQ(0, setsockopt(c, SOL_ROAM, ROAM_NODELAY, &one, sizeof(one)));
-	for (i = 0; i < (int)sizeof(buf); i++) {
-		buf[i] = i % 251;
-		ASSERT_EQ(1, write(c, buf + i, 1));
-		usleep(100);
-	}
-	EXPECT_TRUE(roam_poll(a, POLLIN, 5000) & POLLIN);
-	EXPECT_GT(32768, ioctl_int(a, SIOCINQ));
+	ASSERT_EQ(0, set_timeo(a, SO_RCVTIMEO, LONG_WAIT_S));
+	ASSERT_EQ(0, set_timeo(c, SO_SNDTIMEO, LONG_WAIT_S));
+	w = (struct writer){ .fd = c, .len = len, .chunk = 1000 };
+	ASSERT_EQ(0, pthread_create(&t, NULL, write_pattern, &w));
+	EXPECT_TRUE(roam_poll(a, POLLIN, LONG_WAIT_S * 1000) & POLLIN);
+	EXPECT_EQ(v / 2, ioctl_int(a, SIOCINQ)) TH_LOG("the window is half of %d", v);
 	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof(one)));
-	ASSERT_EQ(0, set_timeo(a, SO_RCVTIMEO, 5));
-	memset(buf, 0, sizeof(buf));
-	EXPECT_EQ((ssize_t)sizeof(buf), read_all(a, buf, sizeof(buf)));
-	EXPECT_EQ(-1, pattern_mismatch(buf, sizeof(buf)));
+	EXPECT_EQ((ssize_t)len, read_all(a, buf, len));
+	pthread_join(t, NULL);
+	EXPECT_EQ((ssize_t)len, w.done);
+	EXPECT_EQ(-1, pattern_mismatch(buf, len));
 	close(a);
 	close(c);
+	free(buf);
 }
 
 /*
@@ -489,7 +516,7 @@ static void *race_read(void *arg)
 	}
 }
 
-TEST_F(pair, two_readers_share_the_stream)
+TEST_F_TIMEOUT(pair, two_readers_share_the_stream, 120)
 {
 	struct race_reader r[2] = { { .fd = self->a, .seed = 1 },
 				    { .fd = self->a, .seed = 2 } };
@@ -498,8 +525,8 @@ TEST_F(pair, two_readers_share_the_stream)
 	int i, j, k, n, back, bad;
 	pthread_t t[2];
 
-	/* Any wait for the writer is far shorter; the writing takes longer. */
-	ASSERT_EQ(0, set_timeo(self->a, SO_RCVTIMEO, 3));
+	/* Any wait for the writer is far shorter. */
+	ASSERT_EQ(0, set_timeo(self->a, SO_RCVTIMEO, LONG_WAIT_S));
 	for (i = 0; i < RACE_BYTES; i++)
 		out[i] = i;
 	for (i = 0; i < 2; i++)
@@ -561,27 +588,37 @@ TEST_F(pair, timeouts_and_eintr)
 
 TEST_F(pair, cork_nodelay_and_more)
 {
-	int on = 1, off = 0, v;
+	int on = 1, off = 0, v, nsd;
 	socklen_t len = sizeof(v);
+	double t;
 
 	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_CORK, &on, sizeof(on)));
 	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_CORK, &v, &len));
 	EXPECT_EQ(1, v);
-	/* Corked: a partial packet waits. */
+	/*
+	 * Corked: a partial packet waits, for up to ROAM_CORK_MS (200 ms).  A
+	 * check that a starved lane made later than that cannot tell.
+	 */
+	t = roam_now();
 	ASSERT_EQ(10, write(self->c, "0123456789", 10));
 	usleep(50000);
-	EXPECT_EQ(10, ioctl_int(self->c, SIOCOUTQNSD));
+	nsd = ioctl_int(self->c, SIOCOUTQNSD);
+	if (roam_now() - t < 0.2)
+		EXPECT_EQ(10, nsd);
 	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_CORK, &off, sizeof(off)));
-	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 10, 5)) TH_LOG("uncork sends");
+	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 10, LONG_WAIT_S)) TH_LOG("uncork sends");
 
 	/* MSG_MORE holds a partial packet too, until a write without it. */
-	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCOUTQ) == 0, 5));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCOUTQ) == 0, LONG_WAIT_S));
 	usleep(100000);
+	t = roam_now();
 	ASSERT_EQ(5, send(self->c, "abcde", 5, MSG_MORE));
 	usleep(50000);
-	EXPECT_EQ(5, ioctl_int(self->c, SIOCOUTQNSD));
+	nsd = ioctl_int(self->c, SIOCOUTQNSD);
+	if (roam_now() - t < 0.2)
+		EXPECT_EQ(5, nsd);
 	ASSERT_EQ(5, send(self->c, "fghij", 5, 0));
-	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 20, 5));
+	EXPECT_TRUE(WAIT_FOR(ioctl_int(self->a, SIOCINQ) == 20, LONG_WAIT_S));
 
 	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_NODELAY, &on, sizeof(on)));
 	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_NODELAY, &v, &len));
@@ -601,7 +638,7 @@ TEST_F(pair, roam_info)
 
 	ASSERT_EQ((ssize_t)sizeof(big), write(self->c, big, sizeof(big)));
 	ASSERT_EQ((ssize_t)sizeof(big), read_all(self->a, big, sizeof(big)));
-	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCOUTQ) == 0, 5));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCOUTQ) == 0, LONG_WAIT_S));
 
 	ASSERT_EQ(0, getsockopt(self->c, SOL_ROAM, ROAM_INFO, &ci, &len));
 	EXPECT_EQ(sizeof(ci), len);
@@ -672,19 +709,19 @@ TEST_F(pair, migrate_hops_to_a_new_port)
 	ASSERT_EQ(4, read_all(self->a, buf, 4));
 	ASSERT_EQ(4, write(self->a, "pong", 4));
 	ASSERT_EQ(4, read_all(self->c, buf, 4));
-	EXPECT_TRUE(WAIT_FOR(roam_port_of(self->a, 1) == roam_port_of(self->c, 0), 5));
+	EXPECT_TRUE(WAIT_FOR(roam_port_of(self->a, 1) == roam_port_of(self->c, 0), LONG_WAIT_S));
 	len = sizeof(ai);
 	EXPECT_TRUE(WAIT_FOR(!getsockopt(self->a, SOL_ROAM, ROAM_INFO, &ai, &len) &&
-			     ai.ri_path_validations == 1, 5));
+			     ai.ri_path_validations == 1, LONG_WAIT_S));
 	EXPECT_EQ(1U, ai.ri_path_moves);
 
 	for (i = 0; i < 12; i++)
 		ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_MIGRATE, &one, sizeof(one)));
 	EXPECT_EQ(13U, hops_of(self->c));
-	EXPECT_TRUE(WAIT_FOR(udp_ports() == 11, 10)) TH_LOG("%d ports", udp_ports());
+	EXPECT_TRUE(WAIT_FOR(udp_ports() == 11, LONG_WAIT_S)) TH_LOG("%d ports", udp_ports());
 	ASSERT_EQ(4, write(self->c, "ping", 4));
 	ASSERT_EQ(4, read_all(self->a, buf, 4));
-	EXPECT_TRUE(WAIT_FOR(roam_port_of(self->a, 1) == roam_port_of(self->c, 0), 5));
+	EXPECT_TRUE(WAIT_FOR(roam_port_of(self->a, 1) == roam_port_of(self->c, 0), LONG_WAIT_S));
 
 	/* Only a client's connection hops. */
 	EXPECT_EQ(-1, setsockopt(self->a, SOL_ROAM, ROAM_MIGRATE, &one, sizeof(one)));
@@ -705,16 +742,16 @@ TEST_F(pair, poll_flags)
 
 	EXPECT_EQ(POLLOUT, roam_poll(self->c, POLLIN | POLLOUT | POLLRDHUP, 0));
 	ASSERT_EQ(1, write(self->a, "x", 1));
-	EXPECT_TRUE(roam_poll(self->c, POLLIN, 5000) & POLLIN);
+	EXPECT_TRUE(roam_poll(self->c, POLLIN, LONG_WAIT_S * 1000) & POLLIN);
 	ASSERT_EQ(0, shutdown(self->a, SHUT_WR));
-	ev = roam_poll(self->c, POLLRDHUP, 5000);
+	ev = roam_poll(self->c, POLLRDHUP, LONG_WAIT_S * 1000);
 	EXPECT_TRUE(ev & POLLRDHUP);
 	EXPECT_FALSE(ev & POLLHUP);
 	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
 	close(self->a);
 	self->a = -1;
 	/* Already readable (the "x", then EOF): wait for the reset itself. */
-	EXPECT_TRUE(WAIT_FOR((ev = roam_poll(self->c, POLLIN, 0)) & POLLHUP, 5))
+	EXPECT_TRUE(WAIT_FOR((ev = roam_poll(self->c, POLLIN, 0)) & POLLHUP, LONG_WAIT_S))
 		TH_LOG("revents %#x", ev);
 	EXPECT_TRUE(ev & POLLERR);
 }
@@ -790,7 +827,7 @@ TEST_F(pair, slow_reader_blocks_the_writer)
 		ASSERT_LT(0, n);
 		rd += n;
 	}
-	EXPECT_TRUE(roam_poll(self->c, POLLOUT, 5000) & POLLOUT);
+	EXPECT_TRUE(roam_poll(self->c, POLLOUT, LONG_WAIT_S * 1000) & POLLOUT);
 }
 
 /* From now on nothing reaches the listener's UDP port (9000). */
@@ -816,15 +853,19 @@ static void abort_on_close(int fd)
 
 TEST_F_TIMEOUT(pair, keepalive_and_idle_timeout, 120)
 {
-	int on = 1, ka = 200, idle = 1500;
+	int on = 1, ka = 200, idle = 3000;
 	char buf[8];
 	double t;
 
 	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_KEEPALIVE_INTVL, &ka, sizeof(ka)));
 	ASSERT_EQ(0, setsockopt(self->c, SOL_ROAM, ROAM_IDLE_TIMEOUT, &idle, sizeof(idle)));
 	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)));
-	/* A live peer answers the probes: nothing happens. */
-	usleep(2500 * 1000);
+	/*
+	 * A live peer answers the probes: nothing happens.  The idle timeout
+	 * leaves the peer seconds to answer: a loaded lane can starve the
+	 * guest for that long.
+	 */
+	usleep(3500 * 1000);
 	EXPECT_EQ(0, roam_poll(self->c, POLLIN, 0));
 	/*
 	 * Now nothing reaches it any more.  The time counts from before the
@@ -836,7 +877,7 @@ TEST_F_TIMEOUT(pair, keepalive_and_idle_timeout, 120)
 	EXPECT_TRUE(roam_poll(self->c, POLLIN, 30000) & POLLERR);
 	EXPECT_EQ(-1, read(self->c, buf, sizeof(buf)));
 	EXPECT_EQ(ETIMEDOUT, errno);
-	EXPECT_LT(1.0, roam_now() - t);
+	EXPECT_LT(2.5, roam_now() - t);
 	abort_on_close(self->a);
 }
 
@@ -873,7 +914,7 @@ TEST_F(pair, idle_timeout_counts_from_the_first_write)
 	usleep(500 * 1000);
 	EXPECT_EQ(0, roam_poll(self->c, POLLIN, 0) & POLLERR);
 	ASSERT_EQ(1, write(self->c, "!", 1));
-	ASSERT_TRUE(roam_poll(self->a, POLLIN, 5000) & POLLIN);
+	ASSERT_TRUE(roam_poll(self->a, POLLIN, LONG_WAIT_S * 1000) & POLLIN);
 	EXPECT_EQ(1, read(self->a, buf, sizeof(buf)));
 }
 
@@ -961,7 +1002,7 @@ TEST_F(pair, tcp_options_with_tcp_meaning)
 	/* TCP_INFO after a transfer. */
 	ASSERT_EQ((ssize_t)sizeof(big), write(self->c, big, sizeof(big)));
 	ASSERT_EQ((ssize_t)sizeof(big), read_all(self->a, big, sizeof(big)));
-	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCOUTQ) == 0, 5));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(self->c, SIOCOUTQ) == 0, LONG_WAIT_S));
 	len = sizeof(ti);
 	memset(&ti, 0, sizeof(ti));
 	ASSERT_EQ(0, getsockopt(self->c, IPPROTO_TCP, TCP_INFO, &ti, &len));
