@@ -17,7 +17,7 @@
 # two working paths at once, forged packets
 # with a stolen connection ID from T, T replaying captured packets, and
 # R rewriting the client's source to V's address, statelessly, as a
-# reflection attack would, a 30 s outage, and port hops: asked for with
+# reflection attack would, a 15 s outage, and port hops: asked for with
 # roamctl, and after the client's port is blocked for the hop interval.
 
 source "$(dirname "$(readlink -f "$0")")/roam_lib.sh"
@@ -349,7 +349,7 @@ udp_ports() {	# udp_ports NS: UDP sockets open there
 # roamctl conn migrate: the client sends from a new port, keeps the old
 # one open to receive, and the server follows.
 test_hop_asked() {
-	local cid ports moves SIZE=$LONG_SIZE gated=1
+	local cid ports moves val SIZE=$LONG_SIZE gated=1
 	RET=0
 	# Only this connection may open or close ports while they are
 	# counted: the earlier tests' orphans end first.
@@ -359,10 +359,17 @@ test_hop_asked() {
 	client_conn
 	cid=$ccid
 	moves=$(stat path_moves)
+	val=$(stat path_validations)
 	ports=$(udp_ports "$C")
 	"$ROAMCTL" -n "$C" conn migrate id "$cid"
 	ports="$ports $(udp_ports "$C")"
 	slowwait 30 counted_since path_moves "$moves"
+	# The transfer goes on until the new path is validated, however long
+	# that takes: one full run ended 15 s after the hop with the
+	# validation neither done nor failed.  A PATH_RESPONSE lost in
+	# netem's full queue is not asked for again until the validation's
+	# deadline, three probe timeouts, has passed.
+	slowwait 60 counted_since path_validations "$val"
 	open_gate
 	finish "port hop asked for"
 	check_eq "client hops" 1 "${chop:-x}"
@@ -586,10 +593,12 @@ netem_drained() {
 	done
 }
 
-# The router drops everything for about 30 s.  With an association
+# The router drops everything for about 15 s.  With an association
 # timeout of 2 s, the server stops sending to the silent client (what it
 # sends is counted where it reaches R) but keeps the connection; once
-# the link is back, the client's next probe resumes the transfer.
+# the link is back, the client's next probe resumes the transfer.  A
+# server that still sent would probe at least every probe_max (500 ms),
+# so 8 s of quiet or more is proof enough.
 test_outage() {
 	local mid late t0 drained quiet gated=1
 	RET=0
@@ -612,30 +621,36 @@ test_outage() {
 	drained=$(( SECONDS - t0 ))
 	sleep 4
 	mid=$(ip netns exec "$R" nft list chain ip roamout pre | sed -n 's/.*packets \([0-9]*\).*/\1/p')
-	# At least 16 s, and 30 s of outage in all.
-	quiet=$(( 26 - drained > 16 ? 26 - drained : 16 ))
+	# At least 8 s, and 15 s of outage in all.
+	quiet=$(( 11 - drained > 8 ? 11 - drained : 8 ))
 	sleep "$quiet"
 	late=$(ip netns exec "$R" nft list chain ip roamout pre | sed -n 's/.*packets \([0-9]*\).*/\1/p')
 	netem_both
 	open_gate
-	finish "30 s outage"
+	finish "15 s outage"
 	echo "    netem's queues drained ${drained}s into the outage;" \
 	     "server packets in its last $quiet s: $(( late - mid ))"
 	check_eq "server silent after the association timeout" "$mid" "$late"
 	ip netns exec "$R" nft delete table ip roamout
 	"$ROAMCTL" -n "$S" config set assoc_timeout 40s
-	log_test "30 s outage: the server falls silent, then the transfer resumes"
+	log_test "15 s outage: the server falls silent, then the transfer resumes"
 }
 
 test_nat_rebinding
 test_address_replaced "client address replaced by one on another subnet" \
 	10.3.0.2 10.1.0.2/24 10.2.0.2/24 10.2.0.1 10.1.0.1
 # The server's second address is not the one routing would answer from.
-ip -n "$S" addr add 10.3.0.3/24 dev vs
-test_address_replaced "multi-homed server: client address replaced" \
-	10.3.0.3 10.1.0.2/24 10.2.0.2/24 10.2.0.1 10.1.0.1
-test_address_replaced "IPv6: client address replaced" \
-	fd03::2 fd01::2/64 fd02::2/64 fd02::1 fd01::1 -6
+# The debug lane, where its processes cost seconds of CPU each, runs the
+# address change once: these two take the same path through roam with
+# another server address and family (family.sh moves it between IPv4
+# and IPv6 there).
+if [ "${ROAM_LANE:-}" != debug ]; then
+	ip -n "$S" addr add 10.3.0.3/24 dev vs
+	test_address_replaced "multi-homed server: client address replaced" \
+		10.3.0.3 10.1.0.2/24 10.2.0.2/24 10.2.0.1 10.1.0.1
+	test_address_replaced "IPv6: client address replaced" \
+		fd03::2 fd01::2/64 fd02::2/64 fd02::1 fd01::1 -6
+fi
 test_idle_client
 test_second_link
 test_two_paths
