@@ -299,7 +299,7 @@ run() {
 
 # A seed replays its run: two draws from it are the same.
 RET=0
-seed=${SEEDS%% *}
+seed=${SEEDS%%[[:space:]]*}	# the first: they are one a line
 draw "$seed"
 first="$fam $netem;$offs;$events"
 draw "$seed"

@@ -19,13 +19,17 @@ exec {ROAM_NAP_FD}<> <(:)
 roam_nap() { read -rt "$1" -u "$ROAM_NAP_FD" _ || :; }
 
 # slowwait SECS CMD...: lib.sh's, without its two processes per try (date
-# and sleep): CMD is tried every tenth of a second until it succeeds (0,
-# its output printed) or SECS have passed (1).
+# and sleep): CMD is tried until it succeeds (0, its output printed) or
+# SECS have passed (1).  Between tries it rests a tenth of a second, or
+# as long as the try took if that was longer: under emulation a try of a
+# few processes takes the debug lane seconds of CPU, and tries back to
+# back kept a vCPU from the work they waited for.
 slowwait() {
-	local end=$(( ${EPOCHREALTIME/./} / 1000 + $1 * 1000 )) out
+	local end=$(( ${EPOCHREALTIME/./} / 1000 + $1 * 1000 )) out t0 us
 
 	shift
 	while :; do
+		t0=${EPOCHREALTIME/./}
 		if out=$("$@"); then
 			echo -n "$out"
 			return 0
@@ -34,7 +38,9 @@ slowwait() {
 			echo -n "$out"
 			return 1
 		fi
-		roam_nap 0.1
+		us=$(( ${EPOCHREALTIME/./} - t0 ))
+		(( us > 100000 )) || us=100000
+		roam_nap "$(( us / 1000000 )).$(printf '%06d' $(( us % 1000000 )))"
 	done
 }
 
@@ -50,8 +56,9 @@ roam_scaled() {
 # roam_wait_idle: wait until no socket holds the module.  Connections
 # that earlier tests closed may still be finishing, as TCP's do (an
 # orphan's last probes, FIN-WAIT-2); each ends on its own in bounded time.
+roam_idle() { local n; read -r n </sys/module/roam/refcnt && [ "$n" = 0 ]; }
 roam_wait_idle() {
-	slowwait 300 sh -c '[ "$(cat /sys/module/roam/refcnt)" = 0 ]' ||
+	slowwait 300 roam_idle ||
 		echo "    $(cat /sys/module/roam/refcnt) sockets still open after 300 s"
 }
 
