@@ -24,7 +24,7 @@
 #   ROAM_FUZZ_CONNS=N    N connections, rounded up to a multiple of 8:
 #                        with the seed, a replay
 #   ROAM_FUZZ_SECS=SECS  otherwise, connections until SECS have passed
-#                        (default 10, 30 on the debug lane; `make fuzz`
+#                        (default 10, 20 on the debug lane; `make fuzz`
 #                        runs longer); and the system calls for SECS,
 #                        netlink for SECS/2
 #   ROAM_FUZZ_CALL_SECS=SECS  the system calls for SECS, netlink for
@@ -39,7 +39,7 @@ FZ="$ROAM_LIB_DIR/roamfuzz"
 
 SEED=${ROAM_FUZZ_SEED:-$((RANDOM * 32768 + RANDOM))}
 CONNS=${ROAM_FUZZ_CONNS:-0}
-SECS=${ROAM_FUZZ_SECS:-$([ "${ROAM_LANE:-}" = debug ] && echo 30 || echo 10)}
+SECS=${ROAM_FUZZ_SECS:-$([ "${ROAM_LANE:-}" = debug ] && echo 20 || echo 10)}
 CALL_SECS=${ROAM_FUZZ_CALL_SECS:-$SECS}
 
 trap roam_cleanup EXIT

@@ -267,11 +267,13 @@ static void *dump_thread(void *arg)
  * The namespace's socket table is walked (dumps, the key table's count of
  * users, the address notifiers' reroute work) while thousands of sockets
  * close: no walker may touch a socket that has gone.  For the debug
- * lane's KASAN above all.
+ * lane's KASAN above all, which sees 600 close; 2,400 on the other
+ * lanes, where a crash is the verdict (6,000 took two minutes of a busy
+ * 6.1 guest).
  */
 TEST_F_TIMEOUT(nl, dumps_while_sockets_close, 1200)
 {
-	int n = roam_scaled(1000), rounds = 3, *fds, l, i, r, status;
+	int n = roam_debug_lane() ? 100 : 400, rounds = 3, *fds, l, i, r, status;
 	struct walker w = {};
 	pthread_t t;
 	pid_t storm;

@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,16 +192,21 @@ static inline unsigned short roam_port_of(int fd, int peer)
 	return ntohs(sa.sroam_port);
 }
 
-/*
- * Load for the current lane: the debug lane (KASAN, lockdep, kmemleak,
- * all under emulation) runs every test, with a tenth of the connections
- * and bytes.
- */
-static inline int roam_scaled(int n)
+/* True on the debug lane (KASAN, lockdep, kmemleak, all under emulation). */
+static inline bool roam_debug_lane(void)
 {
 	const char *lane = getenv("ROAM_LANE");
 
-	if (lane && !strcmp(lane, "debug"))
+	return lane && !strcmp(lane, "debug");
+}
+
+/*
+ * Load for the current lane: the debug lane runs every test, with a
+ * tenth of the connections and bytes.
+ */
+static inline int roam_scaled(int n)
+{
+	if (roam_debug_lane())
 		return n / 10 > 1 ? n / 10 : 1;
 	return n;
 }
