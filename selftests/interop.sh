@@ -86,13 +86,33 @@ xfer_field() {
 	awk -v n="$2" '$1 == "sent" { for (i = 1; i < NF; i++) if ($i == n) print $(i + 1) }' "$1"
 }
 
+# module_server SECS [OPTIONS]: a roamxfer server for one connection on
+# the next PORT, in S, stopped after SECS; it prints to $tmp/server.
+module_server() {
+	local secs=$1
+	shift
+	PORT=$((PORT + 1))
+	: >"$tmp/server"
+	ip netns exec "$S" timeout "$secs" "$X" -l -p "$PORT" -n 1 "$@" >"$tmp/server" 2>&1 &
+	srv=$!
+	pids+=("$srv")
+	slowwait 10 grep -q listening "$tmp/server"
+}
+
+# module_got N: the roamxfer server got N bytes, roampeer's offsets 8 to
+# N + 8 (after the header).
+module_got() {
+	check_eq "bytes the module received" "$1" "$(xfer_field "$tmp/server" recv)"
+	check_eq "their SHA-256" "$(pattern_sha 8 $(($1 + 8)))" \
+		"$(awk '$1 == "sent" { print $6 }' "$tmp/server")"
+}
+
 # peer_to_module FAMILY MODE: roampeer's client to a roamxfer server.  Its
 # script sends the header asking for SIZE bytes, then SIZE bytes, with a
 # port hop after half and an address move after three quarters.
 peer_to_module() {
 	local fam=$1 mode=$2 srv_addr alt popts=() kopts=() rc before
 	RET=0
-	PORT=$((PORT + 1))
 	client_addr "$fam"
 	if [ "$fam" = 4 ]; then
 		srv_addr=10.0.1.1 alt=10.0.1.3
@@ -103,11 +123,7 @@ peer_to_module() {
 	fi
 	[ "$mode" = psk ] && popts=(--psk-file "$tmp/psk" --psk-id 1) kopts=(-k 1)
 	before=$(bad "$S")
-	: >"$tmp/server"
-	ip netns exec "$S" timeout 300 "$X" -l -p "$PORT" -n 1 "${kopts[@]}" >"$tmp/server" 2>&1 &
-	srv=$!
-	pids+=("$srv")
-	slowwait 10 grep -q listening "$tmp/server"
+	module_server 300 "${kopts[@]}"
 	ip netns exec "$C" timeout 300 "$PEER" client "$srv_addr" "$PORT" "${popts[@]}" \
 		-e "write $(be64 "$SIZE"); send $((SIZE / 2)); port-hop; send $((SIZE / 4));
 		    addr-move $alt; send $((SIZE - SIZE / 2 - SIZE / 4)); close 120" \
@@ -115,10 +131,7 @@ peer_to_module() {
 	rc=$?
 	wait "$srv"
 	check_eq "roampeer's exit" 0 "$rc"
-	# The module got SIZE bytes, roampeer's offsets 8 to SIZE + 8.
-	check_eq "bytes the module received" "$SIZE" "$(xfer_field "$tmp/server" recv)"
-	check_eq "their SHA-256" "$(pattern_sha 8 $((SIZE + 8)))" \
-		"$(awk '$1 == "sent" { print $6 }' "$tmp/server")"
+	module_got "$SIZE"
 	check_eq "bytes roampeer received" "$SIZE" "$(peer_summary "$tmp/peer" 3)"
 	check_eq "their SHA-256" "$(awk '$1 == "sent" { print $3 }' "$tmp/server")" \
 		"$(peer_summary "$tmp/peer" 4)"
@@ -204,13 +217,8 @@ module_to_peer() {
 test_aborts() {
 	local rc
 	RET=0
-	PORT=$((PORT + 1))
 	client_addr 4
-	: >"$tmp/server"
-	ip netns exec "$S" timeout 60 "$X" -l -p "$PORT" -n 1 >"$tmp/server" 2>&1 &
-	srv=$!
-	pids+=("$srv")
-	slowwait 10 grep -q listening "$tmp/server"
+	module_server 60
 	ip netns exec "$C" timeout 60 "$PEER" client 10.0.1.1 "$PORT" \
 		-e "write $(be64 "$SIZE"); send 1000; wait 300; abort" >"$tmp/script" 2>"$tmp/peer"
 	check_eq "roampeer's exit" 0 "$?"
