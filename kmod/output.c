@@ -97,7 +97,7 @@ static void roam_pkt_path_frame(struct roam_pkt *pkt, u8 type, const u8 *data)
 /*
  * PATH_GONE, PATH_RESPONSE and PATH_CHALLENGE, when due, outside any
  * window.  A PATH_RESPONSE alone makes no record: it is never sent again
- * (the peer challenges again, RFC 9000 8.2.2) and awaits no answer, so
+ * (the peer challenges again, RFC 9000 13.3) and awaits no answer, so
  * that a peer that challenges and never acknowledges does not make the
  * host keep one record per challenge.  It answers the peer, as often as
  * the peer asks, and only this side's own events make a PATH_GONE.

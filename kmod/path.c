@@ -3,11 +3,12 @@
  * Where the peer is (docs/PROTOCOL.md section 7).  The peer's address
  * moves only on a packet that authenticated, is no replay and has the
  * largest packet number so far; a late packet from an old path is taken
- * but moves nothing.  A new path is challenged, and until it answers at
- * most ROAM_AMPLIFICATION times the bytes it sent us go to it (RFC 9000
- * 8 and 9).  One that does not answer in ROAM_VALIDATION_PTOS probe
- * timeouts gives way to the last validated path.  A server stops sending
- * to a client silent for the association timeout.  Under the socket lock.
+ * but moves nothing.  A new path is challenged, again after each probe
+ * timeout, doubled, and until it answers at most ROAM_AMPLIFICATION
+ * times the bytes it sent us go to it (RFC 9000 8 and 9).  One that does
+ * not answer in ROAM_VALIDATION_PTOS probe timeouts gives way to the last
+ * validated path.  A server stops sending to a client silent for the
+ * association timeout.  Under the socket lock.
  */
 #include <linux/random.h>
 #include <crypto/algapi.h>
@@ -229,6 +230,8 @@ static void roam_path_move(struct sock *sk, const struct sk_buff *skb)
 	roam_path_challenge(rs);
 	pv->rx_bytes = 0;
 	pv->tx_bytes = 0;
+	pv->interval = usecs_to_jiffies(roam_rec_pto_us(sk)) ?: 1;
+	pv->again = jiffies + pv->interval;
 	pv->deadline = roam_path_deadline(sk);
 	roam_timers_state_changed(sk);
 }
@@ -320,14 +323,30 @@ void roam_path_challenge_lost(struct sock *sk)
 		set_bit(ROAM_F_CHALLENGE, &rs->flags);
 }
 
-/* From sk_timer: a path that did not answer in time gives way. */
+/*
+ * From sk_timer: a path that has not answered yet is challenged again,
+ * after a probe timeout, then twice as long each time, as an Initial
+ * would be sent again (RFC 9000 8.2.1): its answer may be lost, and a
+ * PATH_RESPONSE is never sent again on its own.  One that did not
+ * answer in time gives way.
+ */
 void roam_path_timeout(struct sock *sk)
 {
 	struct roam_sock *rs = roam_sk(sk);
+	struct roam_validation *pv = &rs->pv;
 
-	if (!test_bit(ROAM_F_VALIDATING, &rs->flags) ||
-	    time_before(jiffies, rs->pv.deadline))
+	if (!test_bit(ROAM_F_VALIDATING, &rs->flags))
 		return;
+	if (time_before(jiffies, pv->deadline)) {
+		if (time_before(jiffies, pv->again))
+			return;
+		pr_debug("conn %016llx challenges the new path again\n", rs->local_cid);
+		roam_path_challenge(rs);
+		pv->interval *= 2;
+		pv->again = jiffies + pv->interval;
+		roam_output(sk, ROAM_OUT_CONTROL);
+		return;
+	}
 	pr_debug("conn %016llx: path validation failed\n", rs->local_cid);
 	roam_stat_inc(roam_net(sock_net(sk)), ROAM_A_STAT_PATH_FAILURES);
 	rs->cnt.path_failures++;

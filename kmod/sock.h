@@ -73,6 +73,8 @@ struct roam_validation {
 	u8 response[ROAM_PATH_DATA_LEN];	/* our answer to the current path's challenge */
 	u64 rx_bytes;			/* received from the new path */
 	u64 tx_bytes;			/* sent to it */
+	unsigned long again;		/* jiffies: the new path is challenged again */
+	unsigned long interval;		/* jiffies: till then, doubled each time */
 	unsigned long deadline;		/* jiffies: the new path fails */
 };
 

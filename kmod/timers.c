@@ -216,8 +216,10 @@ static unsigned long roam_keepalive_next(struct sock *sk)
 		ROAM_SOONER(rs->last_tx + msecs_to_jiffies(roam_keepalive_ms(sk)));
 	if (sock_flag(sk, SOCK_DEAD))
 		ROAM_SOONER(rs->progress + msecs_to_jiffies(ROAM_FIN_TIMEOUT_MS));
-	if (test_bit(ROAM_F_VALIDATING, &rs->flags))
+	if (test_bit(ROAM_F_VALIDATING, &rs->flags)) {
+		ROAM_SOONER(rs->pv.again);
 		ROAM_SOONER(rs->pv.deadline);
+	}
 	hop = roam_hop_next(sk);
 	if (hop)
 		ROAM_SOONER(hop);

@@ -7,8 +7,9 @@
 # handshake, SIZE bytes both ways, byte-exact, with a port change and an
 # address change of the client in mid-transfer, then a graceful close.
 # Then the same over IPv4 with 5% loss each way, the handshake's packets
-# included (a quarter of SIZE), and each side aborts a connection and the
-# other sees it.  A case fails if either side disagrees with the spec:
+# included (a quarter of SIZE); a PATH_RESPONSE of roampeer's lost, which
+# the module must ask for again; and each side aborts a connection and
+# the other sees it.  A case fails if either side disagrees with the spec:
 # a bad tag, a malformed packet or a protocol violation on either side
 # counts.
 #
@@ -244,6 +245,38 @@ test_aborts() {
 	log_test "an abort on either side ends the other's connection with a reset"
 }
 
+# A lost PATH_RESPONSE: roampeer's client hops to a new port and leaves
+# the module's first challenge there unanswered, though it acknowledges
+# the packet that carried it, as if its answer were lost.  The module
+# asks again before the validation's deadline (RFC 9000 8.2.1), so the
+# new path is validated and none fails; the transfer goes on past that
+# deadline, so that a module that never asks again would count a failed
+# validation.
+test_lost_response() {
+	local n=$((256 << 10)) hold=4000 rc
+	RET=0
+	# Past the deadline, three probe timeouts: longer at 1 Mbit/s.
+	[ "${ROAM_LANE:-}" = debug ] && hold=8000
+	client_addr 4
+	module_server 120
+	ip netns exec "$C" timeout 120 "$PEER" client 10.0.1.1 "$PORT" \
+		-e "write $(be64 "$n"); send $((n / 2)); challenge ignore; port-hop; ping;
+		    wait 300; challenge answer; wait $hold; send $((n - n / 2)); close 60" \
+		>"$tmp/script" 2>"$tmp/peer"
+	rc=$?
+	wait "$srv"
+	check_eq "roampeer's exit" 0 "$rc"
+	module_got "$n"
+	check_eq "the module's failed validations" 0 "$(xfer_field "$tmp/server" failures)"
+	[ "$(xfer_field "$tmp/server" validations)" -ge 1 ] ||
+		{ echo "    the module validated no path"; RET=$ksft_fail; }
+	echo "    the module's server: $(xfer_field "$tmp/server" moves) moves," \
+	     "$(xfer_field "$tmp/server" validations) validated," \
+	     "$(xfer_field "$tmp/server" failures) failed"
+	[ "$RET" = 0 ] || { sed 's/^/    roampeer: /' "$tmp/script"; tail -n3 "$tmp/peer" | sed 's/^/    roampeer: /'; }
+	log_test "a lost PATH_RESPONSE: the module challenges the new path again"
+}
+
 LOSSY=""
 if [ "${ROAM_LANE:-}" = debug ]; then
 	# Two cases, between them each family, mode and direction: the
@@ -275,5 +308,6 @@ else
 		tc -n "$ns" qdisc change dev veth root netem rate "$RATE" limit "$LIMIT"
 	done
 fi
+test_lost_response
 test_aborts
 exit "$EXIT_STATUS"
