@@ -617,7 +617,8 @@ static void long_input(struct conn *c, int sock,
 
 /*
  * The peer's address moved (section 7): send there from now on and
- * challenge it, unless it is the address validated last.
+ * challenge it, unless it is the address validated last; again after a
+ * probe timeout while it has not answered, the wait doubling each time.
  */
 static void path_move(struct conn *c, const union sockaddr_any *from)
 {
@@ -635,6 +636,8 @@ static void path_move(struct conn *c, const union sockaddr_any *from)
 	random_bytes(c->chal, sizeof(c->chal));
 	c->chal_out = true;
 	c->chal_need = true;
+	c->chal_gap = conn_pto(c);
+	c->chal_again = now_us() + c->chal_gap;
 }
 
 /* Applies a parsed packet's frames, ACK first, CLOSE last. */
@@ -801,6 +804,11 @@ static void conn_timers(struct conn *c, u64 now)
 	if (c->silent || (c->state != ST_OPEN && c->state != ST_DRAINING))
 		return;
 	recovery_timer(c, now);
+	if (c->chal_out && now >= c->chal_again) {
+		c->chal_need = true;
+		c->chal_gap *= 2;
+		c->chal_again = now + c->chal_gap;
+	}
 	if (c->ack_deadline && now >= c->ack_deadline)
 		c->ack_now = true;
 	if (c->state == ST_OPEN && recovery_outstanding(c) &&
@@ -834,6 +842,8 @@ static u64 conn_next_timer(const struct conn *c)
 		return t;
 	t = earlier(t, recovery_deadline(c));
 	t = earlier(t, c->ack_deadline);
+	if (c->chal_out)
+		t = earlier(t, c->chal_again);
 	if (c->state == ST_DRAINING)
 		t = earlier(t, c->drain_end);
 	if (c->state == ST_OPEN && recovery_outstanding(c))

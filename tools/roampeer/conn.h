@@ -165,6 +165,7 @@ struct conn {
 	union sockaddr_any peer, validated;
 	u8 chal[PATH_DATA_LEN];
 	bool chal_out, chal_need;
+	u64 chal_again, chal_gap;	/* us: asked again then, the gap doubling */
 	u8 resp[PATH_DATA_LEN];
 	bool resp_need;
 	union sockaddr_any resp_to;

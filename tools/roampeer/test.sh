@@ -7,7 +7,8 @@
 # veth pair between two network namespaces, IPv4 and IPv6, default and
 # PSK mode, and over the veth pair again with 5% loss each way (netem
 # if the kernel has it, else an nftables rule dropping UDP at random);
-# wrong keys and a missing server; and the script commands.
+# wrong keys and a missing server; and the script commands, a lost
+# PATH_RESPONSE among them.
 # Ends with "N passed, N failed".
 
 set -u
@@ -202,6 +203,17 @@ script "challenges answered, silent or not" 0 -n 100000 -- \
 	 send 1000; close'
 script "an unknown frame is dropped, not acknowledged" 0 -- \
 	'frames 7f; frames 01; close'
+# Its PATH_RESPONSE lost (the client acknowledges the challenge's packet
+# but does not answer), the server challenges the new path again after a
+# probe timeout (section 7).
+script "a challenge whose answer was lost is asked again" 0 -v -- \
+	'send 1000; challenge ignore; port-hop; ping; wait 300;
+	 challenge answer; wait 2000; send 1000; close'
+if grep -q "path validated" "$T/srv.err"; then
+	ok "the server validated the new path"
+else
+	ko "the server validated the new path"; grep -v "^roampeer: pkt" "$T/srv.err" | tail -n 20
+fi
 
 # The fuzzing commands, built with AddressSanitizer and UBSan, in PSK
 # mode against roampeer's server, built the same way: seed 291028796
