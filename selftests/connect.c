@@ -37,7 +37,7 @@ static int so_error(int fd)
 
 /* A namespace with lo, and a dummy link whose far side never answers. */
 #define NETNS_SETUP \
-	"addr add 2001:db8::1/128 dev lo\n" \
+	"addr add 2001:db8::1/128 dev lo nodad\n" \
 	"link add dummy0 type dummy\n" \
 	"link set dummy0 up\n" \
 	"addr add 10.9.0.1/24 dev dummy0\n"

@@ -15,8 +15,8 @@
 
 /* Every test has a namespace of its own with lo up: all of 127/8 is local. */
 #define NETNS_SETUP \
-	"addr add 2001:db8::1/128 dev lo\n" \
-	"addr add 2001:db8::2/128 dev lo\n"
+	"addr add 2001:db8::1/128 dev lo nodad\n" \
+	"addr add 2001:db8::2/128 dev lo nodad\n"
 
 static int accept_ready(int lfd, int timeout_ms)
 {

@@ -79,10 +79,12 @@ static inline int roam_lo_up(void)
 
 /*
  * A network namespace of one's own, with lo up, and @ip_batch, lines for
- * `ip -batch -` ("addr add 2001:db8::1/128 dev lo\n"), run in it: one ip
- * for all of them, since each process costs a fifth of a second of CPU
- * on the debug lane, and every test case of a fixture makes its
- * namespace.  0 or -1.
+ * `ip -batch -` ("addr add 2001:db8::1/128 dev lo nodad\n"), run in it:
+ * one ip for all of them, since each process costs a fifth of a second
+ * of CPU on the debug lane, and every test case of a fixture makes its
+ * namespace.  0 or -1.  An IPv6 address needs nodad: even on lo it is
+ * tentative, neither bindable nor routed, until a work item has run,
+ * which a loaded guest may not run for a while.
  */
 static inline int roam_private_netns(const char *ip_batch)
 {
